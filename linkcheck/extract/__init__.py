@@ -1,0 +1,184 @@
+"""Extraction: documents in, citations out.
+
+`collect(paths)` walks files, directories and globs, picks a format for each file by its
+extension and by sniffing its first bytes, and hands it to one module per format. A file that
+cannot be read or parsed yields a one-line `warning` and the run goes on: one corrupt PDF must
+not cost the citations of every other document.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from linkcheck.models import Extraction
+
+__all__ = ["collect", "extract_file", "extract_bytes", "sniff_format", "Collection", "FORMATS"]
+
+# Bigger files are skipped: a citation list is never this large, a data dump often is.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+_EXTENSIONS = {
+    ".txt": "text", ".text": "text", ".rst": "text", ".tex": "text", ".org": "text",
+    ".md": "markdown", ".markdown": "markdown", ".mdown": "markdown", ".mkd": "markdown",
+    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".bib": "bibtex", ".bibtex": "bibtex",
+}  # fmt: skip
+FORMATS = frozenset(_EXTENSIONS.values())
+
+
+class ExtractionFailed(Exception):
+    """A single document could not be read; becomes a warning, never stops the run."""
+
+
+@dataclass
+class Collection:
+    """The result of `collect`: one `Extraction` per readable document, warnings for the rest."""
+
+    documents: list[Extraction] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _looks_like_markdown(text: str) -> bool:
+    import re
+
+    return bool(
+        re.search(r"\[[^\]\n]+\]\([^)\s]*\)|^\s{0,3}\[[^\]]+\]:\s*\S|<https?://[^>\s]+>", text[:200_000], re.M)
+    )
+
+
+def sniff_format(path: Path, head: bytes) -> str | None:
+    """The format of a file from its extension, checked against its first bytes."""
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "docx" if path.suffix.lower() in (".docx", "") else None
+    by_extension = _EXTENSIONS.get(path.suffix.lower())
+    if by_extension in ("pdf", "docx"):
+        return by_extension  # wrong magic bytes: let the parser report the corruption
+    if by_extension is not None:
+        return by_extension
+    start = head.lstrip()[:200].lower()
+    if start.startswith((b"<!doctype html", b"<html")) or b"<html" in start:
+        return "html"
+    if start.startswith(b"@") and b"{" in start:
+        return "bibtex"
+    if path.suffix == "" or path.suffix.lower() in (".log", ".csv", ".yaml", ".yml", ".json"):
+        return "text"
+    return None
+
+
+def decode(data: bytes, name: str, warn: Callable[[str], None]) -> str:
+    """Text of a document; undecodable bytes are replaced (with a warning), never fatal."""
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ExtractionFailed("binary content (NUL bytes), not a text document")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        warn(f"{name}: invalid UTF-8 at byte {exc.start}; undecodable bytes replaced")
+        return data.decode("utf-8-sig", errors="replace")
+
+
+def extract_bytes(data: bytes, document: str, fmt: str, warn: Callable[[str], None]) -> Extraction:
+    """Run the extractor for `fmt` on a document's bytes. Raises ExtractionFailed."""
+    from linkcheck.extract import bibtex, docx, html, markdown, pdf, text
+
+    if fmt == "pdf":
+        return pdf.extract(data, document, warn)
+    if fmt == "docx":
+        return docx.extract(data, document)
+    content = decode(data, document, warn)
+    if fmt == "text" and _looks_like_markdown(content):
+        fmt = "markdown"
+    handlers: dict[str, Callable[[str, str], Extraction]] = {
+        "text": text.extract,
+        "markdown": markdown.extract,
+        "html": html.extract,
+        "bibtex": bibtex.extract,
+    }
+    return handlers[fmt](content, document)
+
+
+def extract_file(path: Path, document: str, warn: Callable[[str], None]) -> Extraction | None:
+    """Extract one file, or warn and return None."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            warn(f"{path}: skipped, {size / 2**20:.0f} MB is over the {MAX_FILE_BYTES // 2**20} MB limit")
+            return None
+        with path.open("rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        warn(f"{path}: cannot read: {exc.strerror or exc}")
+        return None
+    fmt = sniff_format(path, data[:512])
+    if fmt is None:
+        warn(f"{path}: skipped, unsupported format")
+        return None
+    try:
+        return extract_bytes(data, document, fmt, warn)
+    except ExtractionFailed as exc:
+        warn(f"{path}: skipped, {exc}")
+    except RecursionError:
+        warn(f"{path}: skipped, structure nested too deeply")
+    except Exception as exc:  # noqa: BLE001 - a parser bug in one file must not end the run
+        warn(f"{path}: skipped, cannot parse as {fmt}: {type(exc).__name__}: {exc}")
+    return None
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for directory, subdirs, files in os.walk(root):
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield Path(directory, name)
+
+
+def expand(paths: list[str], warn: Callable[[str], None]) -> Iterator[tuple[Path, str]]:
+    """(file, document name) for every argument: a directory's files are named relative to it."""
+    for argument in paths:
+        path = Path(argument)
+        if path.is_dir():
+            for file in _walk(path):
+                yield file, file.relative_to(path).as_posix()
+        elif path.exists():
+            yield path, Path(os.path.normpath(argument)).as_posix()
+        elif glob.has_magic(argument):
+            matched = sorted(glob.glob(argument, recursive=True))
+            if not matched:
+                warn(f"{argument}: no file matches")
+            for name in matched:
+                if Path(name).is_file():
+                    yield Path(name), Path(os.path.normpath(name)).as_posix()
+        else:
+            warn(f"{argument}: no such file or directory")
+
+
+def collect(paths: list[str], warn: Callable[[str], None] | None = None) -> Collection:
+    """Extract every document under `paths`."""
+    result = Collection()
+
+    def _warn(message: str) -> None:
+        result.warnings.append(message)
+        if warn is not None:
+            warn(message)
+
+    seen: dict[str, Path] = {}
+    for file, name in expand(paths, _warn):
+        if name in seen:
+            if seen[name].resolve() == file.resolve():
+                continue
+            _warn(f"{file}: its name {name!r} is already used by {seen[name]}; named by its path instead")
+            name = Path(os.path.normpath(file)).as_posix()
+        seen[name] = file
+        extraction = extract_file(file, name, _warn)
+        if extraction is not None:
+            result.documents.append(extraction)
+    return result

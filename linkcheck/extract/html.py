@@ -1,0 +1,104 @@
+"""HTML: `a href`, `cite` attributes, bare URLs in the text, `<base href>`, date meta tags.
+
+lxml parses (it decodes entities and records each element's source line); its `huge_tree`
+stays off so that a pathologically deep document fails fast instead of exhausting memory.
+"""
+
+from __future__ import annotations
+
+import html as stdlib_html
+from urllib.parse import urljoin
+
+import lxml.etree
+import lxml.html
+
+from linkcheck.dates import parse_date
+from linkcheck.extract.text import cite_in_text
+from linkcheck.models import Citation, Extraction, Placeholder
+from linkcheck.urls import classify_href, href_to_url, normalise_url
+
+__all__ = ["extract", "unescape"]
+
+_DATE_META = (
+    "citation_publication_date",
+    "citation_date",
+    "article:published_time",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.date",
+    "dcterms.issued",
+    "date",
+)
+_CITE_TAGS = ("blockquote", "q", "del", "ins")
+_NO_TEXT_TAGS = frozenset({"script", "style", "code", "pre", "a", "template", "noscript"})
+
+
+def unescape(value: str) -> str:
+    return stdlib_html.unescape(value)
+
+
+def _text_of(element: lxml.html.HtmlElement) -> str:
+    return " ".join(element.text_content().split())
+
+
+def _meta_date(root: lxml.html.HtmlElement) -> str | None:
+    found: dict[str, str] = {}
+    for meta in root.iter("meta"):
+        key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").strip().lower()
+        if key in _DATE_META and key not in found:
+            found[key] = meta.get("content") or ""
+    for key in _DATE_META:
+        if key in found and (date := parse_date(found[key][:10])):
+            return date
+    return None
+
+
+def extract(text: str, document: str, first_line: int = 1) -> Extraction:
+    extraction = Extraction(document, "html")
+    if not text.strip():
+        return extraction
+    parser = lxml.html.HTMLParser(recover=True, huge_tree=False)
+    try:
+        root = lxml.html.document_fromstring(text, parser=parser)
+    except (lxml.etree.ParserError, ValueError):
+        return extraction
+    base = None
+    for element in root.iter("base"):
+        if element.get("href"):
+            base = element.get("href")
+            break
+
+    def line_of(element: lxml.html.HtmlElement) -> int:
+        return (element.sourceline or 1) + first_line - 1
+
+    def add(href: str, label: str, element: lxml.html.HtmlElement) -> None:
+        kind = classify_href(href)
+        if kind == "placeholder":
+            extraction.placeholders.append(Placeholder(document, line_of(element), label))
+            return
+        if kind in ("relative", "anchor") and base:
+            href, kind = urljoin(base, href), "url"
+        if kind != "url":
+            return
+        url, fragment = normalise_url(href_to_url(href))
+        extraction.citations.append(Citation(url, document, line_of(element), label[:200], fragment=fragment))
+
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        tag = element.tag.lower()
+        if tag in ("a", "area") and element.get("href") is not None:
+            add(element.get("href") or "", _text_of(element) or element.get("title", ""), element)
+        if element.get("cite") is not None and tag in _CITE_TAGS:
+            add(element.get("cite") or "", _text_of(element)[:200], element)
+        # Bare URLs written in the text (not inside a link, code or script).
+        if tag not in _NO_TEXT_TAGS and element.text and "://" in element.text:
+            extraction.citations.extend(cite_in_text(element.text, document, first_line=line_of(element)))
+        if element.tail and "://" in element.tail:
+            parent = element.getparent()
+            if parent is None or str(parent.tag).lower() not in _NO_TEXT_TAGS:
+                extraction.citations.extend(cite_in_text(element.tail, document, first_line=line_of(element)))
+    date = _meta_date(root)
+    if date:
+        extraction.date, extraction.date_source = date, "html-meta"
+    return extraction

@@ -1,0 +1,130 @@
+"""Markdown: inline, reference-style and autolinks, bare URLs; never inside code.
+
+markdown-it-py does the parsing, so code spans, fenced and indented code blocks, escapes and
+reference definitions follow CommonMark exactly. Inline tokens carry no line numbers of their
+own; a paragraph's first line plus the soft and hard breaks seen so far gives them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from linkcheck.dates import find_accessed_date, parse_date
+from linkcheck.extract import html as html_extract
+from linkcheck.extract.text import cite_in_text
+from linkcheck.models import Citation, Extraction, Placeholder
+from linkcheck.urls import classify_href, href_to_url, normalise_url
+
+__all__ = ["extract", "split_front_matter"]
+
+_FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+_HREF_RE = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_DATE_KEYS = ("date", "published", "citation_date", "pubDate")
+_parser = MarkdownIt("commonmark", {"html": True})
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
+    """(metadata, body, number of lines the front matter took)."""
+    match = _FRONT_MATTER_RE.match(text)
+    if not match:
+        return {}, text, 0
+    try:
+        data = yaml.safe_load(match.group(1) or "")
+    except yaml.YAMLError:
+        data = None
+    lines = match.group().count("\n")
+    return (data if isinstance(data, dict) else {}), text[match.end() :], lines
+
+
+class _Collector:
+    def __init__(self, document: str, offset: int) -> None:
+        self.document = document
+        self.offset = offset
+        self.citations: list[Citation] = []
+        self.placeholders: list[Placeholder] = []
+        self.used_references: set[str] = set()
+
+    def link(self, href: str, text: str, line: int, after: str = "") -> None:
+        kind = classify_href(href)
+        if kind == "placeholder":
+            self.placeholders.append(Placeholder(self.document, line, text.strip()))
+        elif kind == "url":
+            url, fragment = normalise_url(href_to_url(href))
+            date = find_accessed_date(text, after)
+            self.citations.append(
+                Citation(url, self.document, line, text.strip()[:200], fragment=fragment,
+                         date=date, date_source="accessed" if date else None)
+            )  # fmt: skip
+
+    def inline(self, token: Token) -> None:
+        assert token.map is not None and token.children is not None
+        line = token.map[0] + 1 + self.offset
+        children = token.children
+        i = 0
+        while i < len(children):
+            child = children[i]
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "link_open":
+                start_line = line
+                href = str(child.attrs.get("href", ""))
+                parts: list[str] = []
+                i += 1
+                while i < len(children) and children[i].type != "link_close":
+                    if children[i].type in ("softbreak", "hardbreak"):
+                        line += 1
+                        parts.append(" ")
+                    else:
+                        parts.append(children[i].content)
+                    i += 1
+                after = children[i + 1].content if i + 1 < len(children) else ""
+                self.link(href, "".join(parts), start_line, after)
+            elif child.type == "html_inline" and child.content.lower().startswith("<a"):
+                href_match = _HREF_RE.search(child.content)
+                parts = []
+                i += 1
+                while i < len(children) and not (
+                    children[i].type == "html_inline" and children[i].content.lower().startswith("</a")
+                ):
+                    parts.append(children[i].content)
+                    i += 1
+                if href_match:
+                    href = next(g for g in href_match.groups() if g is not None)
+                    self.link(html_extract.unescape(href), "".join(parts), line)
+            elif child.type == "text":
+                self.citations.extend(cite_in_text(child.content, self.document, first_line=line))
+            i += 1
+
+
+def extract(text: str, document: str) -> Extraction:
+    metadata, body, offset = split_front_matter(text)
+    env: dict[str, Any] = {}
+    tokens = _parser.parse(body, env)
+    collector = _Collector(document, offset)
+    for token in tokens:
+        if token.type == "inline":
+            collector.inline(token)
+        elif token.type == "html_block" and token.map is not None:
+            fragment = html_extract.extract(token.content, document, first_line=token.map[0] + 1 + offset)
+            collector.citations.extend(fragment.citations)
+            collector.placeholders.extend(fragment.placeholders)
+    # A reference definition nobody uses is still a source the author wrote down.
+    used = {c.url for c in collector.citations}
+    for label, reference in env.get("references", {}).items():
+        href = reference.get("href", "")
+        if classify_href(href) == "url":
+            url, _ = normalise_url(href_to_url(href))
+            if url not in used:
+                line = reference["map"][0] + 1 + offset if reference.get("map") else None
+                collector.link(href, reference.get("title") or label.lower(), line or 0)
+    extraction = Extraction(document, "markdown", collector.citations, collector.placeholders)
+    for key in _DATE_KEYS:
+        if key in metadata and (date := parse_date(metadata[key])):
+            extraction.date, extraction.date_source = date, "front-matter"
+            break
+    return extraction

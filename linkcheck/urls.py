@@ -1,0 +1,167 @@
+"""Finding URLs in running text and normalising them into registry keys.
+
+Boundaries follow what writers do: a URL ends at white space or a closing quote or bracket,
+trailing sentence punctuation is not part of it, and a closing parenthesis is kept only when it
+balances one inside the URL (`…/Union_State_(Russia_and_Belarus)`). Percent-encoding is kept
+exactly as written, because servers differ in how they treat re-encoded paths.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+__all__ = [
+    "UrlMatch",
+    "find_urls",
+    "trim_url",
+    "normalise_url",
+    "doi_url",
+    "classify_href",
+    "href_to_url",
+    "NOT_CITATION_SCHEMES",
+]
+
+# Characters that can never be inside a URL written in prose; quotes and brackets of other
+# scripts count, since documents in Russian or German use them around URLs.
+_STOP = r"\s<>\"`{}|\\^\u00a0\u2000-\u200f\u2028\u2029\u3000“”„«»‹›‘’「」"
+_URL_RE = re.compile(rf"(?:https?|ftp)://[^{_STOP}]+", re.IGNORECASE)
+_DOI_RE = re.compile(rf"\bdoi:\s*(10\.\d{{4,9}}/[^{_STOP}]+)", re.IGNORECASE)
+_BARE_DOI_RE = re.compile(r"^\s*(10\.\d{4,9}/\S+)\s*$")
+_DOI_HOST_RE = re.compile(r"^https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
+
+_TRAILING = ".,;:!?'*_~…"
+_PAIRS = {")": "(", "]": "[", "}": "{"}
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
+
+# Schemes that point somewhere other than a cited source.
+NOT_CITATION_SCHEMES = frozenset(
+    {"mailto", "javascript", "tel", "sms", "data", "about", "blob", "cid", "file"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UrlMatch:
+    """A URL found in text: its normalised form and where it sat in the text."""
+
+    url: str
+    fragment: str | None
+    start: int
+    end: int
+
+
+def trim_url(candidate: str) -> str:
+    """Strip what prose put after a URL: punctuation, unbalanced closing brackets, quotes."""
+    url = candidate
+    while url:
+        last = url[-1]
+        if last in _TRAILING:
+            url = url[:-1]
+        elif last in _PAIRS and url.count(last) > url.count(_PAIRS[last]):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+def doi_url(doi: str) -> str:
+    """`10.1234/x`, `doi:10.1234/x` or a doi.org URL → `https://doi.org/10.1234/x`."""
+    value = doi.strip()
+    if value.lower().startswith("doi:"):
+        value = value[4:].strip()
+    value = _DOI_HOST_RE.sub("", value)
+    return "https://doi.org/" + value
+
+
+def normalise_url(url: str) -> tuple[str, str | None]:
+    """Return the registry key of `url` and its fragment.
+
+    Scheme and host are lower-cased, a default port is dropped, an empty path becomes `/`,
+    punycode hosts are shown in Unicode; path and query stay as written. A URL that cannot be
+    split is returned unchanged (the checker later calls it `invalid`).
+    """
+    url = url.strip()
+    if _DOI_HOST_RE.match(url):
+        url = doi_url(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url, None
+    scheme = parts.scheme.lower()
+    host = parts.hostname or ""
+    if "xn--" in host:
+        try:
+            host = host.encode("ascii").decode("idna")
+        except UnicodeError:
+            pass
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = host
+    if parts.username is not None or parts.password is not None:
+        userinfo = parts.netloc.rpartition("@")[0]
+        netloc = f"{userinfo}@{host}"
+    if port is not None and port != _DEFAULT_PORTS.get(scheme):
+        netloc = f"{netloc}:{port}"
+    path = parts.path or ("/" if netloc else "")
+    key = urlunsplit((scheme, netloc, path, parts.query, ""))
+    if parts.query == "" and url.split("#", 1)[0].endswith("?"):
+        key += "?"  # urlunsplit drops an empty query; keep the URL as written
+    return key, (parts.fragment or None)
+
+
+def _is_usable(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        return bool(parts.hostname)
+    except ValueError:
+        return False
+
+
+def find_urls(text: str) -> list[UrlMatch]:
+    """Return every web URL and DOI written in `text`, in order of appearance."""
+    found: list[UrlMatch] = []
+    for match in _URL_RE.finditer(text):
+        raw = trim_url(match.group())
+        if not _is_usable(raw):
+            continue
+        url, fragment = normalise_url(raw)
+        found.append(UrlMatch(url, fragment, match.start(), match.start() + len(raw)))
+    if "doi:" in text or "DOI:" in text or "Doi:" in text:
+        for match in _DOI_RE.finditer(text):
+            raw = trim_url(match.group(1))
+            found.append(UrlMatch(doi_url(raw), None, match.start(), match.start(1) + len(raw)))
+        found.sort(key=lambda m: m.start)
+    return found
+
+
+def classify_href(href: str) -> str:
+    """Say what a link target is: "placeholder", "anchor", "other", "relative" or "url"."""
+    value = href.strip()
+    if value in ("", "#"):
+        return "placeholder"
+    if value.startswith("#"):
+        return "anchor"
+    scheme, sep, _ = value.partition(":")
+    if sep and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.\-]*", scheme):
+        if scheme.lower() in NOT_CITATION_SCHEMES:
+            return "other"
+        if scheme.lower() == "doi":
+            return "url"
+        return "url"
+    if value.startswith("//"):
+        return "url"
+    if _BARE_DOI_RE.match(value):
+        return "url"
+    return "relative"
+
+
+def href_to_url(href: str) -> str:
+    """The absolute URL an href of kind "url" stands for (DOIs become doi.org URLs)."""
+    value = href.strip()
+    if value.lower().startswith("doi:") or _BARE_DOI_RE.match(value):
+        return doi_url(value)
+    if value.startswith("//"):
+        return "https:" + value
+    return value
