@@ -76,7 +76,8 @@ def run_extract(args: argparse.Namespace) -> int:
     with registry_mod.locked(path, args.lock_timeout, notify=_say):
         registry = registry_mod.load(path)
         read, recorded = _sources_for(args.paths, path, registry.sources)
-        collection = collect(read, warn=_warn)
+        own_files = frozenset({path.resolve(), Path(f"{path}.lock").resolve()})
+        collection = collect(read, warn=_warn, exclude=own_files)
         summary = registry_mod.merge(registry, collection, recorded)
         registry_mod.save(registry, path)
     print(
@@ -90,7 +91,7 @@ def run_extract(args: argparse.Namespace) -> int:
         for url in summary.removed:
             print(f"  - {url}")
     if collection.warnings:
-        print(f"{len(collection.warnings)} files had problems (see warnings above)")
+        print(f"{len(collection.warnings)} warnings (see above)")
     return 0
 
 

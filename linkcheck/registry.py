@@ -268,7 +268,7 @@ def _plain(value: Any) -> Any:
 def _read_citation(r: _Reader, raw: Any, url: str, where: str) -> Citation:
     document = r.string(raw, "document", where)
     if not document:
-        raise r.fail(raw, "document", where, "is missing")
+        raise r.fail(raw, "document", f"{where}.document", "is missing")
     fragment = r.string(raw, "fragment", where)
     source = r.string(raw, "date_source", where)
     own_date = r.date(raw, "date", where) if source == "accessed" else None

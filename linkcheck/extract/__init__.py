@@ -141,6 +141,14 @@ def _walk(root: Path) -> Iterator[Path]:
                 yield Path(directory, name)
 
 
+def _file_name(argument: str) -> str:
+    """A file named on the command line: its path from here, or its bare name if outside."""
+    relative = os.path.relpath(os.path.abspath(argument))
+    if relative.startswith(".."):
+        return Path(argument).name
+    return Path(relative).as_posix()
+
+
 def expand(paths: list[str], warn: Callable[[str], None]) -> Iterator[tuple[Path, str]]:
     """(file, document name) for every argument: a directory's files are named relative to it."""
     for argument in paths:
@@ -149,20 +157,22 @@ def expand(paths: list[str], warn: Callable[[str], None]) -> Iterator[tuple[Path
             for file in _walk(path):
                 yield file, file.relative_to(path).as_posix()
         elif path.exists():
-            yield path, Path(os.path.normpath(argument)).as_posix()
+            yield path, _file_name(argument)
         elif glob.has_magic(argument):
             matched = sorted(glob.glob(argument, recursive=True))
             if not matched:
                 warn(f"{argument}: no file matches")
             for name in matched:
                 if Path(name).is_file():
-                    yield Path(name), Path(os.path.normpath(name)).as_posix()
+                    yield Path(name), _file_name(name)
         else:
             warn(f"{argument}: no such file or directory")
 
 
-def collect(paths: list[str], warn: Callable[[str], None] | None = None) -> Collection:
-    """Extract every document under `paths`."""
+def collect(
+    paths: list[str], warn: Callable[[str], None] | None = None, exclude: frozenset[Path] = frozenset()
+) -> Collection:
+    """Extract every document under `paths`, except the files in `exclude` (resolved paths)."""
     result = Collection()
 
     def _warn(message: str) -> None:
@@ -172,6 +182,8 @@ def collect(paths: list[str], warn: Callable[[str], None] | None = None) -> Coll
 
     seen: dict[str, Path] = {}
     for file, name in expand(paths, _warn):
+        if exclude and file.resolve() in exclude:
+            continue
         if name in seen:
             if seen[name].resolve() == file.resolve():
                 continue

@@ -44,10 +44,9 @@ def extract(text: str, document: str) -> Extraction:
                          date=accessed, date_source="accessed" if accessed else None)
             )  # fmt: skip
 
-        for name in ("url", "doi", *_TEXT_FIELDS):
-            field = fields.get(name)
-            if field is None:
-                continue
+        wanted = [fields[name] for name in ("url", "doi", *_TEXT_FIELDS) if name in fields]
+        for field in sorted(wanted, key=lambda f: f.start_line or 0):
+            name = field.key.lower()
             value = str(field.value)
             line = (field.start_line or entry.start_line) + 1
             if name == "url":

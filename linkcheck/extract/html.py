@@ -76,7 +76,7 @@ def extract(text: str, document: str, first_line: int = 1) -> Extraction:
         if kind == "placeholder":
             extraction.placeholders.append(Placeholder(document, line_of(element), label))
             return
-        if kind in ("relative", "anchor") and base:
+        if kind == "relative" and base:
             href, kind = urljoin(base, href), "url"
         if kind != "url":
             return

@@ -7,7 +7,7 @@ import re
 
 from linkcheck.dates import find_accessed_date
 from linkcheck.models import Citation, Extraction
-from linkcheck.urls import find_urls
+from linkcheck.urls import UrlMatch, find_urls
 
 __all__ = ["extract", "cite_in_text", "snippet"]
 
@@ -43,6 +43,25 @@ def snippet(text: str, start: int, end: int, limit: int = SNIPPET_LIMIT) -> str:
     return _SPACE_RE.sub(" ", before + text[start:end] + after).strip()[:limit]
 
 
+def _note_windows(text: str, matches: list[UrlMatch], index: int) -> tuple[str, str]:
+    """The text where an "accessed …" note about matches[index] may stand: before it on its
+    own line, after it to the end of its line (or the next, if that holds no other URL);
+    never past a neighbouring URL, whose note it would be."""
+    match = matches[index]
+    floor = max(text.rfind("\n", 0, match.start) + 1, matches[index - 1].end if index else 0)
+    ceiling = text.find("\n", match.end)
+    if ceiling >= 0:
+        following = text.find("\n", ceiling + 1)
+        following = len(text) if following < 0 else following
+        if "://" not in text[ceiling:following]:
+            ceiling = following
+    else:
+        ceiling = len(text)
+    if index + 1 < len(matches):
+        ceiling = min(ceiling, matches[index + 1].start)
+    return text[max(floor, match.start - 80) : match.start], text[match.end : min(ceiling, match.end + 80)]
+
+
 def cite_in_text(
     text: str,
     document: str,
@@ -58,11 +77,11 @@ def cite_in_text(
     if line_starts is None and page is None:
         line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     citations = []
-    for match in matches:
+    for index, match in enumerate(matches):
         line = None
         if line_starts is not None:
             line = first_line + bisect.bisect_right(line_starts, match.start) - 1
-        date = find_accessed_date(text[max(0, match.start - 60) : match.start], text[match.end : match.end + 80])
+        date = find_accessed_date(*_note_windows(text, matches, index))
         citations.append(
             Citation(
                 url=match.url,

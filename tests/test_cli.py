@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from linkcheck import registry
+from linkcheck.extract import collect
+from tests.conftest import ROOT, run_cli
+
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+def test_extract_over_directory_glob_and_file(tmp_path: Path, corpus: Path) -> None:
+    path = tmp_path / "r.yaml"
+    result = run_cli("extract", str(corpus / "sub"), str(corpus / "*.bib"), str(corpus / "article.md"),
+                     "--registry", str(path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    docs = yaml.safe_load(path.read_text())["documents"]
+    assert set(docs) == {"footnotes.txt", "article.md", "refs.bib"}  # outside the cwd: bare names
+
+
+def test_bad_input_gives_one_line_warnings_and_no_traceback(tmp_path: Path) -> None:
+    (tmp_path / "ok.md").write_text("[a](https://ok.example/)\n")
+    (tmp_path / "bad.pdf").write_bytes(b"%PDF-1.7 broken")
+    (tmp_path / "bad.docx").write_bytes(b"nope")
+    result = run_cli("extract", str(tmp_path), str(tmp_path / "missing.txt"), "--registry", str(tmp_path / "r.yaml"))
+    assert result.returncode == 0
+    # The registry inside the extracted folder is never read as a document.
+    again = run_cli("extract", str(tmp_path), "--registry", str(tmp_path / "r.yaml"))
+    assert "r.yaml" not in again.stderr and "1 URLs" in again.stdout
+    assert "Traceback" not in result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 3 and all(("bad." in w or "missing.txt" in w) for w in warnings)
+    assert "1 URLs" in result.stdout
+
+
+def test_usage_errors_exit_2() -> None:
+    assert run_cli("extract", "--registry", "/nonexistent-dir/none.yaml").returncode == 2
+    assert run_cli("frobnicate").returncode == 2
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed documents (../shared/seeds) are not beside this checkout")
+def test_committed_registry_matches_the_seeds() -> None:
+    committed = registry.load(ROOT / "citations.yaml")
+    fresh = registry.Registry()
+    registry.merge(fresh, collect([str(SEEDS)]))
+    assert len(committed.links) == 39 and committed.citation_count == 42 and committed.placeholder_count == 14
+
+    def shape(reg: registry.Registry) -> tuple:
+        links = {url: [(c.document, c.line, c.page, c.text, c.fragment, c.date) for c in e.citations]
+                 for url, e in reg.links.items()}
+        docs = {name: [(p.line, p.text) for p in d.placeholders] for name, d in reg.documents.items()}
+        return links, docs
+
+    assert shape(committed) == shape(fresh), "citations.yaml is stale: run `linkcheck extract`"
+    assert committed.sources == ["../shared/seeds"]

@@ -1,0 +1,196 @@
+"""Each format's extractor on small documents written for these tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from linkcheck.extract import ExtractionFailed, collect, extract_bytes
+from linkcheck.models import Extraction
+from tests.conftest import make_docx, make_pdf
+
+
+def by_url(extraction: Extraction) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for c in extraction.citations:
+        out.setdefault(c.url, []).append(c)
+    return out
+
+
+def extract(data: bytes | str, fmt: str, name: str = "doc") -> Extraction:
+    warnings: list[str] = []
+    raw = data.encode() if isinstance(data, str) else data
+    return extract_bytes(raw, name, fmt, warnings.append)
+
+
+def test_markdown_fixture(corpus: Path) -> None:
+    [doc] = collect([str(corpus / "article.md")]).documents
+    found = by_url(doc)
+    assert doc.format == "markdown"
+    assert (doc.date, doc.date_source) == ("2021-09-21", "front-matter")
+    assert set(found) == {
+        "https://en.wikipedia.org/wiki/Union_State_(Russia_and_Belarus)",
+        "https://carnegie.example.org/analysis/123",
+        "https://example.org/autolink/",
+        "https://example.net/bare?q=1&r=%2Fx",
+        "https://unused.example.org/definition",
+    }
+    wiki = found["https://en.wikipedia.org/wiki/Union_State_(Russia_and_Belarus)"][0]
+    assert (wiki.line, wiki.text) == (7, "on Wikipedia")  # front matter lines are counted
+    assert found["https://carnegie.example.org/analysis/123"][0].line == 8
+    assert found["https://example.net/bare?q=1&r=%2Fx"][0].line == 9
+    assert [(p.line, p.text) for p in doc.placeholders] == [(11, "widely"), (11, "elsewhere")]
+    assert not any("code" in url for url in found)
+
+
+def test_markdown_link_spanning_lines_and_html_inline() -> None:
+    doc = extract("Intro\n[a long\nlink text](https://x.example/a) then\n<a href=\"\">lost</a> and "
+                  "<a href='https://y.example/b'>y</a>\n", "markdown")
+    assert [(c.url, c.line, c.text) for c in doc.citations] == [
+        ("https://x.example/a", 2, "a long link text"), ("https://y.example/b", 4, "y")]
+    assert [(p.line, p.text) for p in doc.placeholders] == [(4, "lost")]
+
+
+def test_text_sniffed_as_markdown_when_it_has_links() -> None:
+    doc = extract("Some [source](#) and <https://a.example/x>\n", "text")
+    assert doc.format == "markdown" and len(doc.placeholders) == 1
+
+
+def test_plain_text_is_not_markdown() -> None:
+    # Indented lines in PDF-extracted text must not become "code" and be skipped.
+    doc = extract("Footnotes:\n\n        https://indented.example/a\n", "text")
+    assert doc.format == "text" and [c.url for c in doc.citations] == ["https://indented.example/a"]
+
+
+def test_html_fixture(corpus: Path) -> None:
+    [doc] = collect([str(corpus / "page.html")]).documents
+    found = by_url(doc)
+    assert (doc.date, doc.date_source) == ("2019-12-20", "html-meta")
+    assert set(found) == {
+        "https://news.example.com/a?x=1&y=2",  # &amp; decoded
+        "https://base.example.org/dir/relative/page.html",  # <base href> applied
+        "https://quotes.example.com/q1",  # cite attribute
+        "https://bare.example.com/path",
+    }
+    assert found["https://news.example.com/a?x=1&y=2"][0].text == "the report"
+    assert found["https://news.example.com/a?x=1&y=2"][0].line == 9
+    assert [(p.line, p.text) for p in doc.placeholders] == [(12, "the original source"), (12, "another")]
+
+
+@pytest.mark.parametrize(
+    ("meta", "expected"),
+    [('<meta property="article:published_time" content="2020-05-01T10:00:00Z">', "2020-05-01"),
+     ('<meta name="DC.date" content="2018-03-02">', "2018-03-02")],
+)
+def test_html_meta_dates(meta: str, expected: str) -> None:
+    doc = extract(f"<html><head>{meta}</head><body><a href='https://a.example/'>a</a></body></html>", "html")
+    assert doc.date == expected
+
+
+def test_bibtex_fixture(corpus: Path) -> None:
+    [doc] = collect([str(corpus / "refs.bib")]).documents
+    rows = [(c.url, c.line, c.text, c.date) for c in doc.citations]
+    assert rows == [
+        ("http://kremlin.example.ru/acts/41451", 3, "Statement on the Union State", "2020-02-14"),
+        ("https://doi.org/10.1234/roadmaps.2020", 9, "Integration Roadmaps", None),
+        ("https://notes.example.org/r_1", 10, "Integration Roadmaps", None),
+        ("https://press.example.org/release_(2018)", 15, "Archived press release", None),
+        ("https://doi.org/10.5555/ABC-42", 16, "Archived press release", None),
+    ]
+
+
+def test_text_fixture(corpus: Path) -> None:
+    [doc] = collect([str(corpus / "sub" / "footnotes.txt")]).documents
+    rows = [(c.url, c.line, c.date) for c in doc.citations]
+    assert rows == [
+        ("https://kki.example.hu/policy-brief.pdf", 3, "2019-07-18"),
+        ("https://news.example.by/economics/617464.html", 4, None),
+        ("http://government.example.ru/news/35084/", 7, None),
+        ("https://quoted.example.com/x", 8, None),
+        ("https://paren.example.com/y", 8, None),
+        ("https://retrieved.example.com/article", 9, "2020-03-05"),
+        ("https://news.example.by/economics/617464.html", 10, None),
+        ("https://doi.org/10.1000/xyz123", 11, None),
+    ]
+    # A footnote URL's snippet is not padded with its neighbours.
+    assert doc.citations[1].text == "https://news.example.by/economics/617464.html"
+    assert "Another mention of" in doc.citations[6].text and len(doc.citations[6].text) <= 200
+
+
+def test_snippet_is_at_most_200_characters() -> None:
+    text = ("word " * 100) + "https://long.example/x " + ("word " * 100)
+    [c] = extract(text, "text").citations
+    assert len(c.text) <= 200 and "https://long.example/x" in c.text
+
+
+def test_pdf_text_and_annotations_by_page() -> None:
+    data = make_pdf(["Intro page, no links.", "Footnote 3: https://pdf.example.org/report.pdf"],
+                    link="https://annotated.example.org/src")
+    doc = extract(data, "pdf")
+    rows = {(c.url, c.page) for c in doc.citations}
+    assert ("https://annotated.example.org/src", 1) in rows
+    assert ("https://pdf.example.org/report.pdf", 2) in rows
+    assert all(c.line is None for c in doc.citations)
+    assert doc.date_source == "pdf-metadata" and doc.date is not None
+
+
+def test_docx_hyperlinks_text_urls_and_tables() -> None:
+    data = make_docx(["Intro https://typed.example.org/a."],
+                     [("https://linked.example.org/b", "the linked source"), ("", "a lost source")])
+    doc = extract(data, "docx")
+    rows = [(c.url, c.line, c.text) for c in doc.citations]
+    assert ("https://typed.example.org/a", 1, "Intro https://typed.example.org/a.") in rows
+    assert ("https://linked.example.org/b", 2, "the linked source") in rows
+    assert any(url == "https://table.example.org/cell" for url, _, _ in rows)
+    assert doc.date_source == "docx-metadata"
+
+
+def test_bad_files_warn_and_the_run_goes_on(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("https://good.example/ok\n")
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4\n garbage without xref")
+    (tmp_path / "notzip.docx").write_bytes(b"this is not a zip file")
+    (tmp_path / "binary.md").write_bytes(b"\x00\x01\x02binary\x00")
+    (tmp_path / "latin1.txt").write_bytes("caf\xe9 https://latin.example/x\n".encode("latin-1"))
+    (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    warnings: list[str] = []
+    result = collect([str(tmp_path)], warn=warnings.append)
+    urls = {c.url for d in result.documents for c in d.citations}
+    assert urls == {"https://good.example/ok", "https://latin.example/x"}
+    joined = "\n".join(warnings)
+    for name in ("broken.pdf", "notzip.docx", "binary.md", "latin1.txt", "image.png"):
+        assert name in joined
+    assert all("\n" not in w for w in warnings)
+
+
+def test_directories_and_globs_name_documents(corpus: Path) -> None:
+    names = {d.document for d in collect([str(corpus)]).documents}
+    assert names == {"article.md", "page.html", "refs.bib", "sub/footnotes.txt"}
+    globbed = collect([str(corpus / "*.md")]).documents
+    assert [d.format for d in globbed] == ["markdown"]
+    warnings: list[str] = []
+    collect([str(corpus / "nothing-*.md"), str(corpus / "missing.txt")], warn=warnings.append)
+    assert len(warnings) == 2
+
+
+documents = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400) | st.lists(
+    st.sampled_from(["[a](#)", "[b](https://x.example/(y))", "<https://q.example>", "`https://c.example`",
+                     "\n", "    ", "https://bare.example/z.", "---\n", "date: 2020-01-01\n", "<a href=''>x</a>",
+                     "@misc{k, url={https://b.example}}", "\\url{", "doi:10.1/2", "<base href='http://b/'>"]),
+    max_size=40).map("".join)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents, st.sampled_from(["text", "markdown", "html", "bibtex"]))
+def test_extractors_never_crash_and_are_deterministic(text: str, fmt: str) -> None:
+    if "\x00" in text:
+        with pytest.raises(ExtractionFailed, match="binary"):
+            extract(text, fmt)
+        return
+    first = extract(text, fmt)
+    second = extract(text, fmt)
+    assert first == second
+    for citation in first.citations:
+        assert citation.url and len(citation.text) <= 200

@@ -1,0 +1,109 @@
+from urllib.parse import urlsplit
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from linkcheck.urls import classify_href, doi_url, find_urls, normalise_url
+
+
+def urls_in(text: str) -> list[str]:
+    return [m.url for m in find_urls(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("See https://example.com/a.", "https://example.com/a"),
+        ("See https://example.com/a, and more", "https://example.com/a"),
+        ("Is it https://example.com/a?", "https://example.com/a"),
+        ("Really https://example.com/a!", "https://example.com/a"),
+        ("list: https://example.com/a; next", "https://example.com/a"),
+        ("(see https://example.com/a)", "https://example.com/a"),
+        ("https://en.wikipedia.org/wiki/Union_State_(Russia_and_Belarus).",
+         "https://en.wikipedia.org/wiki/Union_State_(Russia_and_Belarus)"),
+        ("(https://en.wikipedia.org/wiki/Foo_(bar))", "https://en.wikipedia.org/wiki/Foo_(bar)"),
+        ('"https://example.com/quoted"', "https://example.com/quoted"),
+        ("'https://example.com/single'", "https://example.com/single"),
+        ("<https://example.com/angle>", "https://example.com/angle"),
+        ("«https://example.ru/ёлка»", "https://example.ru/ёлка"),
+        ("“https://example.com/curly”", "https://example.com/curly"),
+        ("https://www.dw.com/ru/%D0%BB%D1%83/a-51542162", "https://www.dw.com/ru/%D0%BB%D1%83/a-51542162"),
+        ("https://example.com/a?b=1&c=%2F", "https://example.com/a?b=1&c=%2F"),
+        ("https://пример.рф/путь", "https://пример.рф/путь"),
+        ("http://xn--e1afmkfd.xn--p1ai/", "http://пример.рф/"),
+        ("HTTPS://Example.COM:443/Path", "https://example.com/Path"),
+        ("http://example.com:80", "http://example.com/"),
+        ("http://example.com:8080/x", "http://example.com:8080/x"),
+        ("doi:10.1234/ABC.def.", "https://doi.org/10.1234/ABC.def"),
+        ("http://dx.doi.org/10.1234/x", "https://doi.org/10.1234/x"),
+    ],
+)
+def test_boundaries_and_normalisation(text: str, expected: str) -> None:
+    assert urls_in(text) == [expected]
+
+
+def test_fragment_is_kept_apart() -> None:
+    [match] = find_urls("see https://example.com/page#section-2.")
+    assert (match.url, match.fragment) == ("https://example.com/page", "section-2")
+
+
+def test_no_url_in_plain_text() -> None:
+    assert urls_in("mailto:x@example.com and javascript:alert(1) and #anchor and http:// alone") == []
+
+
+@pytest.mark.parametrize(
+    ("href", "kind"),
+    [("", "placeholder"), ("#", "placeholder"), ("#top", "anchor"), ("mailto:a@b.c", "other"),
+     ("javascript:void(0)", "other"), ("JavaScript:alert(1)", "other"), ("https://x.org", "url"),
+     ("ftp://x.org/f", "url"), ("doi:10.1/x", "url"), ("10.1234/abc", "url"), ("page.html", "relative"),
+     ("//cdn.example.org/x", "url")],
+)
+def test_classify_href(href: str, kind: str) -> None:
+    assert classify_href(href) == kind
+
+
+def test_doi_forms() -> None:
+    for form in ("10.5555/X", "doi:10.5555/X", "https://doi.org/10.5555/X", "http://dx.doi.org/10.5555/X"):
+        assert doi_url(form) == "https://doi.org/10.5555/X"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_finder_never_crashes_and_every_url_parses(text: str) -> None:
+    for match in find_urls(text):
+        parts = urlsplit(match.url)
+        assert parts.scheme in ("http", "https", "ftp")
+        assert parts.hostname
+        assert 0 <= match.start < match.end <= len(text)
+
+
+url_parts = st.builds(
+    lambda scheme, host, path, tail: f"{scheme}://{host}/{path}{tail}",
+    st.sampled_from(["http", "https", "HTTP"]),
+    st.from_regex(r"[a-zA-Z][a-zA-Z0-9-]{0,10}\.(com|org|by|рф)", fullmatch=True),
+    st.from_regex(r"[a-zA-Z0-9_%./()-]{0,30}", fullmatch=True),
+    st.sampled_from(["", "?q=1", "#frag"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(url_parts, st.sampled_from([".", ",", ")", "!", "", ";", "?"]))
+def test_url_in_prose_is_found_whole(url: str, punctuation: str) -> None:
+    text = f"As reported in {url}{punctuation} the talks stalled."
+    [found] = find_urls(text)
+    span = text[found.start : found.end]
+    # What was cut off is only trailing punctuation or unbalanced closing brackets.
+    assert (url + punctuation).startswith(span)
+    cut = (url + punctuation)[len(span):]
+    assert all(ch in ".,;:!?'*_~…)" for ch in cut)
+    if punctuation and punctuation != ")" and not url.endswith(tuple(".,;:!?'*_~…)")):
+        assert span == url
+    assert not (span.endswith(")") and span.count("(") < span.count(")"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(url_parts)
+def test_normalise_is_idempotent(url: str) -> None:
+    key, fragment = normalise_url(url)
+    assert normalise_url(key) == (key, None)
