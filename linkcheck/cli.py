@@ -14,7 +14,7 @@ from pathlib import Path
 
 from linkcheck import registry as registry_mod
 from linkcheck.errors import LinkcheckError, UsageError
-from linkcheck.extract import collect
+from linkcheck.extract import collect, gc_paused
 
 __all__ = ["main"]
 
@@ -78,8 +78,9 @@ def run_extract(args: argparse.Namespace) -> int:
         read, recorded = _sources_for(args.paths, path, registry.sources)
         own_files = frozenset({path.resolve(), Path(f"{path}.lock").resolve()})
         collection = collect(read, warn=_warn, exclude=own_files)
-        summary = registry_mod.merge(registry, collection, recorded)
-        registry_mod.save(registry, path)
+        with gc_paused():
+            summary = registry_mod.merge(registry, collection, recorded)
+            registry_mod.save(registry, path)
     print(
         f"{summary.documents} documents, {summary.urls} URLs, {summary.citations} citations, "
         f"{summary.placeholders} missing targets → {path}"

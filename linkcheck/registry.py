@@ -27,6 +27,7 @@ import yaml
 from linkcheck.dates import parse_date, today
 from linkcheck.errors import LockTimeout, RegistryError
 from linkcheck.extract import Collection
+from linkcheck.yaml_emitter import emit, key_line, scalar
 from linkcheck.models import Citation, History, LinkResult, Placeholder, Snapshot, Verdict
 
 __all__ = [
@@ -455,14 +456,25 @@ def _compact(mapping: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in mapping.items() if v is not None and v != [] and v != {}}
 
 
-def _dump_link(registry: Registry, entry: LinkEntry) -> dict[str, Any]:
+def _link_fields(registry: Registry, entry: LinkEntry) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """(fields before the citations, fields after them, the citation rows as YAML lines).
+
+    Citation rows are the bulk of a registry and have a fixed shape, so they are written
+    directly rather than through the generic emitter (a third of the time on 100,000 rows).
+    """
     dates = effective_dates(registry, entry.citations)
-    citations = []
+    rows: list[str] = []
     for citation, (date, source) in zip(entry.citations, dates):
-        citations.append(
-            _compact({"document": citation.document, "line": citation.line, "page": citation.page,
-                      "text": citation.text, "fragment": citation.fragment, "date": date, "date_source": source})
-        )  # fmt: skip
+        rows.append(f"    - document: {scalar(citation.document)}\n")
+        if citation.line is not None:
+            rows.append(f"      line: {citation.line}\n")
+        if citation.page is not None:
+            rows.append(f"      page: {citation.page}\n")
+        rows.append(f"      text: {scalar(citation.text)}\n")
+        if citation.fragment:
+            rows.append(f"      fragment: {scalar(citation.fragment)}\n")
+        if date:
+            rows.append(f"      date: {scalar(date)}\n      date_source: {scalar(source)}\n")
     known = [(d, s) for d, s in dates if d]
     cited = dict(zip(("date", "source"), min(known))) if known else None
     result = entry.result
@@ -482,15 +494,14 @@ def _dump_link(registry: Registry, entry: LinkEntry) -> dict[str, Any]:
                             "citation_date": snap.citation_date, "citation_date_source": snap.citation_date_source,
                             "gap_days": snap.gap_days, "verified_at": snap.verified_at,
                             "manual": snap.manual or None})  # fmt: skip
-    out = _compact({"note": entry.note, "ignore": entry.ignore or None, "accept": entry.accept and str(entry.accept),
-                    "replacement": entry.replacement, "archive_url": entry.archive_url, "cited": cited,
-                    "citations": citations, "check": check, "history": history, "archive": archive,
-                    "archive_lookup": entry.archive_lookup})  # fmt: skip
-    out.update(entry.extra)
-    return out
+    before = _compact({"note": entry.note, "ignore": entry.ignore or None, "accept": entry.accept and str(entry.accept),
+                       "replacement": entry.replacement, "archive_url": entry.archive_url, "cited": cited})  # fmt: skip
+    after = _compact({"check": check, "history": history, "archive": archive, "archive_lookup": entry.archive_lookup})
+    after.update(entry.extra)
+    return before, after, rows
 
 
-def to_data(registry: Registry) -> dict[str, Any]:
+def _documents_data(registry: Registry) -> dict[str, Any]:
     documents = {}
     for name, doc in registry.documents.items():
         missing = [_compact({"line": p.line, "page": p.page, "text": p.text, "status": "missing_target"})
@@ -498,21 +509,33 @@ def to_data(registry: Registry) -> dict[str, Any]:
         documents[name] = _compact({"format": doc.format, "date": doc.date, "detected_date": doc.detected_date,
                                     "detected_date_source": doc.detected_date_source, "missing_targets": missing,
                                     **doc.extra})  # fmt: skip
-    data: dict[str, Any] = {"version": REGISTRY_VERSION, "sources": registry.sources}
-    if registry.last_run:
-        data["last_run"] = registry.last_run
-    data["documents"] = documents
-    data["links"] = {url: _dump_link(registry, entry) for url, entry in registry.links.items()}
-    data.update(registry.extra)
-    return data
-
-
-_Dumper: type = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return documents
 
 
 def dump(registry: Registry) -> str:
-    body = yaml.dump(to_data(registry), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
-    return HEADER + body
+    head: dict[str, Any] = {"version": REGISTRY_VERSION, "sources": registry.sources}
+    if registry.last_run:
+        head["last_run"] = registry.last_run
+    head["documents"] = _documents_data(registry)
+    out = [HEADER, emit(head)]
+    if not registry.links:
+        out.append("links: {}\n")
+    else:
+        out.append("links:\n")
+    for url, entry in registry.links.items():
+        before, after, rows = _link_fields(registry, entry)
+        out.append(key_line(url, "  "))
+        if not (before or rows or after):
+            out[-1] = out[-1].rstrip("\n") + " {}\n"
+            continue
+        out.append(emit(before, "    "))
+        if rows:
+            out.append("    citations:\n")
+            out.extend(rows)
+        out.append(emit(after, "    "))
+    if registry.extra:
+        out.append(emit(registry.extra))
+    return "".join(out)
 
 
 def save(registry: Registry, path: Path) -> None:

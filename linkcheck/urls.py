@@ -8,6 +8,7 @@ exactly as written, because servers differ in how they treat re-encoded paths.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
@@ -33,6 +34,7 @@ _DOI_HOST_RE = re.compile(r"^https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
 
 _TRAILING = ".,;:!?'*_~…"
 _PAIRS = {")": "(", "]": "[", "}": "{"}
+_SIMPLE_URL_RE = re.compile(r"(https?|ftp)://([A-Za-z0-9.\-]+)(?::(\d{1,5}))?((?:[/?#].*)?)\Z", re.I | re.S)
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
 
 # Schemes that point somewhere other than a cited source.
@@ -74,6 +76,7 @@ def doi_url(doi: str) -> str:
     return "https://doi.org/" + value
 
 
+@functools.lru_cache(maxsize=65536)
 def normalise_url(url: str) -> tuple[str, str | None]:
     """Return the registry key of `url` and its fragment.
 
@@ -84,6 +87,16 @@ def normalise_url(url: str) -> tuple[str, str | None]:
     url = url.strip()
     if _DOI_HOST_RE.match(url):
         url = doi_url(url)
+    simple = _SIMPLE_URL_RE.match(url)
+    if simple and "xn--" not in url:
+        # The common case, without urlsplit's generality (a fifth of extraction time).
+        scheme, host, port, rest = simple.groups()
+        scheme, host = scheme.lower(), host.lower()
+        netloc = host if port is None or int(port) == _DEFAULT_PORTS.get(scheme) else f"{host}:{int(port)}"
+        rest, _, fragment = rest.partition("#")
+        if not rest.startswith("/"):
+            rest = "/" + rest
+        return f"{scheme}://{netloc}{rest}", (fragment or None)
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -111,10 +124,17 @@ def normalise_url(url: str) -> tuple[str, str | None]:
     return key, (parts.fragment or None)
 
 
-def _is_usable(url: str) -> bool:
+def _has_host(key: str) -> bool:
+    """Whether a normalised URL names a host (`http://` or `http:///x` do not)."""
+    rest = key.split("://", 1)[1] if "://" in key else ""
+    host = rest.split("/", 1)[0].rpartition("@")[2]
+    return bool(host) and not host.startswith(":") and _has_valid_port(key)
+
+
+@functools.lru_cache(maxsize=65536)
+def _has_valid_port(key: str) -> bool:
     try:
-        parts = urlsplit(url)
-        return bool(parts.hostname)
+        return bool(urlsplit(key).hostname) and (urlsplit(key).port or 0) >= 0
     except ValueError:
         return False
 
@@ -124,9 +144,9 @@ def find_urls(text: str) -> list[UrlMatch]:
     found: list[UrlMatch] = []
     for match in _URL_RE.finditer(text):
         raw = trim_url(match.group())
-        if not _is_usable(raw):
-            continue
         url, fragment = normalise_url(raw)
+        if not _has_host(url):
+            continue
         found.append(UrlMatch(url, fragment, match.start(), match.start() + len(raw)))
     if "doi:" in text or "DOI:" in text or "Doi:" in text:
         for match in _DOI_RE.finditer(text):

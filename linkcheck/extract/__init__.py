@@ -8,6 +8,8 @@ not cost the citations of every other document.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import glob
 import os
 from collections.abc import Callable, Iterator
@@ -16,10 +18,12 @@ from pathlib import Path
 
 from linkcheck.models import Extraction
 
-__all__ = ["collect", "extract_file", "extract_bytes", "sniff_format", "Collection", "FORMATS"]
+__all__ = ["gc_paused", "collect", "extract_file", "extract_bytes", "sniff_format", "Collection", "FORMATS"]
 
 # Bigger files are skipped: a citation list is never this large, a data dump often is.
 MAX_FILE_BYTES = 64 * 1024 * 1024
+# Below this many files, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 64
 
 _EXTENSIONS = {
     ".txt": "text", ".text": "text", ".rst": "text", ".tex": "text", ".org": "text",
@@ -169,10 +173,52 @@ def expand(paths: list[str], warn: Callable[[str], None]) -> Iterator[tuple[Path
             warn(f"{argument}: no such file or directory")
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building large acyclic structures.
+
+    Extraction and registry writing allocate millions of small objects; each allocation burst
+    triggers full rescans of everything alive (about 10% of a 100,000-citation run).
+    Reference counting still frees memory meanwhile.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _extract_job(job: tuple[Path, str]) -> tuple[Extraction | None, list[str]]:
+    """One file, in a worker process: the extraction and the warnings it raised."""
+    warnings: list[str] = []
+    with gc_paused():
+        return extract_file(job[0], job[1], warnings.append), warnings
+
+
+def _run_jobs(jobs: list[tuple[Path, str]]) -> Iterator[tuple[Extraction | None, list[str]]]:
+    """Extract in worker processes when there is enough work to pay for them (CPU-bound parsing)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if workers < 2 or len(jobs) < PARALLEL_THRESHOLD:
+        yield from map(_extract_job, jobs)
+        return
+    import concurrent.futures
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        yield from pool.map(_extract_job, jobs, chunksize=8)
+
+
 def collect(
     paths: list[str], warn: Callable[[str], None] | None = None, exclude: frozenset[Path] = frozenset()
 ) -> Collection:
-    """Extract every document under `paths`, except the files in `exclude` (resolved paths)."""
+    """Extract every document under `paths`, except the files in `exclude` (resolved paths).
+
+    Documents come back in the order of `paths` and, within a directory, sorted by name, so
+    the registry is the same however often it is rebuilt.
+    """
     result = Collection()
 
     def _warn(message: str) -> None:
@@ -180,6 +226,7 @@ def collect(
         if warn is not None:
             warn(message)
 
+    jobs: list[tuple[Path, str]] = []
     seen: dict[str, Path] = {}
     for file, name in expand(paths, _warn):
         if exclude and file.resolve() in exclude:
@@ -190,7 +237,10 @@ def collect(
             _warn(f"{file}: its name {name!r} is already used by {seen[name]}; named by its path instead")
             name = Path(os.path.normpath(file)).as_posix()
         seen[name] = file
-        extraction = extract_file(file, name, _warn)
+        jobs.append((file, name))
+    for extraction, warnings in _run_jobs(jobs):
+        for message in warnings:
+            _warn(message)
         if extraction is not None:
             result.documents.append(extraction)
     return result

@@ -26,6 +26,11 @@ _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(
 _HREF_RE = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _DATE_KEYS = ("date", "published", "citation_date", "pubDate")
 _parser = MarkdownIt("commonmark", {"html": True})
+# markdown-it percent-encodes and punycodes link targets for rendering; a citation must stay
+# exactly as written (and the encoding costs more than the rest of the parse).
+_parser.normalizeLink = lambda url: url  # type: ignore[method-assign]
+_parser.normalizeLinkText = lambda url: url  # type: ignore[method-assign]
+_parser.validateLink = lambda url: True  # type: ignore[method-assign]
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
