@@ -14,6 +14,8 @@ import json
 import re
 from typing import Any
 
+import yaml
+
 __all__ = ["emit", "key_line", "scalar"]
 
 # Plain scalars: start with a letter, "/", "_" or "(" (never an indicator or a number), hold
@@ -25,11 +27,21 @@ _RESERVED_WORDS = frozenset(
     w for base in ("yes", "no", "true", "false", "on", "off", "null", "y", "n")
     for w in (base, base.capitalize(), base.upper())
 )  # fmt: skip
+_PLAIN_TAIL_RE = re.compile(r"[^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]*")
+_NUMERIC_START = frozenset("0123456789.")
+_resolver = yaml.resolver.Resolver()
 _NEEDS_ESCAPE_RE = re.compile('["\\\\\x00-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff\u2028\u2029]')
 _MAX_PLAIN_KEY = 1000  # PyYAML reads an implicit key of at most 1024 characters
 
 
 def _is_plain(text: str) -> bool:
+    if text[0] in _NUMERIC_START:
+        # "000_abc.txt" or "../docs" read back as text, "0_1" or ".5" do not: ask PyYAML.
+        return (
+            _PLAIN_TAIL_RE.fullmatch(text) is not None
+            and ": " not in text and " #" not in text and text[-1] not in ": \t"
+            and _resolver.resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
+        )  # fmt: skip
     if not _PLAIN_RE.fullmatch(text) or ": " in text or " #" in text or text[-1] in ": \t":
         return False
     # _PLAIN_RE already rules out numbers, dates and other implicit types; the words remain.

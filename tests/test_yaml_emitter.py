@@ -8,7 +8,7 @@ from linkcheck.yaml_emitter import emit
 
 scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
            | st.text() | st.sampled_from(["yes", "no", "on", "null", "~", "2020-01-01", "1e3", "0x1F", "- a",
-                                           "a: b", "a #b", "https://x.org/a#b", "#x", "'q'", '"q"', "",
+                                           "a: b", "a #b", "000_1", "0.5", "..", "../x", "1_000", ".inf", "0x1f.txt", "1:20", "https://x.org/a#b", "#x", "'q'", '"q"', "",
                                            " lead", "trail ", "\u2028", "\x85", "\ufeff", "x" * 1100]))
 keys = st.text() | st.sampled_from(["https://a.example/" + "p" * 1500, "true", "1", "a: b"])
 values = st.recursive(scalars, lambda c: st.lists(c, max_size=4) | st.dictionaries(keys, c, max_size=4),
@@ -32,7 +32,7 @@ def test_block_style_is_readable() -> None:
         "      line: 3\n"
         "    ignore: true\n"
         "documents:\n"
-        '  "000_abc.txt":\n'
+        "  000_abc.txt:\n"
         '    date: "2020-01-01"\n'
         "empty: []\n"
         "none: null\n"
