@@ -12,8 +12,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from collections import Counter
+from typing import Any
+
+from linkcheck import pipeline
 from linkcheck import registry as registry_mod
-from linkcheck.errors import LinkcheckError, UsageError
+from linkcheck.config import load_config, parse_duration
+from linkcheck.errors import LinkcheckError, OfflineError, UsageError
+from linkcheck.models import LinkResult
+from linkcheck.report import write_json
 from linkcheck.extract import collect, gc_paused
 
 __all__ = ["main"]
@@ -52,6 +59,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     extract.add_argument("paths", nargs="*", metavar="PATH", help="files, directories (recursive) or globs")
     _add_common(extract)
+
+    check = commands.add_parser(
+        "check",
+        help="check every URL in the registry and record the verdicts",
+        description="Check every cited URL (httpx, asyncio), record verdicts and history in the registry and "
+        "write DIR/report.json. Options may also be set in linkcheck.toml or [tool.linkcheck] of "
+        "pyproject.toml in the current directory; the command line wins.",
+    )
+    _add_common(check)
+    check.add_argument("--output", metavar="DIR", help="where reports go (default: reports)")
+    check.add_argument("--max-concurrency", type=int, metavar="N", help="requests in flight in all (default: 64)")
+    check.add_argument("--host-concurrency", type=int, metavar="N", help="requests in flight per host (default: 4)")
+    check.add_argument("--min-interval", type=float, metavar="SECONDS", help="minimum time between requests to one host")
+    check.add_argument("--timeout", type=float, metavar="SECONDS", help="per request (default: 10)")
+    check.add_argument("--retries", type=int, metavar="N", help="retries for timeouts, resets, 5xx, 429 (default: 2)")
+    check.add_argument("--user-agent", metavar="TEXT")
+    check.add_argument("--accept", action="append", metavar="HOST:CODE[,CODE]", help="extra statuses that mean ok for HOST")
+    check.add_argument("--include", action="append", metavar="PATTERN", help="check only URLs matching (glob)")
+    check.add_argument("--exclude", action="append", metavar="PATTERN", help="skip URLs matching (glob)")
+    check.add_argument("--header", action="append", metavar="HOST:NAME=ENVVAR",
+                       help="send header NAME to HOST only, its value read from environment variable ENVVAR")
+    check.add_argument("--max-age", metavar="DURATION", help="skip URLs verified ok within DURATION (e.g. 7d)")
+    check.add_argument("--wayback-url", metavar="BASE", help="base URL of the Wayback Machine endpoints")
+    check.add_argument("--no-archive", action="store_true", help="skip archive lookups")
     return parser
 
 
@@ -96,7 +127,97 @@ def run_extract(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"extract": run_extract}
+def _check_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    accept: dict[str, list[int]] | None = None
+    for item in args.accept or []:
+        host, _, codes = item.partition(":")
+        try:
+            accept = accept or {}
+            accept.setdefault(host.lower(), []).extend(int(c) for c in codes.split(","))
+        except ValueError:
+            raise UsageError(f"--accept {item!r}: expected HOST:CODE[,CODE]") from None
+    headers: dict[str, dict[str, str]] | None = None
+    for item in args.header or []:
+        host, _, rest = item.partition(":")
+        name, _, variable = rest.partition("=")
+        if not (host and name and variable):
+            raise UsageError(f"--header {item!r}: expected HOST:NAME=ENVVAR")
+        headers = headers or {}
+        headers.setdefault(host.lower(), {})[name] = variable
+    return {
+        "output": args.output, "max_concurrency": args.max_concurrency, "host_concurrency": args.host_concurrency,
+        "min_interval": args.min_interval, "timeout": args.timeout, "retries": args.retries,
+        "user_agent": args.user_agent, "accept": accept, "include": args.include, "exclude": args.exclude,
+        "headers": headers, "max_age": parse_duration(args.max_age) if args.max_age else None,
+        "wayback_url": args.wayback_url, "archive": False if args.no_archive else None,
+    }  # fmt: skip
+
+
+class _Progress:
+    """A rich progress bar on a terminal; a plain line every 10% otherwise."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done, self.next_report = total, 0, 0.1
+        self.bar = None
+        if sys.stderr.isatty() and total:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                transient=True)  # fmt: skip
+            self.task = self.bar.add_task("check", total=total)
+            self.bar.start()
+
+    def __call__(self, url: str, result: LinkResult) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.advance(self.task)
+        elif self.total and self.done / self.total >= self.next_report:
+            _say(f"checked {self.done}/{self.total}")
+            self.next_report += 0.1
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def run_check(args: argparse.Namespace) -> int:
+    path = Path(args.registry)
+    config = load_config(Path.cwd(), _check_overrides(args))
+    options = config.check_options()
+    with registry_mod.locked(path, args.lock_timeout, notify=_say):
+        registry = registry_mod.load(path)
+        if not registry.links and not registry.documents:
+            raise UsageError(f"{path}: the registry is empty; run `linkcheck extract PATH...` first")
+        progress = _Progress(len(registry.links))
+        try:
+            outcome = pipeline.run_check(registry, options, max_age=config.max_age, progress=progress)
+        finally:
+            progress.close()
+        if outcome.offline:
+            run = outcome.run
+            reasons = sorted({r.error.split(":")[0] for r in outcome.results.values() if r.error})
+            _say(f"offline: none of the {outcome.checked} URLs could be reached ({'; '.join(reasons)}). "
+                 "Is this machine connected? No verdict was changed.")  # fmt: skip
+            assert run is not None
+            return OfflineError.exit_code
+        registry_mod.save(registry, path)
+    report = write_json(registry, Path(config.output))
+    counts = Counter(str(e.result.status) for e in registry.links.values() if e.result)
+    print(", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing checked")
+    if outcome.fresh:
+        print(f"{outcome.fresh} URLs verified within --max-age were not rechecked")
+    found = pipeline.problems(registry)
+    for url, entry in found:
+        assert entry.result is not None
+        print(f"  {entry.result.status}: {url}" + (f" ({entry.result.error})" if entry.result.error else ""))
+    missing = registry.placeholder_count
+    if missing:
+        print(f"{missing} citations have a missing target (the source was lost)")
+    print(f"report: {report}")
+    return 1 if found or missing else 0
+
+
+_COMMANDS = {"extract": run_extract, "check": run_check}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,428 @@
+"""The checking engine: one `LinkResult` per URL, concurrently and politely.
+
+All concurrency lives here. A global semaphore bounds requests in flight; a per-host semaphore
+bounds them per host (and an optional minimum interval spaces them). Everything a host teaches
+us — it is dead, it asked us to slow down — is kept in its `_Host`.
+
+Choices a reader may question:
+
+* **GET for pages, HEAD for files.** A "page not found" served with 200 can only be recognised
+  from its body, so pages are fetched with GET, reading at most `max_body` bytes (a 200 MB
+  answer costs a bounded prefix, never the whole). URLs that name files (`.pdf`, `.zip`, …)
+  are asked with HEAD, since their body says nothing about whether they exist; any refusal of
+  HEAD (405, 403, 501, other errors) is retried as GET.
+* **Redirects are followed by hand**, so the chain is recorded, permanent and temporary hops
+  are told apart (`moved` vs `ok`), loops are caught, and headers configured for one host are
+  never sent to another.
+* **Circuit breaker.** After `breaker_threshold` connection failures or timeouts on a host with
+  no success, its remaining URLs get the same verdict at once, so a dead host costs about one
+  timeout instead of one per URL.
+* **Offline.** If not a single HTTP response arrived and every failure was a network failure,
+  the verdicts say nothing about the links: `check_all` reports `offline=True` and the caller
+  keeps the old verdicts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import fnmatch
+import random
+import re
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from linkcheck.models import LinkResult, Verdict
+
+__all__ = ["CheckOptions", "CheckRun", "check_all", "make_client", "DEFAULT_USER_AGENT"]
+
+DEFAULT_USER_AGENT = "linkcheck/0.1 (citation checker; +https://github.com/linkcheck-citations/linkcheck)"
+_FILE_EXTENSIONS = (".pdf", ".zip", ".gz", ".tgz", ".mp4", ".mp3", ".avi", ".mov", ".doc", ".docx",
+                    ".xls", ".xlsx", ".ppt", ".pptx", ".epub", ".jpg", ".jpeg", ".png", ".gif", ".tar", ".7z")  # fmt: skip
+_SIGN_IN_RE = re.compile(r"/(login|log-in|signin|sign-in|sign_in|auth|sso|account/login|users/sign_in)\b|[?&](returnurl|return_to|redirect_uri)=", re.I)
+_TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
+_NOT_FOUND_TITLE_RE = re.compile(r"\b404\b|not\s+found|page\s+(?:does\s+not|doesn't)\s+exist|no\s+longer\s+available|страница\s+не\s+найдена|seite\s+nicht\s+gefunden|page\s+introuvable|error\s+404", re.I)
+_NOT_FOUND_TEXT_RE = re.compile(rb"page\s+(?:you\s+(?:requested|are\s+looking\s+for)|not\s+found)|could\s+not\s+be\s+found|doesn't\s+exist|does\s+not\s+exist|404", re.I)
+_CHALLENGE_RE = re.compile(rb"just a moment\.\.\.|cf-chl|captcha|attention required|are you a robot|ddos-guard|verify you are human", re.I)
+_BLOCKED_STATUSES = frozenset({401, 403, 407, 451})
+_PERMANENT = frozenset({301, 308})
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    max_concurrency: int = 64
+    host_concurrency: int = 4
+    min_interval: float = 0.0  # seconds between requests to one host
+    timeout: float = 10.0
+    retries: int = 2
+    user_agent: str = DEFAULT_USER_AGENT
+    accept: dict[str, frozenset[int]] = field(default_factory=dict)  # host → extra ok statuses
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)  # host → header → value
+    max_redirects: int = 10
+    max_body: int = 256 * 1024
+    retry_after_cap: float = 60.0
+    backoff: float = 0.5
+    breaker_threshold: int = 2
+    soft404_probe: bool = True
+
+
+@dataclass
+class _Host:
+    semaphore: asyncio.Semaphore
+    failures: int = 0
+    successes: int = 0
+    breaker: LinkResult | None = None
+    delay: float = 0.0  # extra spacing after a 429
+    next_slot: float = 0.0
+    probes: dict[str, asyncio.Task[tuple[int, str | None, str]]] = field(default_factory=dict)
+
+
+@dataclass
+class CheckRun:
+    """What one run produced: results by URL, plus whether anything was reachable at all."""
+
+    results: dict[str, LinkResult]
+    responses: int = 0
+    network_failures: int = 0
+    peak_in_flight: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def offline(self) -> bool:
+        return self.responses == 0 and self.network_failures > 0
+
+
+class _Tripped(Exception):
+    """The host's circuit breaker opened while this request waited for its turn."""
+
+
+class _Attempt(Exception):
+    """A failed attempt that may be retried; carries the verdict if retries run out."""
+
+    def __init__(self, result: LinkResult, retry_after: float | None = None, network: bool = False) -> None:
+        self.result, self.retry_after, self.network = result, retry_after, network
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def make_client(options: CheckOptions) -> httpx.AsyncClient:
+    """One client for the whole run: one SSL context and one connection pool shared by all."""
+    limits = httpx.Limits(max_connections=options.max_concurrency, max_keepalive_connections=options.max_concurrency)
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(options.timeout),
+        limits=limits,
+        follow_redirects=False,
+        headers={"User-Agent": options.user_agent, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
+        verify=ssl.create_default_context(),
+    )
+
+
+def _host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _parse_retry_after(value: str | None, cap: float) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), cap)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, min((when - datetime.now(UTC)).total_seconds(), cap))
+
+
+def _network_reason(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    lowered = text.lower()
+    if "name or service not known" in lowered or "nodename nor servname" in lowered or "getaddrinfo" in lowered \
+            or "temporary failure in name resolution" in lowered or "no address associated" in lowered:
+        return f"DNS lookup failed: {text}"
+    if "refused" in lowered:
+        return f"connection refused: {text}"
+    if "ssl" in lowered or "certificate" in lowered or "tls" in lowered:
+        return f"TLS failure: {text}"
+    if "reset" in lowered:
+        return f"connection reset: {text}"
+    return f"{type(exc).__name__}: {text}"
+
+
+class Checker:
+    def __init__(self, client: httpx.AsyncClient, options: CheckOptions,
+                 progress: Callable[[str, LinkResult], None] | None = None) -> None:  # fmt: skip
+        self.client = client
+        self.options = options
+        self.progress = progress
+        self.hosts: dict[str, _Host] = {}
+        self.global_limit = asyncio.Semaphore(options.max_concurrency)
+        self.run = CheckRun(results={})
+        self._in_flight: dict[str, int] = {}
+
+    def _host(self, host: str) -> _Host:
+        state = self.hosts.get(host)
+        if state is None:
+            state = self.hosts[host] = _Host(asyncio.Semaphore(self.options.host_concurrency))
+        return state
+
+    # ---------------------------------------------------------------- one request
+
+    async def _request(self, method: str, url: str) -> tuple[httpx.Response, bytes]:
+        """One HTTP exchange under the global and per-host limits; reads a bounded body prefix."""
+        host = _host_of(url)
+        state = self._host(host)
+        headers = self.options.headers.get(host, {})
+        # Host first, then global: a request queued behind its host must not hold a global slot.
+        async with state.semaphore, self.global_limit:
+            if state.breaker is not None:
+                raise _Tripped()
+            spacing = max(self.options.min_interval, state.delay)
+            if spacing:
+                now = time.monotonic()
+                wait = state.next_slot - now
+                state.next_slot = max(now, state.next_slot) + spacing
+                if wait > 0:
+                    await asyncio.sleep(wait)
+            self._in_flight[host] = self._in_flight.get(host, 0) + 1
+            peak = self.run.peak_in_flight
+            peak[host] = max(peak.get(host, 0), self._in_flight[host])
+            try:
+                async with asyncio.timeout(self.options.timeout * 2):
+                    request = self.client.build_request(method, url, headers=headers)
+                    response = await self.client.send(request, stream=True)
+                    try:
+                        body = b""
+                        if method == "GET" and response.status_code < 300 or response.status_code in (403, 503):
+                            chunks: list[bytes] = []
+                            size = 0
+                            async for chunk in response.aiter_bytes():
+                                chunks.append(chunk)
+                                size += len(chunk)
+                                if size >= self.options.max_body:
+                                    break
+                            body = b"".join(chunks)[: self.options.max_body]
+                    finally:
+                        await response.aclose()
+            finally:
+                self._in_flight[host] -= 1
+        self.run.responses += 1
+        return response, body
+
+    async def _fetch(self, url: str, method: str) -> tuple[list[tuple[int, str]], httpx.Response, bytes]:
+        """Follow redirects by hand: (chain of (status, url) hops, final response, body prefix)."""
+        chain: list[tuple[int, str]] = []
+        seen = {url}
+        current = url
+        for _ in range(self.options.max_redirects + 1):
+            response, body = await self._request(method, current)
+            if response.status_code not in _REDIRECTS or "location" not in response.headers:
+                return chain, response, body
+            target = urljoin(current, response.headers["location"])
+            chain.append((response.status_code, target))
+            scheme = urlsplit(target).scheme.lower()
+            if scheme not in ("http", "https"):
+                raise _Attempt(self._result(Verdict.BROKEN, url, chain, response.status_code,
+                                            error=f"redirect to a non-web URL ({scheme}:)"))
+            if target in seen:
+                raise _Attempt(self._result(Verdict.BROKEN, url, chain, response.status_code, error="redirect loop"))
+            seen.add(target)
+            current = target
+        raise _Attempt(self._result(Verdict.BROKEN, url, chain, None,
+                                    error=f"more than {self.options.max_redirects} redirects"))
+
+    def _result(self, status: Verdict, url: str, chain: list[tuple[int, str]], http_status: int | None,
+                error: str | None = None, final_url: str | None = None) -> LinkResult:  # fmt: skip
+        return LinkResult(status=status, checked_at=_now(), http_status=http_status,
+                          final_url=final_url or (chain[-1][1] if chain else url),
+                          redirects=[target for _, target in chain], error=error)  # fmt: skip
+
+    # ---------------------------------------------------------------- classification
+
+    async def _attempt(self, url: str) -> LinkResult:
+        method = "HEAD" if urlsplit(url).path.lower().endswith(_FILE_EXTENSIONS) else "GET"
+        try:
+            chain, response, body = await self._fetch(url, method)
+            if method == "HEAD" and response.status_code >= 400 and response.status_code != 429:
+                chain, response, body = await self._fetch(url, "GET")  # HEAD refused: ask properly
+        except httpx.TimeoutException as exc:
+            raise _Attempt(self._result(Verdict.TIMEOUT, url, [], None,
+                                        error=f"no answer within {self.options.timeout:g} s ({type(exc).__name__})"),
+                           network=True) from None
+        except asyncio.TimeoutError:
+            raise _Attempt(self._result(Verdict.TIMEOUT, url, [], None,
+                                        error=f"the whole request took over {self.options.timeout * 2:g} s"),
+                           network=True) from None
+        except (httpx.ConnectError, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError,
+                httpx.LocalProtocolError, httpx.ProxyError, httpx.UnsupportedProtocol, OSError) as exc:  # fmt: skip
+            network = isinstance(exc, (httpx.ConnectError, OSError))
+            raise _Attempt(self._result(Verdict.UNREACHABLE, url, [], None, error=_network_reason(exc)),
+                           network=network) from None
+        return await self._classify(url, chain, response, body)
+
+    async def _classify(self, url: str, chain: list[tuple[int, str]], response: httpx.Response,
+                        body: bytes) -> LinkResult:  # fmt: skip
+        code = response.status_code
+        host = _host_of(url)
+        final = chain[-1][1] if chain else url
+        if code in self.options.accept.get(host, frozenset()):
+            return self._result(Verdict.OK, url, chain, code)
+        if code == 429:
+            retry = _parse_retry_after(response.headers.get("retry-after"), self.options.retry_after_cap)
+            state = self._host(host)
+            state.delay = max(state.delay * 2, retry or 1.0, 0.5)  # slow down for the rest of the run
+            raise _Attempt(self._result(Verdict.RATE_LIMITED, url, chain, code, error="429 Too Many Requests"),
+                           retry_after=retry if retry is not None else None)
+        if code >= 500:
+            if _CHALLENGE_RE.search(body):
+                return self._result(Verdict.BLOCKED, url, chain, code, error="bot challenge page")
+            retry = _parse_retry_after(response.headers.get("retry-after"), self.options.retry_after_cap)
+            raise _Attempt(self._result(Verdict.SERVER_ERROR, url, chain, code, error=f"HTTP {code}"), retry_after=retry)
+        if code in _BLOCKED_STATUSES:
+            reason = "bot challenge page" if _CHALLENGE_RE.search(body) else f"HTTP {code}: access refused"
+            return self._result(Verdict.BLOCKED, url, chain, code, error=reason)
+        if code >= 400:
+            return self._result(Verdict.BROKEN, url, chain, code, error=f"HTTP {code}")
+        if 300 <= code < 400:
+            return self._result(Verdict.BROKEN, url, chain, code, error=f"HTTP {code} without a usable Location")
+        # 2xx from here on.
+        if chain and _SIGN_IN_RE.search(urlsplit(final).path + "?" + urlsplit(final).query):
+            return self._result(Verdict.BLOCKED, url, chain, code, error="redirected to a sign-in page")
+        if chain and self._is_homepage_redirect(url, final):
+            return self._result(Verdict.SOFT_404, url, chain, code, error="redirected to the site's home page")
+        title = self._title(body)
+        if title and _NOT_FOUND_TITLE_RE.search(title):
+            return self._result(Verdict.SOFT_404, url, chain, code, error=f"a not-found page served with {code} (title: {title[:80]!r})")
+        if self.options.soft404_probe and (chain or _NOT_FOUND_TEXT_RE.search(body)):
+            verdict = await self._probe(url, final, code, title, body)
+            if verdict is not None:
+                return self._result(Verdict.SOFT_404, url, chain, code, error=verdict)
+        if any(status in _PERMANENT for status, _ in chain) and final.rstrip("/") != url.rstrip("/"):
+            return self._result(Verdict.MOVED, url, chain, code, error=f"moved permanently to {final}")
+        return self._result(Verdict.OK, url, chain, code)
+
+    @staticmethod
+    def _title(body: bytes) -> str:
+        match = _TITLE_RE.search(body)
+        return " ".join(match.group(1).decode("utf-8", "replace").split()) if match else ""
+
+    @staticmethod
+    def _is_homepage_redirect(url: str, final: str) -> bool:
+        before, after = urlsplit(url), urlsplit(final)
+        root_paths = ("", "/", "/index.html", "/index.php", "/home", "/en", "/en/", "/ru", "/ru/")
+        return after.path.lower() in root_paths and before.path.lower() not in root_paths
+
+    async def _probe(self, url: str, final: str, code: int, title: str, body: bytes) -> str | None:
+        """Ask the host for a sibling that certainly does not exist; if it answers like `url`
+        did (same redirect target, or same title), `url` is a not-found page in disguise."""
+        parts = urlsplit(url)
+        parent = parts.path.rsplit("/", 1)[0]
+        key = f"{parts.scheme}://{parts.netloc}{parent}"
+        state = self._host(parts.hostname or "")
+        task = state.probes.get(key)
+        if task is None:
+            missing = f"{key}/linkcheck-missing-{random.getrandbits(48):012x}"
+            task = state.probes[key] = asyncio.ensure_future(self._probe_fetch(missing))
+        try:
+            probe_code, probe_final, probe_title = await task
+        except Exception:  # noqa: BLE001 - a failed probe proves nothing either way
+            return None
+        if probe_code != code:
+            return None
+        if final != url and probe_final == final:
+            return f"a missing sibling page redirects to the same place ({final})"
+        if probe_title and probe_title == title:
+            return f"answers exactly like a page that cannot exist (title: {title[:80]!r})"
+        return None
+
+    async def _probe_fetch(self, url: str) -> tuple[int, str | None, str]:
+        chain, response, body = await self._fetch(url, "GET")
+        return response.status_code, (chain[-1][1] if chain else url), self._title(body)
+
+    # ---------------------------------------------------------------- retries and breaker
+
+    async def check(self, url: str) -> LinkResult:
+        started = time.monotonic()
+        result = await self._check(url)
+        result.elapsed = round(time.monotonic() - started, 3)
+        self.run.results[url] = result
+        if self.progress is not None:
+            self.progress(url, result)
+        return result
+
+    async def _check(self, url: str) -> LinkResult:
+        try:
+            parts = urlsplit(url)
+            scheme, host = parts.scheme.lower(), (parts.hostname or "")
+            _ = parts.port
+        except ValueError as exc:
+            return LinkResult(Verdict.INVALID, _now(), error=f"malformed URL: {exc}")
+        if scheme not in ("http", "https"):
+            return LinkResult(Verdict.INVALID, _now(), error=f"unsupported scheme {scheme + ':' if scheme else '(none)'}")
+        if not host:
+            return LinkResult(Verdict.INVALID, _now(), error="no host name")
+        if self.options.include and not any(fnmatch.fnmatch(url, p) for p in self.options.include):
+            return LinkResult(Verdict.SKIPPED, _now(), error="not matched by any include pattern")
+        if any(fnmatch.fnmatch(url, p) for p in self.options.exclude):
+            return LinkResult(Verdict.SKIPPED, _now(), error="matched an exclude pattern")
+        state = self._host(host.lower())
+        attempt = 0
+        while True:
+            if state.breaker is not None:
+                tripped = state.breaker
+                return LinkResult(tripped.status, _now(), error=f"{tripped.error} (circuit breaker: host {host} "
+                                  f"failed {state.failures} times; not contacted again)")  # fmt: skip
+            try:
+                result = await self._attempt(url)
+                state.successes += 1
+                state.failures = 0
+                return result
+            except _Tripped:
+                continue
+            except _Attempt as failure:
+                if failure.network:
+                    self.run.network_failures += 1
+                    state.failures += 1
+                    if state.successes == 0 and state.failures >= self.options.breaker_threshold and state.breaker is None:
+                        state.breaker = failure.result
+                else:
+                    state.successes += 1
+                if attempt >= self.options.retries or failure.result.status is Verdict.BROKEN:
+                    return failure.result
+                attempt += 1
+                delay = self.options.backoff * (2 ** (attempt - 1)) * (0.5 + random.random())
+                if failure.retry_after is not None:
+                    delay = max(delay, failure.retry_after)
+                await asyncio.sleep(delay)
+
+
+async def check_all(urls: list[str], client: httpx.AsyncClient, options: CheckOptions,
+                    progress: Callable[[str, LinkResult], None] | None = None) -> CheckRun:  # fmt: skip
+    """Check every URL once; results come back keyed by URL."""
+    checker = Checker(client, options, progress)
+    # Interleave hosts so that one host's URLs do not queue behind each other at the start.
+    by_host: dict[str, list[str]] = {}
+    for url in urls:
+        by_host.setdefault(_host_of(url), []).append(url)
+    order: list[str] = []
+    queues = list(by_host.values())
+    while queues:
+        order.extend(q.pop(0) for q in queues)
+        queues = [q for q in queues if q]
+    await asyncio.gather(*(checker.check(url) for url in order))
+    return checker.run

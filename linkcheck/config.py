@@ -1,0 +1,122 @@
+"""Configuration: defaults, then `linkcheck.toml` or `[tool.linkcheck]` in `pyproject.toml`,
+then the command line (CLI > file > defaults).
+
+Header values are never written in configuration: a header names an environment variable,
+read at run time (`headers = {"api.example.org" = {"Authorization" = "API_TOKEN"}}`), so that
+secrets stay out of files, registries and reports.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from linkcheck.checker import DEFAULT_USER_AGENT, CheckOptions
+from linkcheck.errors import ConfigError
+
+__all__ = ["Config", "load_config", "parse_duration", "DEFAULTS"]
+
+_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$", re.I)
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> float:
+    """'90s', '15m', '12h', '7d', '2w' (or plain seconds) → seconds."""
+    match = _DURATION_RE.match(str(text))
+    if not match:
+        raise ConfigError(f"not a duration: {text!r} (examples: 90s, 15m, 12h, 7d, 2w)")
+    return float(match.group(1)) * _UNITS[(match.group(2) or "s").lower()]
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every option of `check`, with its default."""
+
+    max_concurrency: int = 64
+    host_concurrency: int = 4
+    min_interval: float = 0.0
+    timeout: float = 10.0
+    retries: int = 2
+    user_agent: str = DEFAULT_USER_AGENT
+    accept: dict[str, list[int]] = field(default_factory=dict)
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)  # host → header → env var name
+    max_age: float | None = None
+    output: str = "reports"
+    archive: bool = True
+    wayback_url: str | None = None
+
+    def check_options(self, environ: dict[str, str] | None = None) -> CheckOptions:
+        env = os.environ if environ is None else environ
+        headers: dict[str, dict[str, str]] = {}
+        for host, mapping in self.headers.items():
+            for name, variable in mapping.items():
+                if variable not in env:
+                    raise ConfigError(f"header {name} for {host}: environment variable {variable} is not set")
+                headers.setdefault(host.lower(), {})[name] = env[variable]
+        return CheckOptions(
+            max_concurrency=self.max_concurrency, host_concurrency=self.host_concurrency,
+            min_interval=self.min_interval, timeout=self.timeout, retries=self.retries,
+            user_agent=self.user_agent, include=tuple(self.include), exclude=tuple(self.exclude),
+            accept={h.lower(): frozenset(codes) for h, codes in self.accept.items()}, headers=headers,
+        )  # fmt: skip
+
+
+DEFAULTS = Config()
+_TYPES: dict[str, type] = {"max_concurrency": int, "host_concurrency": int, "min_interval": float, "timeout": float,
+                           "retries": int, "user_agent": str, "output": str, "archive": bool, "wayback_url": str}  # fmt: skip
+
+
+def _from_mapping(data: dict[str, Any], source: str) -> dict[str, Any]:
+    known = {f.name for f in fields(Config)}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        name = key.replace("-", "_")
+        if name not in known:
+            raise ConfigError(f"{source}: unknown option {key!r}")
+        if name == "max_age":
+            values[name] = parse_duration(value) if value is not None else None
+        elif name in _TYPES:
+            expected = _TYPES[name]
+            if expected is float and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
+            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+                raise ConfigError(f"{source}: {key} must be {expected.__name__}, got {value!r}")
+            values[name] = value
+        elif name in ("include", "exclude"):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{source}: {key} must be a list of patterns")
+            values[name] = value
+        elif name == "accept":
+            if not isinstance(value, dict) or not all(isinstance(c, int) for v in value.values() for c in v):
+                raise ConfigError(f"{source}: accept must map host names to lists of status codes")
+            values[name] = value
+        elif name == "headers":
+            if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+                raise ConfigError(f"{source}: headers must map host names to {{header = ENV_VAR}} tables")
+            values[name] = value
+    return values
+
+
+def load_config(directory: Path, overrides: dict[str, Any]) -> Config:
+    """Defaults, then the first of linkcheck.toml / pyproject.toml found in `directory`, then `overrides`."""
+    values: dict[str, Any] = {}
+    for name in ("linkcheck.toml", "pyproject.toml"):
+        path = directory / name
+        if not path.is_file():
+            continue
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+        section = data if name == "linkcheck.toml" else data.get("tool", {}).get("linkcheck")
+        if section:
+            values = _from_mapping(section, str(path))
+            break
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return replace(DEFAULTS, **values)
