@@ -29,6 +29,7 @@ import email.utils
 import fnmatch
 import random
 import re
+import socket
 import ssl
 import time
 from collections.abc import Callable
@@ -43,6 +44,7 @@ from linkcheck.models import LinkResult, Verdict
 __all__ = ["CheckOptions", "CheckRun", "check_all", "make_client", "DEFAULT_USER_AGENT"]
 
 DEFAULT_USER_AGENT = "linkcheck/0.1 (citation checker; +https://github.com/linkcheck-citations/linkcheck)"
+RECEIVE_BUFFER = 128 * 1024
 _FILE_EXTENSIONS = (".pdf", ".zip", ".gz", ".tgz", ".mp4", ".mp3", ".avi", ".mov", ".doc", ".docx",
                     ".xls", ".xlsx", ".ppt", ".pptx", ".epub", ".jpg", ".jpeg", ".png", ".gif", ".tar", ".7z")  # fmt: skip
 _SIGN_IN_RE = re.compile(r"/(login|log-in|signin|sign-in|sign_in|auth|sso|account/login|users/sign_in)\b|[?&](returnurl|return_to|redirect_uri)=", re.I)
@@ -118,12 +120,18 @@ def _now() -> str:
 def make_client(options: CheckOptions) -> httpx.AsyncClient:
     """One client for the whole run: one SSL context and one connection pool shared by all."""
     limits = httpx.Limits(max_connections=options.max_concurrency, max_keepalive_connections=options.max_concurrency)
+    # A small receive buffer keeps the TCP window small, so that a huge body we stop reading
+    # after `max_body` bytes costs that much transfer, not the megabytes of an auto-tuned window.
+    transport = httpx.AsyncHTTPTransport(
+        verify=ssl.create_default_context(),
+        limits=limits,
+        socket_options=[(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)],
+    )
     return httpx.AsyncClient(
         timeout=httpx.Timeout(options.timeout),
-        limits=limits,
         follow_redirects=False,
         headers={"User-Agent": options.user_agent, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
-        verify=ssl.create_default_context(),
+        transport=transport,
     )
 
 
@@ -149,18 +157,29 @@ def _parse_retry_after(value: str | None, cap: float) -> float | None:
     return max(0.0, min((when - datetime.now(UTC)).total_seconds(), cap))
 
 
-def _network_reason(exc: Exception) -> str:
+def _network_reason(exc: BaseException) -> str:
+    """A plain reason for a network failure, from the first telling exception in the chain."""
+    import errno
+    import socket
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return f"DNS lookup failed: {seen.strerror or seen}"
+        if isinstance(seen, ssl.SSLError):
+            return f"TLS failure: {seen.reason or seen}"
+        if isinstance(seen, ConnectionRefusedError) or getattr(seen, "errno", None) == errno.ECONNREFUSED:
+            return "connection refused"
+        if isinstance(seen, ConnectionResetError) or getattr(seen, "errno", None) == errno.ECONNRESET:
+            return "connection reset"
+        seen = seen.__cause__ or seen.__context__
     text = str(exc) or type(exc).__name__
     lowered = text.lower()
-    if "name or service not known" in lowered or "nodename nor servname" in lowered or "getaddrinfo" in lowered \
-            or "temporary failure in name resolution" in lowered or "no address associated" in lowered:
-        return f"DNS lookup failed: {text}"
-    if "refused" in lowered:
-        return f"connection refused: {text}"
-    if "ssl" in lowered or "certificate" in lowered or "tls" in lowered:
-        return f"TLS failure: {text}"
-    if "reset" in lowered:
-        return f"connection reset: {text}"
+    for marker, reason in (("name or service not known", "DNS lookup failed"), ("getaddrinfo", "DNS lookup failed"),
+                           ("name resolution", "DNS lookup failed"), ("refused", "connection refused"),
+                           ("ssl", "TLS failure"), ("certificate", "TLS failure"), ("reset", "connection reset")):
+        if marker in lowered:
+            return f"{reason}: {text}"
     return f"{type(exc).__name__}: {text}"
 
 

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT, run_cli
+from tests.test_checker import _closed_port
+from tests.webserver import Reply, Web
+
+
+@pytest.fixture
+def web() -> Iterator[Web]:
+    server = Web("127.0.0.4").start()
+    server.routes["/ok"] = Reply()
+    server.routes["/gone"] = Reply(404)
+    server.routes["/old"] = Reply(301, headers={"Location": "/new"})
+    server.routes["/new"] = Reply()
+    yield server
+    server.stop()
+
+
+def extract(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "paper.md").write_text(text)
+    registry = tmp_path / "citations.yaml"
+    assert run_cli("extract", str(tmp_path / "paper.md"), "--registry", str(registry)).returncode == 0
+    return registry
+
+
+def test_check_records_verdicts_history_and_report(tmp_path: Path, web: Web) -> None:
+    registry = extract(tmp_path, f"[a]({web.url('/ok')}) [b]({web.url('/gone')}) [c]({web.url('/old')}) [d](#)\n")
+    result = run_cli("check", "--registry", str(registry), "--output", str(tmp_path / "out"), "--timeout", "2",
+                     cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "broken" in result.stdout and "moved" in result.stdout
+    links = yaml.safe_load(registry.read_text())["links"]
+    assert links[web.url("/ok")]["check"]["status"] == "ok"
+    assert links[web.url("/ok")]["history"]["last_ok"]
+    gone = links[web.url("/gone")]
+    assert gone["check"]["status"] == "broken" and gone["check"]["http_status"] == 404
+    assert gone["history"]["consecutive_failures"] == 1 and gone["history"]["first_failure"]
+    assert links[web.url("/old")]["check"]["final_url"] == web.url("/new")
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["schema_version"] == 1
+    assert report["summary"] == {"broken": 1, "missing_target": 1, "moved": 1, "ok": 1}
+    by_status = {link["status"]: link for link in report["links"]}
+    assert set(by_status["broken"]) >= {"url", "status", "http_status", "final_url", "redirects", "error",
+                                        "checked_at", "archive", "citations"}
+    assert by_status["missing_target"]["citations"] == [
+        {"document": "paper.md", "line": 1, "page": None, "text": "d", "date": None}]
+    assert by_status["moved"]["replacement"] == web.url("/new")
+    # A second failure counts up; the first failure date stays.
+    run_cli("check", "--registry", str(registry), "--output", str(tmp_path / "out"), cwd=tmp_path)
+    again = yaml.safe_load(registry.read_text())["links"][web.url("/gone")]["history"]
+    assert again["consecutive_failures"] == 2 and again["first_failure"] == gone["history"]["first_failure"]
+
+
+def test_exit_0_when_nothing_needs_action_and_max_age_skips_fresh(tmp_path: Path, web: Web) -> None:
+    registry = extract(tmp_path, f"[a]({web.url('/ok')})\n")
+    assert run_cli("check", "--registry", str(registry), "--output", str(tmp_path), cwd=tmp_path).returncode == 0
+    hits = sum(web.hits.values())
+    result = run_cli("check", "--registry", str(registry), "--max-age", "1h", "--output", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 0 and "not rechecked" in result.stdout
+    assert sum(web.hits.values()) == hits
+
+
+def test_ignore_flag_gives_skipped_and_accept_silences(tmp_path: Path, web: Web) -> None:
+    registry = extract(tmp_path, f"[a]({web.url('/gone')}) [b]({web.url('/old')})\n")
+    data = yaml.safe_load(registry.read_text())
+    data["links"][web.url("/gone")]["ignore"] = True
+    data["links"][web.url("/old")]["accept"] = "moved"
+    registry.write_text(yaml.safe_dump(data))
+    result = run_cli("check", "--registry", str(registry), "--output", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    links = yaml.safe_load(registry.read_text())["links"]
+    assert links[web.url("/gone")]["check"]["status"] == "skipped"
+    assert ("GET", "/gone") not in web.hits
+
+
+def test_config_file_and_cli_precedence(tmp_path: Path, web: Web) -> None:
+    registry = extract(tmp_path, f"[a]({web.url('/gone')})\n")
+    (tmp_path / "linkcheck.toml").write_text('exclude = ["*/gone"]\noutput = "custom"\n')
+    result = run_cli("check", "--registry", str(registry), cwd=tmp_path)
+    assert result.returncode == 0 and (tmp_path / "custom" / "report.json").exists()
+    result = run_cli("check", "--registry", str(registry), "--output", str(tmp_path / "cli"), cwd=tmp_path)
+    assert (tmp_path / "cli" / "report.json").exists()
+    (tmp_path / "linkcheck.toml").write_text('timeout = "soon"\n')
+    bad = run_cli("check", "--registry", str(registry), cwd=tmp_path)
+    assert bad.returncode == 2 and "timeout must be float" in bad.stderr
+
+
+def test_offline_exits_3_and_keeps_earlier_verdicts(tmp_path: Path, web: Web) -> None:
+    registry = extract(tmp_path, f"[a]({web.url('/ok')})\n")
+    run_cli("check", "--registry", str(registry), "--output", str(tmp_path), cwd=tmp_path)
+    before = registry.read_text()
+    port = _closed_port()
+    text = registry.read_text().replace(f"127.0.0.4:{web.port}", f"127.0.0.9:{port}")
+    registry.write_text(text)
+    result = run_cli("check", "--registry", str(registry), "--output", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 3 and "offline" in result.stderr and "No verdict was changed" in result.stderr
+    assert registry.read_text() == text
+    assert "status: ok" in before
+
+
+def test_committed_seed_registry_offline_exits_3_unchanged(tmp_path: Path) -> None:
+    # The seeds' real hosts cannot be resolved on a machine without network.
+    copy = tmp_path / "citations.yaml"
+    copy.write_text((ROOT / "citations.yaml").read_text())
+    result = run_cli("check", "--registry", str(copy), "--timeout", "2", "--retries", "0",
+                     "--output", str(tmp_path), cwd=tmp_path, timeout=120)
+    if result.returncode != 3:
+        pytest.skip("this machine can reach the seeds' hosts; the offline case does not apply")
+    assert "offline" in result.stderr
+    assert copy.read_text() == (ROOT / "citations.yaml").read_text()

@@ -1,0 +1,125 @@
+"""A real HTTP/1.1 server on loopback for tests and benchmarks, with full control of behaviour.
+
+Each `Web` binds one address (127.0.0.2, 127.0.0.3, … are distinct hosts on Linux) in a
+background thread and counts requests in flight, so tests can assert per-host politeness.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b"<html><head><title>An article</title></head><body>Text.</body></html>"
+    delay: float = 0.0
+    hang: bool = False  # accept the request, never answer
+    endless: bool = False  # stream a body forever (counted in `Web.sent`)
+
+
+Handler = Callable[[str, str, dict[str, str]], Reply | Awaitable[Reply]]
+
+
+class Web:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self.port = 0
+        self.routes: dict[str, Handler | Reply] = {}
+        self.fallback: Handler | Reply = Reply(404, body=b"<title>Not Found</title>")
+        self.in_flight = 0
+        self.peak = 0
+        self.hits: Counter[tuple[str, str]] = Counter()
+        self.seen_headers: list[dict[str, str]] = []
+        self.sent = 0
+        self._loop = asyncio.new_event_loop()
+        self._server: asyncio.AbstractServer | None = None
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://{self.host}:{self.port}{path}"
+
+    def start(self) -> Web:
+        self._thread.start()
+        future = asyncio.run_coroutine_threadsafe(asyncio.start_server(self._serve, self.host, 0, backlog=1024),
+                                                  self._loop)
+        self._server = future.result(10)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    def stop(self) -> None:
+        async def _close() -> None:
+            assert self._server is not None
+            self._server.close()
+            for task in asyncio.all_tasks():
+                if task is not asyncio.current_task():
+                    task.cancel()
+
+        asyncio.run_coroutine_threadsafe(_close(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # A small send buffer, so that `sent` is close to what the client actually received.
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 32 * 1024)
+        try:
+            while True:
+                line = await reader.readline()
+                if not line:
+                    return
+                method, path, _ = line.decode("latin-1").split(" ", 2)
+                headers: dict[str, str] = {}
+                while (header := await reader.readline()) not in (b"\r\n", b"\n", b""):
+                    name, _, value = header.decode("latin-1").partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                self.hits[(method, path)] += 1
+                self.seen_headers.append(headers)
+                self.in_flight += 1
+                self.peak = max(self.peak, self.in_flight)
+                try:
+                    route = self.routes.get(path) or self.routes.get(path.split("?")[0]) or self.fallback
+                    reply = route if isinstance(route, Reply) else route(method, path, headers)
+                    if not isinstance(reply, Reply):
+                        reply = await reply
+                    if reply.delay:
+                        await asyncio.sleep(reply.delay)
+                    if reply.hang:
+                        await asyncio.sleep(3600)
+                finally:
+                    self.in_flight -= 1
+                if not await self._write(writer, method, reply):
+                    return
+        except (ConnectionError, asyncio.CancelledError, ValueError):
+            pass
+        finally:
+            writer.close()
+
+    async def _write(self, writer: asyncio.StreamWriter, method: str, reply: Reply) -> bool:
+        head = [f"HTTP/1.1 {reply.status} X"]
+        headers = {"content-type": "text/html; charset=utf-8", **{k.lower(): v for k, v in reply.headers.items()}}
+        if reply.endless:
+            headers["content-length"] = str(200 * 2**20)
+        else:
+            headers.setdefault("content-length", str(len(reply.body)))
+        head += [f"{k}: {v}" for k, v in headers.items()]
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
+        if method == "HEAD":
+            await writer.drain()
+            return True
+        if reply.endless:
+            chunk = b"x" * 65536
+            while True:
+                writer.write(chunk)
+                await writer.drain()
+                self.sent += len(chunk)
+        writer.write(reply.body)
+        await writer.drain()
+        return True
