@@ -195,8 +195,12 @@ def run_check(args: argparse.Namespace) -> int:
             progress.close()
         if outcome.offline:
             run = outcome.run
-            reasons = sorted({r.error.split(":")[0] for r in outcome.results.values() if r.error})
-            _say(f"offline: none of the {outcome.checked} URLs could be reached ({'; '.join(reasons)}). "
+            kinds = Counter(
+                "timed out" if r.status == "timeout" else (r.error or "unreachable").split(":")[0].split(" (")[0]
+                for r in outcome.results.values()
+            )
+            reasons = ", ".join(f"{kind}: {n}" for kind, n in kinds.most_common())
+            _say(f"offline: none of the {outcome.checked} URLs could be reached ({reasons}). "
                  "Is this machine connected? No verdict was changed.")  # fmt: skip
             assert run is not None
             return OfflineError.exit_code
