@@ -194,7 +194,6 @@ def run_check(args: argparse.Namespace) -> int:
         finally:
             progress.close()
         if outcome.offline:
-            run = outcome.run
             kinds = Counter(
                 "timed out" if r.status == "timeout" else (r.error or "unreachable").split(":")[0].split(" (")[0]
                 for r in outcome.results.values()
@@ -202,7 +201,6 @@ def run_check(args: argparse.Namespace) -> int:
             reasons = ", ".join(f"{kind}: {n}" for kind, n in kinds.most_common())
             _say(f"offline: none of the {outcome.checked} URLs could be reached ({reasons}). "
                  "Is this machine connected? No verdict was changed.")  # fmt: skip
-            assert run is not None
             return OfflineError.exit_code
         registry_mod.save(registry, path)
     report = write_json(registry, Path(config.output))

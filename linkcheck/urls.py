@@ -134,7 +134,8 @@ def _has_host(key: str) -> bool:
 @functools.lru_cache(maxsize=65536)
 def _has_valid_port(key: str) -> bool:
     try:
-        return bool(urlsplit(key).hostname) and (urlsplit(key).port or 0) >= 0
+        parts = urlsplit(key)
+        return bool(parts.hostname) and (parts.port or 0) >= 0
     except ValueError:
         return False
 
@@ -165,11 +166,7 @@ def classify_href(href: str) -> str:
         return "anchor"
     scheme, sep, _ = value.partition(":")
     if sep and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.\-]*", scheme):
-        if scheme.lower() in NOT_CITATION_SCHEMES:
-            return "other"
-        if scheme.lower() == "doi":
-            return "url"
-        return "url"
+        return "other" if scheme.lower() in NOT_CITATION_SCHEMES else "url"
     if value.startswith("//"):
         return "url"
     if _BARE_DOI_RE.match(value):

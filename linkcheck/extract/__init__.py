@@ -12,6 +12,7 @@ import contextlib
 import gc
 import glob
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,8 +50,6 @@ class Collection:
 
 
 def _looks_like_markdown(text: str) -> bool:
-    import re
-
     return bool(
         re.search(r"\[[^\]\n]+\]\([^)\s]*\)|^\s{0,3}\[[^\]]+\]:\s*\S|<https?://[^>\s]+>", text[:200_000], re.M)
     )
