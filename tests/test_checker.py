@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from linkcheck.checker import CheckOptions, CheckRun, check_all, make_client
+from linkcheck.checker import CheckOptions, CheckRun, check_all, make_transport
 from linkcheck.models import Verdict
 from tests.webserver import Reply, Web
 
@@ -25,8 +25,8 @@ def web() -> Iterator[Web]:
 
 def run(urls: list[str], options: CheckOptions = FAST) -> CheckRun:
     async def go() -> CheckRun:
-        async with make_client(options) as client:
-            return await check_all(urls, client, options)
+        async with make_transport(options) as transport:
+            return await check_all(urls, transport, options)
 
     return asyncio.run(go())
 
@@ -68,6 +68,28 @@ def test_redirect_loop_and_too_many_redirects_are_broken(web: Web) -> None:
     assert loop.status is Verdict.BROKEN and "loop" in loop.error
     chain = one(web.url("/chain0"))
     assert chain.status is Verdict.BROKEN and "more than 10 redirects" in chain.error
+
+
+def test_cookie_wall_redirect_back_to_the_same_page_is_not_a_loop(web: Web) -> None:
+    def wall(method: str, path: str, headers: dict[str, str]) -> Reply:
+        if "consent=yes" in headers.get("cookie", ""):
+            return Reply()
+        return Reply(302, headers={"Location": "/article", "Set-Cookie": "consent=yes; Path=/; HttpOnly"})
+
+    web.routes["/article"] = wall
+    result = one(web.url("/article"))
+    assert (result.status, result.http_status, result.redirects) == (Verdict.OK, 200, [web.url("/article")])
+
+
+def test_cookies_never_go_to_another_host(web: Web) -> None:
+    other = Web("127.0.0.3").start()
+    try:
+        other.routes["/landing"] = Reply()
+        web.routes["/out"] = Reply(302, headers={"Location": other.url("/landing"), "Set-Cookie": "session=secret"})
+        assert one(web.url("/out")).status is Verdict.OK
+        assert all("cookie" not in headers for headers in other.seen_headers)
+    finally:
+        other.stop()
 
 
 def test_redirect_to_homepage_is_soft_404(web: Web) -> None:
@@ -211,12 +233,29 @@ def test_circuit_breaker_makes_a_dead_host_cost_one_timeout(web: Web) -> None:
     web.fallback = Reply(hang=True)
     urls = [web.url(f"/dead{i}") for i in range(30)]
     started = time.monotonic()
-    result = run(urls, CheckOptions(timeout=1.0, retries=1, backoff=0.05))
+    result = run(urls, CheckOptions(timeout=2.0, retries=1, backoff=0.05))
     elapsed = time.monotonic() - started
+    # One timeout (2 s), not two: requests already out when the breaker opens are cut short
+    # instead of each waiting out its own timeout.
     assert elapsed < 3.5, elapsed
     assert all(r.status is Verdict.TIMEOUT for r in result.results.values())
     assert sum("circuit breaker" in (r.error or "") for r in result.results.values()) >= 25
     assert sum(web.hits.values()) <= 8
+
+
+def test_breaker_cuts_short_requests_already_in_flight(web: Web) -> None:
+    # Staggered starts (min interval 0.5 s, 2 at a time): the first timeout (t=2.0) frees a slot
+    # and a third request goes out; the second timeout (t=2.5) opens the breaker, which must
+    # cut that third request short instead of letting it wait until t=4.0.
+    web.fallback = Reply(hang=True)
+    urls = [web.url(f"/dead{i}") for i in range(10)]
+    options = CheckOptions(timeout=2.0, retries=0, host_concurrency=2, min_interval=0.5)
+    started = time.monotonic()
+    result = run(urls, options)
+    elapsed = time.monotonic() - started
+    assert elapsed < 3.3, elapsed
+    assert sum(web.hits.values()) == 3
+    assert all(r.status is Verdict.TIMEOUT for r in result.results.values())
 
 
 def test_big_body_is_read_only_as_a_bounded_prefix(web: Web) -> None:
