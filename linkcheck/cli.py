@@ -156,14 +156,19 @@ def _check_overrides(args: argparse.Namespace) -> dict[str, Any]:
 class _Progress:
     """A rich progress bar on a terminal; a plain line every 10% otherwise."""
 
-    def __init__(self, total: int) -> None:
-        self.total, self.done, self.next_report = total, 0, 0.1
+    def __init__(self) -> None:
+        self.total, self.done, self.next_report = 0, 0, 0.1
         self.bar = None
+
+    def start(self, total: int) -> None:
+        self.total = total
         if sys.stderr.isatty() and total:
+            from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+            # On stderr, like the plain lines: stdout carries the results and may be piped.
             self.bar = Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                transient=True)  # fmt: skip
+                                console=Console(stderr=True), transient=True)  # fmt: skip
             self.task = self.bar.add_task("check", total=total)
             self.bar.start()
 
@@ -188,9 +193,10 @@ def run_check(args: argparse.Namespace) -> int:
         registry = registry_mod.load(path)
         if not registry.links and not registry.documents:
             raise UsageError(f"{path}: the registry is empty; run `linkcheck extract PATH...` first")
-        progress = _Progress(len(registry.links))
+        progress = _Progress()
         try:
-            outcome = pipeline.run_check(registry, options, max_age=config.max_age, progress=progress)
+            outcome = pipeline.run_check(registry, options, max_age=config.max_age, progress=progress,
+                                         on_start=progress.start)
         finally:
             progress.close()
         if outcome.offline:

@@ -110,10 +110,16 @@ def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
 
 def run_check(registry: Registry, options: CheckOptions, *, max_age: float | None = None,
               transport: httpx.AsyncBaseTransport | None = None,
-              progress: Callable[[str, LinkResult], None] | None = None) -> CheckOutcome:  # fmt: skip
-    """Check the registry's URLs and fold the results in, unless the run was offline."""
+              progress: Callable[[str, LinkResult], None] | None = None,
+              on_start: Callable[[int], None] | None = None) -> CheckOutcome:  # fmt: skip
+    """Check the registry's URLs and fold the results in, unless the run was offline.
+
+    `on_start` learns how many URLs will be checked; `progress` hears of each result.
+    """
     now = datetime.now(UTC)
     to_check, fresh, ignored = select(registry, max_age, now)
+    if on_start is not None:
+        on_start(len(to_check))
     outcome = CheckOutcome(checked=len(to_check), fresh=len(fresh), ignored=len(ignored))
 
     async def _go() -> CheckRun:

@@ -67,6 +67,48 @@ def test_exit_0_when_nothing_needs_action_and_max_age_skips_fresh(tmp_path: Path
     assert sum(web.hits.values()) == hits
 
 
+def test_user_agent_option_and_plain_progress_lines(tmp_path: Path, web: Web) -> None:
+    registry = extract(tmp_path, "".join(f"[{i}]({web.url(f'/ok?{i}')})\n" for i in range(20)))
+    result = run_cli("check", "--registry", str(registry), "--output", str(tmp_path),
+                     "--user-agent", "citation-bot/2 (+https://example.org/bot)", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert {h["user-agent"] for h in web.seen_headers} == {"citation-bot/2 (+https://example.org/bot)"}
+    # Not a terminal: plain lines, one per tenth, ending with the total.
+    lines = [line for line in result.stderr.splitlines() if line.startswith("checked ")]
+    assert len(lines) == 10 and lines[-1] == "checked 20/20"
+    assert "\x1b[" not in result.stderr
+
+
+def test_progress_bar_on_a_terminal(tmp_path: Path, web: Web) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    registry = extract(tmp_path, "".join(f"[{i}]({web.url(f'/ok?{i}')})\n" for i in range(5)))
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm-256color", "COLUMNS": "100"}
+    env.pop("NO_COLOR", None)
+    process = subprocess.run([sys.executable, "-m", "linkcheck", "check", "--registry", str(registry),
+                              "--output", str(tmp_path)], cwd=tmp_path, env=env, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=terminal, timeout=120)  # fmt: skip
+    os.close(terminal)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(controller)
+    assert process.returncode == 0
+    text = seen.decode("utf-8", "replace")
+    assert "checking" in text and "5/5" in text  # rich's bar, with its M/N column
+    assert "checked 5/5" not in text  # no plain lines on a terminal
+
+
 def test_ignore_flag_gives_skipped_and_accept_silences(tmp_path: Path, web: Web) -> None:
     registry = extract(tmp_path, f"[a]({web.url('/gone')}) [b]({web.url('/old')})\n")
     data = yaml.safe_load(registry.read_text())
