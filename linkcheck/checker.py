@@ -41,7 +41,7 @@ import httpx
 
 from linkcheck.models import LinkResult, Verdict
 
-__all__ = ["CheckOptions", "CheckRun", "check_all", "make_transport", "DEFAULT_USER_AGENT"]
+__all__ = ["CheckOptions", "CheckRun", "check_all", "make_transport", "parse_retry_after", "DEFAULT_USER_AGENT"]
 
 DEFAULT_USER_AGENT = "linkcheck/0.1 (citation checker; +https://github.com/linkcheck-citations/linkcheck)"
 RECEIVE_BUFFER = 128 * 1024
@@ -238,7 +238,7 @@ def _host_of(url: str) -> str:
         return ""
 
 
-def _parse_retry_after(value: str | None, cap: float) -> float | None:
+def parse_retry_after(value: str | None, cap: float) -> float | None:
     if not value:
         return None
     value = value.strip()
@@ -415,7 +415,7 @@ class Checker:
         if code in self.options.accept.get(host, frozenset()):
             return self._result(Verdict.OK, url, chain, code)
         if code == 429:
-            retry = _parse_retry_after(response.headers.get("retry-after"), self.options.retry_after_cap)
+            retry = parse_retry_after(response.headers.get("retry-after"), self.options.retry_after_cap)
             state = self._host(host)
             state.delay = max(state.delay * 2, retry or 1.0, 0.5)  # slow down for the rest of the run
             raise _Attempt(self._result(Verdict.RATE_LIMITED, url, chain, code, error="429 Too Many Requests"),
@@ -423,7 +423,7 @@ class Checker:
         if code >= 500:
             if _CHALLENGE_RE.search(body):
                 return self._result(Verdict.BLOCKED, url, chain, code, error="bot challenge page")
-            retry = _parse_retry_after(response.headers.get("retry-after"), self.options.retry_after_cap)
+            retry = parse_retry_after(response.headers.get("retry-after"), self.options.retry_after_cap)
             raise _Attempt(self._result(Verdict.SERVER_ERROR, url, chain, code, error=f"HTTP {code}"), retry_after=retry)
         if code in _BLOCKED_STATUSES:
             reason = "bot challenge page" if _CHALLENGE_RE.search(body) else f"HTTP {code}: access refused"

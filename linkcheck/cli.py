@@ -17,7 +17,7 @@ from typing import Any
 
 from linkcheck import pipeline
 from linkcheck import registry as registry_mod
-from linkcheck.config import load_config, parse_duration
+from linkcheck.config import Config, load_config, parse_duration
 from linkcheck.errors import LinkcheckError, OfflineError, UsageError
 from linkcheck.models import LinkResult
 from linkcheck.report import write_json
@@ -83,6 +83,27 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--max-age", metavar="DURATION", help="skip URLs verified ok within DURATION (e.g. 7d)")
     check.add_argument("--wayback-url", metavar="BASE", help="base URL of the Wayback Machine endpoints")
     check.add_argument("--no-archive", action="store_true", help="skip archive lookups")
+
+    archive = commands.add_parser(
+        "archive",
+        help="find verified Wayback Machine snapshots for dead links",
+        description="Look up, for every link whose verdict is not ok or moved (every link with --all), the "
+        "Wayback Machine capture nearest before its citation date, verify that it replays, and record it. "
+        "Also verifies snapshots the documents cite and archive URLs written into the registry.",
+    )
+    _add_common(archive)
+    archive.add_argument("--output", metavar="DIR", help="where reports go (default: reports)")
+    archive.add_argument("--all", action="store_true", help="look up snapshots for every link, live ones too")
+    archive.add_argument("--save", action="store_true",
+                         help="submit live links without a recent capture to Save Page Now (needs "
+                         "LINKCHECK_IA_ACCESS_KEY and LINKCHECK_IA_SECRET_KEY)")  # fmt: skip
+    archive.add_argument("--save-if-older", metavar="DURATION", help="--save only when the newest capture is older "
+                         "than this (default: 30d)")  # fmt: skip
+    archive.add_argument("--wayback-url", metavar="BASE", help="base URL of the Wayback Machine endpoints")
+    archive.add_argument("--archive-concurrency", type=int, metavar="N", help="requests in flight to the archive "
+                         "(default: 2)")  # fmt: skip
+    archive.add_argument("--cdx-per-minute", type=int, metavar="N", help="CDX queries a minute at most (default: 30)")
+    archive.add_argument("--archive-ttl", metavar="DURATION", help="re-ask 'not archived' after this (default: 7d)")
     return parser
 
 
@@ -185,6 +206,52 @@ class _Progress:
             self.bar.stop()
 
 
+def _archive_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "output": args.output, "wayback_url": args.wayback_url, "archive_concurrency": args.archive_concurrency,
+        "cdx_per_minute": args.cdx_per_minute,
+        "archive_ttl": parse_duration(args.archive_ttl) if args.archive_ttl else None,
+        "save_if_older": parse_duration(args.save_if_older) if args.save_if_older else None,
+    }  # fmt: skip
+
+
+def _archive_stage(registry: registry_mod.Registry, config: Config, *, lookups: bool, everything: bool = False,
+                   save: bool = False) -> pipeline.ArchiveOutcome:  # fmt: skip
+    outcome = pipeline.run_archive(registry, config.archive_options(), lookups=lookups, everything=everything,
+                                   save=save, progress=None)  # fmt: skip
+    parts = []
+    if outcome.snapshot_links:
+        parts.append(f"{outcome.snapshot_links} cited snapshots verified")
+    if outcome.manual:
+        parts.append(f"{outcome.manual} archive URLs from the registry verified")
+    if outcome.looked_up:
+        parts.append(f"{outcome.looked_up} looked up: {outcome.found} found, {outcome.none} with no usable capture, "
+                     f"{outcome.unknown} unknown")  # fmt: skip
+    if outcome.cached:
+        parts.append(f"{outcome.cached} answered from the registry")
+    if outcome.saved:
+        parts.append(f"{outcome.saved} saved to the Wayback Machine")
+    if parts:
+        _say("archive: " + "; ".join(parts))
+    if outcome.stopped:
+        _warn(outcome.stopped)
+    return outcome
+
+
+def run_archive(args: argparse.Namespace) -> int:
+    path = Path(args.registry)
+    config = load_config(Path.cwd(), _archive_overrides(args))
+    with registry_mod.locked(path, args.lock_timeout, notify=_say):
+        registry = registry_mod.load(path)
+        if not registry.links:
+            raise UsageError(f"{path}: the registry has no links; run `linkcheck extract PATH...` first")
+        _archive_stage(registry, config, lookups=True, everything=args.all, save=args.save)
+        registry_mod.save(registry, path)
+    report = write_json(registry, Path(config.output))
+    print(f"report: {report}")
+    return 0
+
+
 def run_check(args: argparse.Namespace) -> int:
     path = Path(args.registry)
     config = load_config(Path.cwd(), _check_overrides(args))
@@ -208,6 +275,7 @@ def run_check(args: argparse.Namespace) -> int:
             _say(f"offline: none of the {outcome.checked} URLs could be reached ({reasons}). "
                  "Is this machine connected? No verdict was changed.")  # fmt: skip
             return OfflineError.exit_code
+        _archive_stage(registry, config, lookups=config.archive)
         registry_mod.save(registry, path)
     report = write_json(registry, Path(config.output))
     counts = Counter(str(e.result.status) for e in registry.links.values() if e.result)
@@ -225,7 +293,7 @@ def run_check(args: argparse.Namespace) -> int:
     return 1 if found or missing else 0
 
 
-_COMMANDS = {"extract": run_extract, "check": run_check}
+_COMMANDS = {"extract": run_extract, "check": run_check, "archive": run_archive}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from linkcheck.archive import ArchiveOptions, Endpoints
 from linkcheck.checker import DEFAULT_USER_AGENT, CheckOptions
 from linkcheck.errors import ConfigError
 
@@ -50,6 +51,18 @@ class Config:
     output: str = "reports"
     archive: bool = True
     wayback_url: str | None = None
+    archive_concurrency: int = 2
+    cdx_per_minute: int = 30
+    archive_ttl: float = 7 * 86400.0  # re-ask "not archived" after this long
+    save_if_older: float = 30 * 86400.0  # --save: only URLs with no capture this recent
+    save_poll_interval: float = 5.0  # seconds between Save Page Now status polls
+
+    def archive_options(self) -> ArchiveOptions:
+        return ArchiveOptions(
+            endpoints=Endpoints.for_base(self.wayback_url), max_in_flight=self.archive_concurrency,
+            cdx_per_minute=self.cdx_per_minute, not_found_ttl=self.archive_ttl, save_if_older=self.save_if_older,
+            poll_interval=self.save_poll_interval, user_agent=self.user_agent,
+        )  # fmt: skip
 
     def check_options(self, environ: dict[str, str] | None = None) -> CheckOptions:
         env = os.environ if environ is None else environ
@@ -69,7 +82,8 @@ class Config:
 
 DEFAULTS = Config()
 _TYPES: dict[str, type] = {"max_concurrency": int, "host_concurrency": int, "min_interval": float, "timeout": float,
-                           "retries": int, "user_agent": str, "output": str, "archive": bool, "wayback_url": str}  # fmt: skip
+                           "retries": int, "user_agent": str, "output": str, "archive": bool, "wayback_url": str,
+                           "archive_concurrency": int, "cdx_per_minute": int, "save_poll_interval": float}  # fmt: skip
 
 
 def _from_mapping(data: dict[str, Any], source: str) -> dict[str, Any]:
@@ -79,7 +93,7 @@ def _from_mapping(data: dict[str, Any], source: str) -> dict[str, Any]:
         name = key.replace("-", "_")
         if name not in known:
             raise ConfigError(f"{source}: unknown option {key!r}")
-        if name == "max_age":
+        if name in ("max_age", "archive_ttl", "save_if_older"):
             values[name] = parse_duration(value) if value is not None else None
         elif name in _TYPES:
             expected = _TYPES[name]

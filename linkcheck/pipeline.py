@@ -9,16 +9,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx
 
+from linkcheck.archive import (ArchivedUrl, ArchiveOptions, Archiver, ArchiveStopped, Lookup, parse_archive_url,
+                              save_credentials)
 from linkcheck.checker import CheckOptions, CheckRun, check_all, make_transport
-from linkcheck.models import PROBLEM_VERDICTS, LinkResult, Verdict
-from linkcheck.registry import LinkEntry, Registry
+from linkcheck.errors import UsageError
+from linkcheck.models import PROBLEM_VERDICTS, LinkResult, Snapshot, Verdict
+from linkcheck.registry import LinkEntry, Registry, effective_dates
 
-__all__ = ["CheckOutcome", "select", "run_check", "run_async", "apply_results", "problems", "FAILURE_VERDICTS"]
+__all__ = ["CheckOutcome", "ArchiveOutcome", "select", "run_check", "run_archive", "run_async", "apply_results",
+           "problems", "wayback_snapshot", "FAILURE_VERDICTS"]
 
 T = TypeVar("T")
 
@@ -55,6 +59,8 @@ def select(registry: Registry, max_age: float | None, now: datetime) -> tuple[li
         if entry.ignore:
             ignored.append(url)
             continue
+        if wayback_snapshot(url) is not None:
+            continue  # checked as a snapshot, politely, by the archive stage
         result = entry.result
         if max_age is not None and result is not None and result.status in (Verdict.OK, Verdict.MOVED):
             checked = _parse_time(result.checked_at)
@@ -141,4 +147,179 @@ def run_check(registry: Registry, options: CheckOptions, *, max_age: float | Non
     skipped = {url: LinkResult(Verdict.SKIPPED, stamp, error="ignored in the registry") for url in ignored}
     apply_results(registry, {**run.results, **skipped})
     registry.last_run = {"checked_at": stamp, "checked": len(to_check), "fresh": len(fresh)}
+    return outcome
+
+
+# ---------------------------------------------------------------------------- archive stage
+
+# Verdicts for which a snapshot is worth looking up by default: the page is not there as cited.
+_NO_LOOKUP = frozenset({Verdict.OK, Verdict.MOVED, Verdict.SKIPPED, Verdict.INVALID})
+
+
+@dataclass
+class ArchiveOutcome:
+    looked_up: int = 0
+    found: int = 0
+    none: int = 0  # not archived, or archived only as error pages
+    unknown: int = 0
+    cached: int = 0  # answered from the registry (a kept snapshot, or "not archived" within the TTL)
+    snapshot_links: int = 0  # cited snapshots verified
+    manual: int = 0  # archive URLs written by a person, verified
+    saved: int = 0
+    stopped: str | None = None  # why lookups stopped early (repeated 429s)
+    peak_in_flight: int = 0
+    requests: int = 0
+
+
+def wayback_snapshot(url: str) -> ArchivedUrl | None:
+    """The Wayback snapshot a cited URL is, if it is one (with a known original)."""
+    archived = parse_archive_url(url)
+    if archived is not None and archived.service == "wayback" and archived.original and archived.timestamp:
+        return archived
+    return None
+
+
+def citation_date(registry: Registry, entry: LinkEntry) -> tuple[date | None, str | None]:
+    """The earliest date any citation of this URL carries, and where that date came from."""
+    known = []
+    for value, source in effective_dates(registry, entry.citations):
+        try:
+            if value:
+                known.append((date.fromisoformat(value[:10]), source))
+        except ValueError:
+            continue
+    return min(known, key=lambda pair: pair[0]) if known else (None, None)
+
+
+def _lookup_due(entry: LinkEntry, everything: bool, now: datetime, ttl: float) -> bool | None:
+    """True: look up; False: not wanted; None: answered from the registry's cache."""
+    result = entry.result
+    if entry.ignore or entry.archive_url:
+        return False
+    if not everything and (result is None or result.status in _NO_LOOKUP):
+        return False
+    if entry.archive is not None:
+        return None  # kept until the verdict changes (apply_results clears it then)
+    lookup = entry.archive_lookup or {}
+    if lookup.get("state") in ("not_archived", "only_error_captures"):
+        asked = _parse_time(str(lookup.get("checked_at") or ""))
+        if asked is not None and (now - asked).total_seconds() < ttl:
+            return None
+    return True
+
+
+def _record_lookup(entry: LinkEntry, lookup: Lookup, stamp: str) -> None:
+    if lookup.snapshot is not None:
+        entry.archive = lookup.snapshot
+    entry.archive_lookup = {k: v for k, v in {"checked_at": stamp, "state": lookup.state, "via": lookup.via,
+                                               "detail": lookup.detail}.items() if v is not None}  # fmt: skip
+
+
+async def _verify_manual(archiver: Archiver, entry: LinkEntry, stamp: str) -> None:
+    """A person's archive URL is verified and kept whatever the answer."""
+    assert entry.archive_url is not None
+    archived = parse_archive_url(entry.archive_url)
+    timestamp, error = (archived.timestamp if archived else None) or "", None
+    if archived is not None and archived.service == "wayback" and archived.original and archived.timestamp:
+        landed = await archiver.verify(archived.timestamp, archived.original, exact=False)
+        if isinstance(landed, tuple):
+            timestamp = landed[0]
+        else:
+            error = landed
+    else:
+        result = await archiver.verify_url(entry.archive_url)
+        error = None if result.status is Verdict.OK else (result.error or str(result.status))
+    entry.archive = Snapshot(url=entry.archive_url, timestamp=timestamp, original=entry.url,
+                             verified_at=None if error else stamp, manual=True)  # fmt: skip
+    entry.archive_lookup = {"checked_at": stamp, "state": "manual" if error is None else "manual_unverified",
+                            **({"detail": error} if error else {})}  # fmt: skip
+
+
+def run_archive(registry: Registry, options: ArchiveOptions, *, lookups: bool = True, everything: bool = False,
+                save: bool = False, environ: dict[str, str] | None = None,
+                transport: httpx.AsyncBaseTransport | None = None,
+                progress: Callable[[str], None] | None = None) -> ArchiveOutcome:  # fmt: skip
+    """Verify cited snapshots and people's archive URLs; look up snapshots for links that need
+    them (every link with `everything`); with `save`, ask Save Page Now to capture live links
+    that have no recent capture. Results are written into the registry as they arrive, so an
+    early stop (`ArchiveStopped`) keeps everything found before it."""
+    credentials = save_credentials(environ) if save else None
+    if save and credentials is None:
+        raise UsageError("--save needs the environment variables LINKCHECK_IA_ACCESS_KEY and LINKCHECK_IA_SECRET_KEY "
+                         "(your archive.org S3 keys: https://archive.org/account/s3.php)")
+    now = datetime.now(UTC)
+    stamp = now.replace(microsecond=0).isoformat()
+    outcome = ArchiveOutcome()
+    snapshots = [(url, archived) for url, entry in registry.links.items()
+                 if not entry.ignore and (archived := wayback_snapshot(url)) is not None]  # fmt: skip
+    manual = [entry for entry in registry.links.values() if entry.archive_url and not entry.ignore]
+    due: list[LinkEntry] = []
+    if lookups:
+        for url, entry in registry.links.items():
+            if wayback_snapshot(url) is not None:
+                continue
+            wanted = _lookup_due(entry, everything, now, options.not_found_ttl)
+            if wanted is None:
+                outcome.cached += 1
+            elif wanted:
+                due.append(entry)
+
+    async def snapshot_link(url: str, archived: ArchivedUrl) -> None:
+        apply_results(registry, {url: await archiver.verify_snapshot_link(url, archived)})
+        outcome.snapshot_links += 1
+
+    async def manual_one(entry: LinkEntry) -> None:
+        await _verify_manual(archiver, entry, stamp)
+        outcome.manual += 1
+
+    async def lookup_one(entry: LinkEntry) -> None:
+        cited, source = citation_date(registry, entry)
+        lookup = await archiver.lookup(entry.url, cited, source)
+        _record_lookup(entry, lookup, stamp)
+        outcome.looked_up += 1
+        if lookup.state == "found":
+            outcome.found += 1
+        elif lookup.state == "unknown":
+            outcome.unknown += 1
+        else:
+            outcome.none += 1
+
+    async def save_one(entry: LinkEntry) -> None:
+        assert credentials is not None
+        if await archiver.recent_capture(entry.url):
+            return
+        lookup = await archiver.save(entry.url, *credentials)
+        if lookup.snapshot is not None:
+            _record_lookup(entry, lookup, stamp)
+            outcome.saved += 1
+
+    archiver = Archiver(options, transport, progress)
+
+    async def _go() -> None:
+        try:
+            async with asyncio.TaskGroup() as group:
+                for url, archived in snapshots:
+                    group.create_task(snapshot_link(url, archived))
+                for entry in manual:
+                    group.create_task(manual_one(entry))
+                for entry in due:
+                    group.create_task(lookup_one(entry))
+            if credentials is not None:
+                live = [e for e in registry.links.values() if e.result is not None and not e.ignore
+                        and e.result.status in (Verdict.OK, Verdict.MOVED) and wayback_snapshot(e.url) is None]
+                async with asyncio.TaskGroup() as group:
+                    for entry in live:
+                        group.create_task(save_one(entry))
+        finally:
+            outcome.peak_in_flight = archiver.client.peak_in_flight
+            outcome.requests = archiver.client.requests
+            await archiver.aclose()
+
+    if lookups and not everything and all(e.result is None for e in registry.links.values()):
+        outcome.stopped = "no link has been checked yet, so none is known to be dead: run `linkcheck check` first"
+    if snapshots or manual or due or credentials is not None:
+        try:
+            run_async(_go())
+        except* ArchiveStopped as group:
+            outcome.stopped = str(group.exceptions[0])
     return outcome

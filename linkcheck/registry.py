@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from linkcheck.archive import parse_archive_url
 from linkcheck.dates import parse_date, today
 from linkcheck.errors import LockTimeout, RegistryError
 from linkcheck.extract import Collection
@@ -48,7 +49,9 @@ __all__ = [
 REGISTRY_VERSION = 1
 HEADER = "# linkcheck registry: every URL the documents cite. Format: README.md, 'The registry'.\n"
 HUMAN_LINK_FIELDS = ("note", "ignore", "accept", "replacement", "archive_url")
-_KNOWN_LINK_FIELDS = frozenset({"cited", "citations", "check", "history", "archive", "archive_lookup", *HUMAN_LINK_FIELDS})
+# `cited` and `snapshot_of` are derived (from the citations, from the URL), written for readers, recomputed on load.
+_KNOWN_LINK_FIELDS = frozenset({"cited", "snapshot_of", "citations", "check", "history", "archive", "archive_lookup",
+                                *HUMAN_LINK_FIELDS})
 _KNOWN_DOC_FIELDS = frozenset({"format", "date", "detected_date", "detected_date_source", "missing_targets"})
 _KNOWN_TOP_FIELDS = frozenset({"version", "sources", "documents", "links", "last_run"})
 
@@ -494,8 +497,11 @@ def _link_fields(registry: Registry, entry: LinkEntry) -> tuple[dict[str, Any], 
                             "citation_date": snap.citation_date, "citation_date_source": snap.citation_date_source,
                             "gap_days": snap.gap_days, "verified_at": snap.verified_at,
                             "manual": snap.manual or None})  # fmt: skip
+    archived = parse_archive_url(entry.url)
+    snapshot_of = archived and (archived.original or archived.service)
     before = _compact({"note": entry.note, "ignore": entry.ignore or None, "accept": entry.accept and str(entry.accept),
-                       "replacement": entry.replacement, "archive_url": entry.archive_url, "cited": cited})  # fmt: skip
+                       "replacement": entry.replacement, "archive_url": entry.archive_url, "cited": cited,
+                       "snapshot_of": snapshot_of})  # fmt: skip
     after = _compact({"check": check, "history": history, "archive": archive, "archive_lookup": entry.archive_lookup})
     after.update(entry.extra)
     return before, after, rows

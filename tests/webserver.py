@@ -86,6 +86,9 @@ class Web:
                 while (header := await reader.readline()) not in (b"\r\n", b"\n", b""):
                     name, _, value = header.decode("latin-1").partition(":")
                     headers[name.strip().lower()] = value.strip()
+                if headers.get("content-length", "0").isdigit() and int(headers.get("content-length", "0")):
+                    # A request body reaches handlers as the pseudo-header ":body" (no real header starts with ":").
+                    headers[":body"] = (await reader.readexactly(int(headers["content-length"]))).decode("latin-1")
                 self.hits[(method, path)] += 1
                 self.seen_headers.append(headers)
                 self.in_flight += 1

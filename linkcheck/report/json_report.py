@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from linkcheck.models import Verdict
+from linkcheck.archive import parse_archive_url
+from linkcheck.models import Snapshot, Verdict
 from linkcheck.registry import Registry, effective_dates
 
 __all__ = ["REPORT_SCHEMA_VERSION", "build_report", "write_json"]
@@ -35,7 +36,9 @@ def build_report(registry: Registry, generated_at: str | None = None) -> dict[st
             "checked_at": result.checked_at if result else None,
             "accepted": bool(result and entry.accept == result.status),
             "replacement": entry.replacement or (result.final_url if result and result.status is Verdict.MOVED else None),
-            "archive": {"url": snapshot.url, "timestamp": snapshot.timestamp} if snapshot else None,
+            "archive": _archive(snapshot) if snapshot else None,
+            "archive_lookup": _lookup(entry.archive_lookup),
+            "snapshot_of": _snapshot_of(url),
             "citations": [
                 {"document": c.document, "line": c.line, "page": c.page, "text": c.text, "date": date}
                 for c, (date, _) in zip(entry.citations, dates)
@@ -47,6 +50,7 @@ def build_report(registry: Registry, generated_at: str | None = None) -> dict[st
                 "url": None, "status": str(Verdict.MISSING_TARGET), "http_status": None, "final_url": None,
                 "redirects": [], "error": "the link's target is empty or '#': the cited source was lost",
                 "checked_at": None, "accepted": False, "replacement": None, "archive": None,
+                "archive_lookup": None, "snapshot_of": None,
                 "citations": [{"document": name, "line": placeholder.line, "page": placeholder.page,
                                "text": placeholder.text, "date": document.date or document.detected_date}],
             })  # fmt: skip
@@ -57,6 +61,25 @@ def build_report(registry: Registry, generated_at: str | None = None) -> dict[st
         "summary": dict(sorted(summary.items())),
         "links": links,
     }
+
+
+def _archive(snapshot: Snapshot) -> dict[str, Any]:
+    return {"url": snapshot.url, "timestamp": snapshot.timestamp, "citation_date": snapshot.citation_date,
+            "citation_date_source": snapshot.citation_date_source, "gap_days": snapshot.gap_days,
+            "verified_at": snapshot.verified_at, "manual": snapshot.manual}  # fmt: skip
+
+
+def _lookup(lookup: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not lookup:
+        return None
+    return {"state": lookup.get("state"), "detail": lookup.get("detail"), "checked_at": lookup.get("checked_at")}
+
+
+def _snapshot_of(url: str) -> dict[str, Any] | None:
+    archived = parse_archive_url(url)
+    if archived is None:
+        return None
+    return {"service": archived.service, "original": archived.original, "timestamp": archived.timestamp}
 
 
 def write_json(registry: Registry, directory: Path) -> Path:

@@ -1,0 +1,354 @@
+"""Archive snapshots against a fake Wayback Machine on loopback (tests/fakewayback.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from linkcheck.archive import (ArchiveOptions, Archiver, Capture, Endpoints, choose, parse_archive_url,
+                               url_variants)  # fmt: skip
+from tests.conftest import run_cli
+from tests.fakewayback import PARKED, FakeCapture, FakeWayback
+from tests.webserver import Reply, Web
+
+
+@pytest.fixture
+def wayback() -> Iterator[FakeWayback]:
+    fake = FakeWayback().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def site() -> Iterator[Web]:
+    """The cited site: every page is gone now."""
+    server = Web("127.0.0.21").start()
+    server.fallback = Reply(404, body=b"<title>Not Found</title>")
+    yield server
+    server.stop()
+
+
+def options(fake: FakeWayback, **changes: object) -> ArchiveOptions:
+    base = {"endpoints": Endpoints.for_base(fake.base), "backoff": 0.05, "retry_after_cap": 2.0, "timeout": 5.0}
+    return ArchiveOptions(**{**base, **changes})  # type: ignore[arg-type]
+
+
+def lookup(fake: FakeWayback, url: str, cited: date | None, **changes: object):
+    async def go():
+        async with Archiver(options(fake, **changes)) as archiver:
+            return await archiver.lookup(url, cited, "front matter" if cited else None)
+
+    return asyncio.run(go())
+
+
+# ---------------------------------------------------------------- the selection rule
+
+
+def test_rule_prefers_nearest_before_then_nearest_after_and_skips_error_captures() -> None:
+    captures = [Capture("20180301000000", "u", 200), Capture("20190530000000", "u", 404),
+                Capture("20190601120000", "u", 200), Capture("20190602000000", "u", 200),
+                Capture("20240101000000", "u", 200), Capture("20190101000000", "u", 301)]  # fmt: skip
+    order = [c.timestamp for c in choose(captures, date(2019, 6, 1))]
+    # Same day counts as "not after"; the 404 and 301 captures never appear.
+    assert order == ["20190601120000", "20180301000000", "20190602000000", "20240101000000"]
+    assert [c.timestamp for c in choose(captures, None)][0] == "20240101000000"
+
+
+@given(st.lists(st.tuples(st.dates(date(1996, 1, 1), date(2030, 1, 1)), st.sampled_from([200, 203, 206, 301, 404, 500])),
+                max_size=30),
+       st.dates(date(1996, 1, 1), date(2030, 1, 1)))  # fmt: skip
+def test_rule_property(raw: list[tuple[date, int]], cited: date) -> None:
+    captures = [Capture(day.strftime("%Y%m%d") + "120000", "u", status) for day, status in raw]
+    order = choose(captures, cited)
+    good = {c for c in captures if c.status in (200, 203, 206)}
+    assert set(order) == good
+    if order:
+        first = order[0]
+        before = [c for c in good if c.timestamp[:8] <= cited.strftime("%Y%m%d")]
+        if before:
+            assert first == max(before)
+        else:
+            assert first == min(good)
+
+
+def test_archive_urls_are_recognised_and_variants_cover_scheme_slash_www() -> None:
+    wayback = parse_archive_url("https://web.archive.org/web/20190101000000id_/http://example.com/a")
+    assert wayback is not None and (wayback.service, wayback.original, wayback.flag) == \
+        ("wayback", "http://example.com/a", "id_")  # fmt: skip
+    assert parse_archive_url("https://archive.ph/AbC12").service == "archive.today"  # type: ignore[union-attr]
+    assert parse_archive_url("https://perma.cc/ABCD-1234").service == "perma.cc"  # type: ignore[union-attr]
+    assert parse_archive_url("https://example.com/archive.html") is None
+    assert url_variants("http://www.example.com/a") == [
+        "http://www.example.com/a", "http://www.example.com/a/", "https://www.example.com/a", "http://example.com/a"]
+
+
+# ---------------------------------------------------------------- lookups against the fake
+
+
+def test_quirky_history_gives_the_200_capture_before_the_citation(wayback: FakeWayback) -> None:
+    url = "http://127.0.0.21/news/article"
+    wayback.add(url, FakeCapture("20180301000000"), FakeCapture("20200501000000", 404),
+                FakeCapture("20240101000000", body=PARKED))  # fmt: skip
+    # The availability API's closest to 2019-06-01 is the 404 capture: "unknown", so CDX decides.
+    found = lookup(wayback, url, date(2019, 6, 1))
+    assert found.state == "found" and found.snapshot is not None
+    assert found.snapshot.timestamp == "20180301000000"
+    assert found.snapshot.url == f"https://web.archive.org/web/20180301000000/{url}"
+    assert (found.snapshot.citation_date, found.snapshot.citation_date_source) == ("2019-06-01", "front matter")
+    assert found.snapshot.gap_days == 457 and found.snapshot.verified_at
+
+
+def test_empty_availability_answer_is_confirmed_through_cdx(wayback: FakeWayback) -> None:
+    url = "http://127.0.0.21/b"
+    wayback.add(url, FakeCapture("20190110000000"), FakeCapture("20190520000000"), FakeCapture("20190901000000"))
+    wayback.availability_blind.add(url)
+    found = lookup(wayback, url, date(2019, 6, 1))
+    assert found.state == "found" and found.snapshot.timestamp == "20190520000000" and found.via == "cdx"
+
+
+def test_availability_answer_before_the_date_is_used_directly(wayback: FakeWayback) -> None:
+    url = "http://127.0.0.21/direct"
+    wayback.add(url, FakeCapture("20190520000000"), FakeCapture("20200101000000", 404))
+    found = lookup(wayback, url, date(2019, 6, 1))
+    assert found.via == "availability" and found.snapshot.timestamp == "20190520000000"
+    assert not any("/cdx/" in path for _, path in wayback.web.hits)
+
+
+def test_only_later_captures_give_the_nearest_after(wayback: FakeWayback) -> None:
+    url = "http://127.0.0.21/c"
+    wayback.add(url, FakeCapture("20210101000000"), FakeCapture("20190901000000"))
+    assert lookup(wayback, url, date(2019, 6, 1)).snapshot.timestamp == "20190901000000"
+
+
+def test_no_citation_date_gives_the_newest_2xx(wayback: FakeWayback) -> None:
+    url = "http://127.0.0.21/f"
+    wayback.add(url, FakeCapture("20150101000000"), FakeCapture("20170101000000"), FakeCapture("20230101000000", 410))
+    found = lookup(wayback, url, None)
+    assert found.snapshot.timestamp == "20170101000000" and found.snapshot.gap_days is None
+
+
+def test_a_capture_that_does_not_replay_falls_back_to_the_next_nearest(wayback: FakeWayback) -> None:
+    url = "http://127.0.0.21/g"
+    wayback.add(url, FakeCapture("20180101000000"), FakeCapture("20190301000000"))
+    wayback.broken_replays.add(("20190301000000", url))
+    found = lookup(wayback, url, date(2019, 6, 1))
+    assert found.snapshot.timestamp == "20180101000000"
+    assert ("GET", f"/web/20190301000000/{url}") in wayback.web.hits
+
+
+def test_error_captures_only_and_never_archived_get_none(wayback: FakeWayback) -> None:
+    errors = "http://127.0.0.21/d"
+    wayback.add(errors, FakeCapture("20190101000000", 404), FakeCapture("20190201000000", 301))
+    result = lookup(wayback, errors, date(2019, 6, 1))
+    assert result.state == "only_error_captures" and result.snapshot is None
+    assert "301, 404" in (result.detail or "")
+    never = lookup(wayback, "http://127.0.0.21/e", date(2019, 6, 1))
+    assert never.state == "not_archived" and never.snapshot is None
+
+
+def test_url_variants_find_an_https_trailing_slash_capture(wayback: FakeWayback) -> None:
+    wayback.add("http://127.0.0.21/h/", FakeCapture("20190101000000"))
+    found = lookup(wayback, "http://127.0.0.21/h", date(2019, 6, 1))
+    assert found.state == "found" and found.snapshot.url.endswith("/20190101000000/http://127.0.0.21/h/")
+    assert found.snapshot.original == "http://127.0.0.21/h"
+
+
+def test_cdx_failure_is_unknown_not_not_archived(wayback: FakeWayback) -> None:
+    wayback.web.routes["/cdx/search/cdx"] = Reply(503, body=b"down")
+    result = lookup(wayback, "http://127.0.0.21/x", date(2019, 6, 1), retries=1)
+    assert result.state == "unknown" and "CDX" in (result.detail or "")
+
+
+# ---------------------------------------------------------------- politeness
+
+
+def many_dead(wayback: FakeWayback, n: int) -> list[str]:
+    urls = [f"http://127.0.0.21/p{i}" for i in range(n)]
+    for i, url in enumerate(urls):
+        wayback.add(url, FakeCapture(f"2018{(i % 12) + 1:02d}01000000"))
+        wayback.availability_blind.add(url)
+    return urls
+
+
+def lookup_all(wayback: FakeWayback, urls: list[str], **changes: object):
+    async def go():
+        async with Archiver(options(wayback, **changes)) as archiver:
+            found = await asyncio.gather(*(archiver.lookup(u, date(2019, 6, 1), "x") for u in urls))
+            return found, archiver.client.peak_in_flight
+
+    return asyncio.run(go())
+
+
+def test_never_more_than_two_in_flight_to_the_archive(wayback: FakeWayback) -> None:
+    wayback.cap = 2  # the fake answers 429 above two
+    found, peak = lookup_all(wayback, many_dead(wayback, 12))
+    assert all(f.state == "found" for f in found)
+    assert wayback.web.peak <= 2 and peak <= 2 and wayback.rate_limited == 0
+
+
+def test_429_above_the_cap_is_honoured(wayback: FakeWayback) -> None:
+    wayback.cap = 1
+    found, _ = lookup_all(wayback, many_dead(wayback, 4), max_in_flight=3)
+    assert wayback.rate_limited > 0  # we went over the cap on purpose…
+    assert all(f.state == "found" for f in found)  # …and Retry-After got everything through
+
+
+def test_cdx_per_minute_cap(wayback: FakeWayback) -> None:
+    lookup_all(wayback, many_dead(wayback, 4), cdx_per_minute=3, rate_window=1.0)
+    times = sorted(wayback.cdx_times)
+    assert len(times) >= 8
+    assert all(times[i + 3] - times[i] >= 0.95 for i in range(len(times) - 3))
+
+
+def test_repeated_429_stops_lookups_with_a_clear_message(tmp_path: Path, wayback: FakeWayback, site: Web) -> None:
+    registry = dead_corpus(tmp_path, site, ["/a", "/b", "/c"])
+    run_cli("check", "--registry", str(registry), "--no-archive", "--output", str(tmp_path / "out"), cwd=tmp_path)
+    wayback.always_429 = True
+    result = run_cli("archive", "--registry", str(registry), "--wayback-url", wayback.base,
+                     "--output", str(tmp_path / "out"), cwd=tmp_path, timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "429 Too Many Requests" in result.stderr and "stopped" in result.stderr
+    assert sum(wayback.web.hits.values()) <= 6
+
+
+# ---------------------------------------------------------------- end to end
+
+
+def dead_corpus(tmp_path: Path, site: Web, paths: list[str], extra: str = "") -> Path:
+    text = "---\ndate: 2019-06-01\n---\n" + "".join(f"- [{p}]({site.url(p)})\n" for p in paths) + extra
+    (tmp_path / "paper.md").write_text(text)
+    registry = tmp_path / "citations.yaml"
+    assert run_cli("extract", str(tmp_path / "paper.md"), "--registry", str(registry)).returncode == 0
+    return registry
+
+
+def test_check_records_the_verified_snapshot_for_every_dead_link(tmp_path: Path, wayback: FakeWayback,
+                                                                 site: Web) -> None:  # fmt: skip
+    site.routes["/live"] = Reply()
+    cases = {
+        "/quirky": ([FakeCapture("20180301000000"), FakeCapture("20200501000000", 404),
+                     FakeCapture("20240101000000", body=PARKED)], "20180301000000"),
+        "/blind": ([FakeCapture("20190110000000"), FakeCapture("20190520000000")], "20190520000000"),
+        "/later": ([FakeCapture("20210101000000"), FakeCapture("20190901000000")], "20190901000000"),
+        "/errors": ([FakeCapture("20190101000000", 404)], None),
+        "/never": ([], None),
+    }
+    for path, (captures, _) in cases.items():
+        wayback.add(site.url(path), *captures)
+    wayback.availability_blind.add(site.url("/blind"))
+    registry = dead_corpus(tmp_path, site, [*cases, "/live"])
+    result = run_cli("check", "--registry", str(registry), "--wayback-url", wayback.base, "--timeout", "3",
+                     "--output", str(tmp_path / "out"), cwd=tmp_path, timeout=120)  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "archive: 5 looked up: 3 found, 2 with no usable capture" in result.stderr
+    links = yaml.safe_load(registry.read_text())["links"]
+    for path, (_, expected) in cases.items():
+        entry = links[site.url(path)]
+        assert (entry.get("archive") or {}).get("timestamp") == expected, path
+    assert links[site.url("/errors")]["archive_lookup"]["state"] == "only_error_captures"
+    assert links[site.url("/never")]["archive_lookup"]["state"] == "not_archived"
+    assert "archive" not in links[site.url("/live")] and "archive_lookup" not in links[site.url("/live")]
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    by_url = {link["url"]: link for link in report["links"]}
+    quirky = by_url[site.url("/quirky")]["archive"]
+    assert quirky["timestamp"] == "20180301000000" and quirky["gap_days"] == 457
+    assert by_url[site.url("/never")]["archive"] is None
+    assert by_url[site.url("/never")]["archive_lookup"]["state"] == "not_archived"
+    # Second run: found snapshots are kept and "not archived" is not re-asked within the TTL.
+    before = sum(n for (_, path), n in wayback.web.hits.items() if not path.startswith("/web/"))
+    result = run_cli("archive", "--registry", str(registry), "--wayback-url", wayback.base,
+                     "--output", str(tmp_path / "out"), cwd=tmp_path)  # fmt: skip
+    after = sum(n for (_, path), n in wayback.web.hits.items() if not path.startswith("/web/"))
+    assert result.returncode == 0 and after == before and "5 answered from the registry" in result.stderr
+
+
+def test_cited_snapshots_are_checked_as_snapshots_and_linked_to_their_original(
+        tmp_path: Path, wayback: FakeWayback, site: Web) -> None:  # fmt: skip
+    original = site.url("/a")
+    wayback.add(original, FakeCapture("20180301000000"))
+    extra = (f"- [exact](https://web.archive.org/web/20180301000000/{original})\n"
+             f"- [inexact](https://web.archive.org/web/2018/{original})\n"
+             f"- [raw](https://web.archive.org/web/20180301000000id_/{original})\n"
+             f"- [missing](https://web.archive.org/web/20180301000000/{site.url('/never-archived')})\n")  # fmt: skip
+    registry = dead_corpus(tmp_path, site, [], extra)
+    result = run_cli("check", "--registry", str(registry), "--wayback-url", wayback.base, "--no-archive",
+                     "--output", str(tmp_path / "out"), cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    links = yaml.safe_load(registry.read_text())["links"]
+    statuses = {url.split("/web/")[1].split("/")[0] + (" missing" if "never-archived" in url else ""):
+                entry["check"]["status"] for url, entry in links.items()}  # fmt: skip
+    assert statuses == {"20180301000000": "ok", "2018": "ok", "20180301000000id_": "ok",
+                        "20180301000000 missing": "broken"}  # fmt: skip
+    exact = links[f"https://web.archive.org/web/20180301000000/{original}"]
+    assert exact["snapshot_of"] == original and exact["check"]["status"] == "ok"
+    assert site.hits == {}  # the original site is never contacted for a cited snapshot
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert {link["snapshot_of"]["original"] for link in report["links"]} == {original, site.url("/never-archived")}
+
+
+def test_manual_archive_url_is_verified_and_never_replaced(tmp_path: Path, wayback: FakeWayback, site: Web) -> None:
+    url = site.url("/m")
+    wayback.add(url, FakeCapture("20150101000000"), FakeCapture("20190501000000"))
+    registry = dead_corpus(tmp_path, site, ["/m"])
+    data = yaml.safe_load(registry.read_text())
+    manual = f"https://web.archive.org/web/20150101000000/{url}"
+    data["links"][url]["archive_url"] = manual
+    registry.write_text(yaml.safe_dump(data))
+    for _ in range(2):
+        result = run_cli("check", "--registry", str(registry), "--wayback-url", wayback.base,
+                         "--output", str(tmp_path / "out"), cwd=tmp_path)  # fmt: skip
+        assert result.returncode == 1, result.stderr
+        entry = yaml.safe_load(registry.read_text())["links"][url]
+        assert entry["archive"]["url"] == manual and entry["archive"]["manual"] is True
+        assert entry["archive"]["verified_at"] and entry["archive_lookup"]["state"] == "manual"
+    assert not any("/cdx/" in path or "/wayback/available" in path for _, path in wayback.web.hits)
+    # A manual URL that does not replay is kept, marked unverified.
+    data = yaml.safe_load(registry.read_text())
+    data["links"][url]["archive_url"] = f"https://web.archive.org/web/20150101000000/{site.url('/elsewhere')}"
+    registry.write_text(yaml.safe_dump(data))
+    run_cli("check", "--registry", str(registry), "--wayback-url", wayback.base, "--output", str(tmp_path / "o"),
+            cwd=tmp_path)  # fmt: skip
+    entry = yaml.safe_load(registry.read_text())["links"][url]
+    assert entry["archive_lookup"]["state"] == "manual_unverified" and "verified_at" not in entry["archive"]
+
+
+def test_all_looks_up_live_links_too(tmp_path: Path, wayback: FakeWayback, site: Web) -> None:
+    site.routes["/live"] = Reply()
+    wayback.add(site.url("/live"), FakeCapture("20190101000000"))
+    registry = dead_corpus(tmp_path, site, ["/live"])
+    run_cli("check", "--registry", str(registry), "--wayback-url", wayback.base, "--output", str(tmp_path / "o"),
+            cwd=tmp_path)  # fmt: skip
+    assert "archive" not in yaml.safe_load(registry.read_text())["links"][site.url("/live")]
+    result = run_cli("archive", "--all", "--registry", str(registry), "--wayback-url", wayback.base,
+                     "--output", str(tmp_path / "o"), cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert yaml.safe_load(registry.read_text())["links"][site.url("/live")]["archive"]["timestamp"] == "20190101000000"
+
+
+def test_save_page_now(tmp_path: Path, wayback: FakeWayback, site: Web) -> None:
+    site.routes["/fresh"] = Reply()
+    registry = dead_corpus(tmp_path, site, ["/fresh"])
+    run_cli("check", "--registry", str(registry), "--no-archive", "--output", str(tmp_path / "o"), cwd=tmp_path)
+    args = ["archive", "--save", "--registry", str(registry), "--wayback-url", wayback.base,
+            "--output", str(tmp_path / "o")]  # fmt: skip
+    refused = run_cli(*args, cwd=tmp_path, env={"LINKCHECK_IA_ACCESS_KEY": "", "LINKCHECK_IA_SECRET_KEY": ""})
+    assert refused.returncode == 2 and "LINKCHECK_IA_ACCESS_KEY" in refused.stderr and not wayback.saved
+    (tmp_path / "linkcheck.toml").write_text("save_poll_interval = 0.05\n")
+    env = {"LINKCHECK_IA_ACCESS_KEY": "key", "LINKCHECK_IA_SECRET_KEY": "secret"}
+    result = run_cli(*args, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert wayback.saved == [(site.url("/fresh"), "LOW key:secret")]
+    entry = yaml.safe_load(registry.read_text())["links"][site.url("/fresh")]
+    assert entry["archive"]["timestamp"] and entry["archive_lookup"]["via"] == "save"
+    assert "secret" not in registry.read_text()
+    # Captured recently now: a second --save submits nothing.
+    run_cli(*args, cwd=tmp_path, env=env)
+    assert len(wayback.saved) == 1
