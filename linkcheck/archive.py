@@ -41,7 +41,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from linkcheck.checker import DEFAULT_USER_AGENT, parse_retry_after
+from linkcheck.checker import DEFAULT_USER_AGENT, network_reason, parse_retry_after
 from linkcheck.models import LinkResult, Snapshot, Verdict
 
 __all__ = [
@@ -107,6 +107,7 @@ class ArchiveOptions:
     backoff: float = 2.0
     retry_after_cap: float = 120.0
     max_rate_limited: int = 4  # 429 answers in a row before giving up on the archive
+    max_unreachable: int = 3  # connection failures in a row before giving up on the archive
     not_found_ttl: float = 7 * 86400.0  # re-ask "not archived" only after this many seconds
     candidates: int = 5  # captures fetched (and at most verified) per side of the citation date
     user_agent: str = DEFAULT_USER_AGENT
@@ -225,9 +226,11 @@ class _ArchiveClient:
         self.slots = asyncio.Semaphore(options.max_in_flight)
         self.cdx_times: deque[float] = deque()
         self.rate_limited_in_a_row = 0
+        self.unreachable_in_a_row = 0
         self.in_flight = 0
         self.peak_in_flight = 0
         self.requests = 0
+        self.last_error = ""
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -254,6 +257,9 @@ class _ArchiveClient:
                     f"the archive answered 429 Too Many Requests {self.rate_limited_in_a_row} times in a row; "
                     "archive lookups stopped so as not to be blocked. What was found so far is kept; "
                     "run `linkcheck archive` again later.")  # fmt: skip
+            if self.unreachable_in_a_row >= self.options.max_unreachable:
+                raise ArchiveStopped(f"the archive cannot be reached ({self.last_error}); archive lookups stopped. "
+                                     "Is this machine connected?")  # fmt: skip
             if cdx:
                 await self._cdx_turn()
             async with self.slots:
@@ -262,6 +268,15 @@ class _ArchiveClient:
                 self.requests += 1
                 try:
                     response = await self._send(method, url, follow, **kwargs)
+                    self.unreachable_in_a_row = 0
+                except httpx.ConnectError as exc:
+                    # DNS failure or refused connection: the archive (or the network) is down for
+                    # everyone, so a few in a row stop every lookup instead of each retrying.
+                    self.unreachable_in_a_row += 1
+                    self.last_error = network_reason(exc)
+                    if attempt >= self.options.retries or self.unreachable_in_a_row >= self.options.max_unreachable:
+                        raise
+                    response = None
                 except httpx.HTTPError:
                     if attempt >= self.options.retries:
                         raise

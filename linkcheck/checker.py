@@ -41,7 +41,8 @@ import httpx
 
 from linkcheck.models import LinkResult, Verdict
 
-__all__ = ["CheckOptions", "CheckRun", "check_all", "make_transport", "parse_retry_after", "DEFAULT_USER_AGENT"]
+__all__ = ["CheckOptions", "CheckRun", "check_all", "make_transport", "network_reason", "parse_retry_after",
+           "DEFAULT_USER_AGENT"]
 
 DEFAULT_USER_AGENT = "linkcheck/0.1 (citation checker; +https://github.com/linkcheck-citations/linkcheck)"
 RECEIVE_BUFFER = 128 * 1024
@@ -253,7 +254,7 @@ def parse_retry_after(value: str | None, cap: float) -> float | None:
     return max(0.0, min((when - datetime.now(UTC)).total_seconds(), cap))
 
 
-def _network_reason(exc: BaseException) -> str:
+def network_reason(exc: BaseException) -> str:
     """A plain reason for a network failure, from the first telling exception in the chain."""
     import errno
     import socket
@@ -403,7 +404,7 @@ class Checker:
         except (httpx.ConnectError, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError,
                 httpx.LocalProtocolError, httpx.ProxyError, httpx.UnsupportedProtocol, OSError) as exc:  # fmt: skip
             network = isinstance(exc, (httpx.ConnectError, OSError))
-            raise _Attempt(self._result(Verdict.UNREACHABLE, url, [], None, error=_network_reason(exc)),
+            raise _Attempt(self._result(Verdict.UNREACHABLE, url, [], None, error=network_reason(exc)),
                            network=network) from None
         return await self._classify(url, chain, response, body)
 

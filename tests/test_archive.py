@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -352,3 +353,19 @@ def test_save_page_now(tmp_path: Path, wayback: FakeWayback, site: Web) -> None:
     # Captured recently now: a second --save submits nothing.
     run_cli(*args, cwd=tmp_path, env=env)
     assert len(wayback.saved) == 1
+
+
+def test_unreachable_archive_stops_lookups_quickly(tmp_path: Path, site: Web) -> None:
+    from tests.test_checker import _closed_port
+
+    registry = dead_corpus(tmp_path, site, [f"/dead{i}" for i in range(10)])
+    run_cli("check", "--registry", str(registry), "--no-archive", "--output", str(tmp_path / "o"), cwd=tmp_path)
+    before = registry.read_text()
+    started = time.monotonic()
+    result = run_cli("archive", "--registry", str(registry), "--wayback-url", f"http://127.0.0.22:{_closed_port()}",
+                     "--output", str(tmp_path / "o"), cwd=tmp_path)  # fmt: skip
+    assert time.monotonic() - started < 20
+    assert result.returncode == 0 and "cannot be reached (connection refused)" in result.stderr
+    links = yaml.safe_load(registry.read_text())["links"]
+    assert all(entry.get("archive_lookup", {}).get("state") != "not_archived" for entry in links.values())
+    assert "status: broken" in before

@@ -32,7 +32,7 @@ def extract(tmp_path: Path, text: str) -> Path:
 
 def test_check_records_verdicts_history_and_report(tmp_path: Path, web: Web) -> None:
     registry = extract(tmp_path, f"[a]({web.url('/ok')}) [b]({web.url('/gone')}) [c]({web.url('/old')}) [d](#)\n")
-    result = run_cli("check", "--registry", str(registry), "--output", str(tmp_path / "out"), "--timeout", "2",
+    result = run_cli("check", "--no-archive", "--registry", str(registry), "--output", str(tmp_path / "out"), "--timeout", "2",
                      cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     assert "broken" in result.stdout and "moved" in result.stdout
@@ -53,23 +53,23 @@ def test_check_records_verdicts_history_and_report(tmp_path: Path, web: Web) -> 
         {"document": "paper.md", "line": 1, "page": None, "text": "d", "date": None}]
     assert by_status["moved"]["replacement"] == web.url("/new")
     # A second failure counts up; the first failure date stays.
-    run_cli("check", "--registry", str(registry), "--output", str(tmp_path / "out"), cwd=tmp_path)
+    run_cli("check", "--no-archive", "--registry", str(registry), "--output", str(tmp_path / "out"), cwd=tmp_path)
     again = yaml.safe_load(registry.read_text())["links"][web.url("/gone")]["history"]
     assert again["consecutive_failures"] == 2 and again["first_failure"] == gone["history"]["first_failure"]
 
 
 def test_exit_0_when_nothing_needs_action_and_max_age_skips_fresh(tmp_path: Path, web: Web) -> None:
     registry = extract(tmp_path, f"[a]({web.url('/ok')})\n")
-    assert run_cli("check", "--registry", str(registry), "--output", str(tmp_path), cwd=tmp_path).returncode == 0
+    assert run_cli("check", "--no-archive", "--registry", str(registry), "--output", str(tmp_path), cwd=tmp_path).returncode == 0
     hits = sum(web.hits.values())
-    result = run_cli("check", "--registry", str(registry), "--max-age", "1h", "--output", str(tmp_path), cwd=tmp_path)
+    result = run_cli("check", "--no-archive", "--registry", str(registry), "--max-age", "1h", "--output", str(tmp_path), cwd=tmp_path)
     assert result.returncode == 0 and "not rechecked" in result.stdout
     assert sum(web.hits.values()) == hits
 
 
 def test_user_agent_option_and_plain_progress_lines(tmp_path: Path, web: Web) -> None:
     registry = extract(tmp_path, "".join(f"[{i}]({web.url(f'/ok?{i}')})\n" for i in range(20)))
-    result = run_cli("check", "--registry", str(registry), "--output", str(tmp_path),
+    result = run_cli("check", "--no-archive", "--registry", str(registry), "--output", str(tmp_path),
                      "--user-agent", "citation-bot/2 (+https://example.org/bot)", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert {h["user-agent"] for h in web.seen_headers} == {"citation-bot/2 (+https://example.org/bot)"}
@@ -89,7 +89,7 @@ def test_progress_bar_on_a_terminal(tmp_path: Path, web: Web) -> None:
     controller, terminal = pty.openpty()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm-256color", "COLUMNS": "100"}
     env.pop("NO_COLOR", None)
-    process = subprocess.run([sys.executable, "-m", "linkcheck", "check", "--registry", str(registry),
+    process = subprocess.run([sys.executable, "-m", "linkcheck", "check", "--no-archive", "--registry", str(registry),
                               "--output", str(tmp_path)], cwd=tmp_path, env=env, stdin=subprocess.DEVNULL,
                              stdout=subprocess.PIPE, stderr=terminal, timeout=120)  # fmt: skip
     os.close(terminal)
@@ -115,7 +115,7 @@ def test_ignore_flag_gives_skipped_and_accept_silences(tmp_path: Path, web: Web)
     data["links"][web.url("/gone")]["ignore"] = True
     data["links"][web.url("/old")]["accept"] = "moved"
     registry.write_text(yaml.safe_dump(data))
-    result = run_cli("check", "--registry", str(registry), "--output", str(tmp_path), cwd=tmp_path)
+    result = run_cli("check", "--no-archive", "--registry", str(registry), "--output", str(tmp_path), cwd=tmp_path)
     assert result.returncode == 0, result.stdout
     links = yaml.safe_load(registry.read_text())["links"]
     assert links[web.url("/gone")]["check"]["status"] == "skipped"
@@ -125,23 +125,23 @@ def test_ignore_flag_gives_skipped_and_accept_silences(tmp_path: Path, web: Web)
 def test_config_file_and_cli_precedence(tmp_path: Path, web: Web) -> None:
     registry = extract(tmp_path, f"[a]({web.url('/gone')})\n")
     (tmp_path / "linkcheck.toml").write_text('exclude = ["*/gone"]\noutput = "custom"\n')
-    result = run_cli("check", "--registry", str(registry), cwd=tmp_path)
+    result = run_cli("check", "--no-archive", "--registry", str(registry), cwd=tmp_path)
     assert result.returncode == 0 and (tmp_path / "custom" / "report.json").exists()
-    result = run_cli("check", "--registry", str(registry), "--output", str(tmp_path / "cli"), cwd=tmp_path)
+    result = run_cli("check", "--no-archive", "--registry", str(registry), "--output", str(tmp_path / "cli"), cwd=tmp_path)
     assert (tmp_path / "cli" / "report.json").exists()
     (tmp_path / "linkcheck.toml").write_text('timeout = "soon"\n')
-    bad = run_cli("check", "--registry", str(registry), cwd=tmp_path)
+    bad = run_cli("check", "--no-archive", "--registry", str(registry), cwd=tmp_path)
     assert bad.returncode == 2 and "timeout must be float" in bad.stderr
 
 
 def test_offline_exits_3_and_keeps_earlier_verdicts(tmp_path: Path, web: Web) -> None:
     registry = extract(tmp_path, f"[a]({web.url('/ok')})\n")
-    run_cli("check", "--registry", str(registry), "--output", str(tmp_path), cwd=tmp_path)
+    run_cli("check", "--no-archive", "--registry", str(registry), "--output", str(tmp_path), cwd=tmp_path)
     before = registry.read_text()
     port = _closed_port()
     text = registry.read_text().replace(f"127.0.0.4:{web.port}", f"127.0.0.9:{port}")
     registry.write_text(text)
-    result = run_cli("check", "--registry", str(registry), "--output", str(tmp_path), cwd=tmp_path)
+    result = run_cli("check", "--no-archive", "--registry", str(registry), "--output", str(tmp_path), cwd=tmp_path)
     assert result.returncode == 3 and "offline" in result.stderr and "No verdict was changed" in result.stderr
     assert registry.read_text() == text
     assert "status: ok" in before
@@ -151,7 +151,7 @@ def test_committed_seed_registry_offline_exits_3_unchanged(tmp_path: Path) -> No
     # The seeds' real hosts cannot be resolved on a machine without network.
     copy = tmp_path / "citations.yaml"
     copy.write_text((ROOT / "citations.yaml").read_text())
-    result = run_cli("check", "--registry", str(copy), "--timeout", "2", "--retries", "0",
+    result = run_cli("check", "--no-archive", "--registry", str(copy), "--timeout", "2", "--retries", "0",
                      "--output", str(tmp_path), cwd=tmp_path, timeout=120)
     if result.returncode != 3:
         pytest.skip("this machine can reach the seeds' hosts; the offline case does not apply")
