@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from collections import Counter
@@ -20,7 +20,8 @@ from linkcheck import registry as registry_mod
 from linkcheck.config import Config, load_config, parse_duration
 from linkcheck.errors import LinkcheckError, OfflineError, UsageError
 from linkcheck.models import LinkResult
-from linkcheck.report import write_json
+from linkcheck.report import (FORMATS, build_report, parse_formats, print_summary, render_annotations,
+                              write_reports)  # fmt: skip
 from linkcheck.extract import collect, gc_paused
 
 __all__ = ["main"]
@@ -41,6 +42,11 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
                         help=f"the registry file (default: {DEFAULT_REGISTRY})")  # fmt: skip
     parser.add_argument("--lock-timeout", type=float, default=-1, metavar="SECONDS",
                         help="give up (exit 2) if another run holds the registry lock this long (default: wait)")  # fmt: skip
+
+
+def _add_report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--output", metavar="DIR", help="where reports go (default: reports)")
+    parser.add_argument("--format", metavar="LIST", help=f"reports to write, comma-separated (default: {','.join(FORMATS)})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,7 +74,6 @@ def build_parser() -> argparse.ArgumentParser:
         "pyproject.toml in the current directory; the command line wins.",
     )
     _add_common(check)
-    check.add_argument("--output", metavar="DIR", help="where reports go (default: reports)")
     check.add_argument("--max-concurrency", type=int, metavar="N", help="requests in flight in all (default: 64)")
     check.add_argument("--host-concurrency", type=int, metavar="N", help="requests in flight per host (default: 4)")
     check.add_argument("--min-interval", type=float, metavar="SECONDS", help="minimum time between requests to one host")
@@ -83,6 +88,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--max-age", metavar="DURATION", help="skip URLs verified ok within DURATION (e.g. 7d)")
     check.add_argument("--wayback-url", metavar="BASE", help="base URL of the Wayback Machine endpoints")
     check.add_argument("--no-archive", action="store_true", help="skip archive lookups")
+    _add_report_options(check)
+    check.add_argument("--fail-on", choices=("any", "new", "none"),
+                       help="exit 1 for any problem (default), only for problems new since the last run, or never")
+
+    report = commands.add_parser(
+        "report",
+        help="re-render the reports from the registry (no network)",
+        description="Write the HTML, JSON, Markdown and JUnit reports from the registry alone.",
+    )
+    report.add_argument("--registry", default=DEFAULT_REGISTRY, metavar="FILE",
+                        help=f"the registry file (default: {DEFAULT_REGISTRY})")  # fmt: skip
+    _add_report_options(report)
 
     archive = commands.add_parser(
         "archive",
@@ -92,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Also verifies snapshots the documents cite and archive URLs written into the registry.",
     )
     _add_common(archive)
-    archive.add_argument("--output", metavar="DIR", help="where reports go (default: reports)")
+    _add_report_options(archive)
     archive.add_argument("--all", action="store_true", help="look up snapshots for every link, live ones too")
     archive.add_argument("--save", action="store_true",
                          help="submit live links without a recent capture to Save Page Now (needs "
@@ -171,6 +188,7 @@ def _check_overrides(args: argparse.Namespace) -> dict[str, Any]:
         "user_agent": args.user_agent, "accept": accept, "include": args.include, "exclude": args.exclude,
         "headers": headers, "max_age": parse_duration(args.max_age) if args.max_age else None,
         "wayback_url": args.wayback_url, "archive": False if args.no_archive else None,
+        "formats": args.format, "fail_on": args.fail_on,
     }  # fmt: skip
 
 
@@ -208,7 +226,8 @@ class _Progress:
 
 def _archive_overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {
-        "output": args.output, "wayback_url": args.wayback_url, "archive_concurrency": args.archive_concurrency,
+        "output": args.output, "formats": args.format, "wayback_url": args.wayback_url,
+        "archive_concurrency": args.archive_concurrency,
         "cdx_per_minute": args.cdx_per_minute,
         "archive_ttl": parse_duration(args.archive_ttl) if args.archive_ttl else None,
         "save_if_older": parse_duration(args.save_if_older) if args.save_if_older else None,
@@ -218,7 +237,7 @@ def _archive_overrides(args: argparse.Namespace) -> dict[str, Any]:
 def _archive_stage(registry: registry_mod.Registry, config: Config, *, lookups: bool, everything: bool = False,
                    save: bool = False) -> pipeline.ArchiveOutcome:  # fmt: skip
     outcome = pipeline.run_archive(registry, config.archive_options(), lookups=lookups, everything=everything,
-                                   save=save, progress=None)  # fmt: skip
+                                   save=save, progress=lambda url: _say(f"archive: looking up {url}"))  # fmt: skip
     parts = []
     if outcome.snapshot_links:
         parts.append(f"{outcome.snapshot_links} cited snapshots verified")
@@ -247,8 +266,7 @@ def run_archive(args: argparse.Namespace) -> int:
             raise UsageError(f"{path}: the registry has no links; run `linkcheck extract PATH...` first")
         _archive_stage(registry, config, lookups=True, everything=args.all, save=args.save)
         registry_mod.save(registry, path)
-    report = write_json(registry, Path(config.output))
-    print(f"report: {report}")
+    _publish(registry, path, config, summary=False)
     return 0
 
 
@@ -277,23 +295,65 @@ def run_check(args: argparse.Namespace) -> int:
             return OfflineError.exit_code
         _archive_stage(registry, config, lookups=config.archive)
         registry_mod.save(registry, path)
-    report = write_json(registry, Path(config.output))
-    counts = Counter(str(e.result.status) for e in registry.links.values() if e.result)
-    print(", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing checked")
     if outcome.fresh:
         print(f"{outcome.fresh} URLs verified within --max-age were not rechecked")
-    found = pipeline.problems(registry)
-    for url, entry in found:
-        assert entry.result is not None
-        print(f"  {entry.result.status}: {url}" + (f" ({entry.result.error})" if entry.result.error else ""))
-    missing = registry.placeholder_count
-    if missing:
-        print(f"{missing} citations have a missing target (the source was lost)")
-    print(f"report: {report}")
-    return 1 if found or missing else 0
+    return _publish(registry, path, config)
 
 
-_COMMANDS = {"extract": run_extract, "check": run_check, "archive": run_archive}
+def run_report(args: argparse.Namespace) -> int:
+    path = Path(args.registry)
+    config = load_config(Path.cwd(), {"output": args.output, "formats": args.format})
+    registry = registry_mod.load(path)  # writes are atomic renames: no lock needed to read
+    if not registry.links and not registry.documents:
+        raise UsageError(f"{path}: the registry is empty; run `linkcheck extract PATH...` first")
+    _publish(registry, path, config, annotate=False)
+    return 0
+
+
+def _publish(registry: registry_mod.Registry, path: Path, config: Config, *, summary: bool = True,
+             annotate: bool = True) -> int:  # fmt: skip
+    """Write the reports, print the summary (and GitHub annotations in Actions); the exit code
+    by the `fail_on` policy: 1 when there are problems (`any`) or new problems (`new`)."""
+    formats = parse_formats(config.formats)
+    written = write_reports(registry, Path(config.output), formats)
+    report = build_report(registry)
+    if summary:
+        print_summary(report)
+    if annotate and os.environ.get("GITHUB_ACTIONS") == "true":
+        for line in render_annotations(report, _locator(registry, path)):
+            print(line)
+    for name, file in written.items():
+        print(f"{name} report: {file}")
+    problems = [link for link in report["links"] if link["problem"]]
+    new = [link for link in problems if link["new"]]
+    if config.fail_on == "none":
+        return 0
+    if config.fail_on == "new":
+        if problems and not new:
+            print(f"{len(problems)} known problems, none new since the last run (--fail-on new)")
+        return 1 if new else 0
+    return 1 if problems else 0
+
+
+def _locator(registry: registry_mod.Registry, path: Path) -> Callable[[str], str]:
+    """Registry document names are relative to their source folder; annotations want paths
+    relative to the working directory (the repository)."""
+    base = path.resolve().parent
+    folders = [base / s for s in registry.sources if (base / s).is_dir()]
+
+    def locate(document: str) -> str:
+        for candidate in [*(folder / document for folder in folders), base / document, Path(document)]:
+            if candidate.exists():
+                try:
+                    return os.path.relpath(candidate, Path.cwd())
+                except ValueError:
+                    return str(candidate)
+        return document
+
+    return locate
+
+
+_COMMANDS = {"extract": run_extract, "check": run_check, "archive": run_archive, "report": run_report}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

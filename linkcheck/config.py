@@ -49,6 +49,8 @@ class Config:
     headers: dict[str, dict[str, str]] = field(default_factory=dict)  # host → header → env var name
     max_age: float | None = None
     output: str = "reports"
+    formats: str = "html,json,md,junit"
+    fail_on: str = "any"  # any | new | none
     archive: bool = True
     wayback_url: str | None = None
     archive_concurrency: int = 2
@@ -82,7 +84,8 @@ class Config:
 
 DEFAULTS = Config()
 _TYPES: dict[str, type] = {"max_concurrency": int, "host_concurrency": int, "min_interval": float, "timeout": float,
-                           "retries": int, "user_agent": str, "output": str, "archive": bool, "wayback_url": str,
+                           "retries": int, "user_agent": str, "output": str, "archive": bool, "wayback_url": str, "formats": str,
+                           "fail_on": str,
                            "archive_concurrency": int, "cdx_per_minute": int, "save_poll_interval": float}  # fmt: skip
 
 
@@ -133,4 +136,6 @@ def load_config(directory: Path, overrides: dict[str, Any]) -> Config:
             values = _from_mapping(section, str(path))
             break
     values.update({k: v for k, v in overrides.items() if v is not None})
+    if values.get("fail_on", "any") not in ("any", "new", "none"):
+        raise ConfigError(f"fail_on must be any, new or none, got {values['fail_on']!r}")
     return replace(DEFAULTS, **values)

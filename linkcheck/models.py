@@ -12,6 +12,7 @@ from enum import StrEnum
 __all__ = [
     "Verdict",
     "PROBLEM_VERDICTS",
+    "EXPLANATIONS",
     "Citation",
     "Placeholder",
     "Extraction",
@@ -51,6 +52,23 @@ PROBLEM_VERDICTS = frozenset(
         Verdict.MISSING_TARGET,
     }
 )
+
+
+# Plain words for each verdict, for people reading reports.
+EXPLANATIONS: dict[str, str] = {
+    "ok": "The page answers.",
+    "moved": "The page moved permanently; cite the new address.",
+    "broken": "The page is gone (a 4xx answer, or a redirect loop).",
+    "soft_404": "The site answers, but with a \"not found\" page or its home page instead of the article.",
+    "blocked": "The site refused an automated visitor (sign-in, bot check, 401/403); a person should look.",
+    "rate_limited": "The site asked us to slow down and kept refusing; check again later.",
+    "server_error": "The site failed with a server error (5xx), even after retries.",
+    "timeout": "The site did not answer in time.",
+    "unreachable": "The site could not be reached (DNS, refused connection, TLS).",
+    "invalid": "The cited address is not a valid web URL.",
+    "missing_target": "The document shows link text but the address was lost.",
+    "skipped": "Not checked: excluded by configuration or ignored in the registry.",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,49 @@
-"""Reports rendered from the registry alone (no network): one module per format."""
+"""Reports rendered from the registry alone (no network): one module per format.
 
-from linkcheck.report.json_report import REPORT_SCHEMA_VERSION, build_report, write_json
+`build_report` turns the registry into plain data; every format renders that data.
+"""
 
-__all__ = ["REPORT_SCHEMA_VERSION", "build_report", "write_json"]
+from __future__ import annotations
+
+from pathlib import Path
+
+from linkcheck.errors import UsageError
+from linkcheck.registry import Registry
+from linkcheck.report.annotations import render_annotations
+from linkcheck.report.html import render_html
+from linkcheck.report.json_report import REPORT_SCHEMA_VERSION, build_report, is_new_problem, write_atomically, write_json
+from linkcheck.report.junit import render_junit
+from linkcheck.report.markdown import render_markdown
+from linkcheck.report.terminal import print_summary
+
+__all__ = ["FORMATS", "REPORT_SCHEMA_VERSION", "build_report", "is_new_problem", "parse_formats", "print_summary",
+           "render_annotations", "render_html", "render_junit", "render_markdown", "write_json", "write_reports"]
+
+FORMATS = ("html", "json", "md", "junit")
+_FILES = {"html": "report.html", "json": "report.json", "md": "report.md", "junit": "report.xml"}
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise UsageError(f"--format {text!r}: choose from {', '.join(FORMATS)} (comma-separated)")
+    return chosen
+
+
+def write_reports(registry: Registry, directory: Path, formats: tuple[str, ...] = FORMATS,
+                  generated_at: str | None = None) -> dict[str, Path]:  # fmt: skip
+    """Write each chosen format into `directory`; returns format → path."""
+    report = build_report(registry, generated_at)
+    written: dict[str, Path] = {}
+    for name in formats:
+        path = directory / _FILES[name]
+        if name == "json":
+            written[name] = write_json(report, directory)
+        elif name == "html":
+            written[name] = write_atomically(path, render_html(report))
+        elif name == "md":
+            written[name] = write_atomically(path, render_markdown(report))
+        else:
+            written[name] = write_atomically(path, render_junit(report))
+    return written

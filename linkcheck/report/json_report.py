@@ -1,5 +1,8 @@
-"""`report.json`: the machine-readable report. Its shape is versioned by `schema_version`;
-fields are only ever added within a version. Documented in README.md, "report.json"."""
+"""`report.json`, and the report data every other format is rendered from.
+
+Its shape is versioned by `schema_version`; fields are only ever added within a version.
+Documented in README.md, "report.json".
+"""
 
 from __future__ import annotations
 
@@ -10,14 +13,31 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from linkcheck.archive import parse_archive_url
-from linkcheck.models import Snapshot, Verdict
-from linkcheck.registry import Registry, effective_dates
+from linkcheck.models import EXPLANATIONS, PROBLEM_VERDICTS, Snapshot, Verdict
+from linkcheck.registry import LinkEntry, Registry, effective_dates
 
-__all__ = ["REPORT_SCHEMA_VERSION", "build_report", "write_json"]
+__all__ = ["REPORT_SCHEMA_VERSION", "build_report", "write_json", "write_atomically", "is_new_problem"]
 
 REPORT_SCHEMA_VERSION = 1
+_PROBLEMS = frozenset(str(v) for v in PROBLEM_VERDICTS)
+# Problems first, the worst first; then what a person should look at; then the rest.
+_ORDER = ["broken", "soft_404", "unreachable", "timeout", "server_error", "invalid", "missing_target", "moved",
+          "blocked", "rate_limited", "skipped", "ok"]  # fmt: skip
+_MISSING_ERROR = "the link's target is empty or '#': the cited source was lost"
+
+
+def is_problem(entry: LinkEntry) -> bool:
+    result = entry.result
+    return result is not None and result.status in PROBLEM_VERDICTS and entry.accept != result.status
+
+
+def is_new_problem(entry: LinkEntry) -> bool:
+    """A problem now that was not one at the previous check (or the first check found it)."""
+    previous = entry.history.previous_status
+    return is_problem(entry) and (previous is None or previous not in _PROBLEMS)
 
 
 def build_report(registry: Registry, generated_at: str | None = None) -> dict[str, Any]:
@@ -25,10 +45,10 @@ def build_report(registry: Registry, generated_at: str | None = None) -> dict[st
     for url, entry in registry.links.items():
         result = entry.result
         dates = effective_dates(registry, entry.citations)
-        snapshot = entry.archive
+        status = str(result.status) if result else None
         links.append({
             "url": url,
-            "status": str(result.status) if result else None,
+            "status": status,
             "http_status": result.http_status if result else None,
             "final_url": result.final_url if result else None,
             "redirects": list(result.redirects) if result else [],
@@ -36,9 +56,15 @@ def build_report(registry: Registry, generated_at: str | None = None) -> dict[st
             "checked_at": result.checked_at if result else None,
             "accepted": bool(result and entry.accept == result.status),
             "replacement": entry.replacement or (result.final_url if result and result.status is Verdict.MOVED else None),
-            "archive": _archive(snapshot) if snapshot else None,
+            "archive": _archive(entry.archive) if entry.archive else None,
             "archive_lookup": _lookup(entry.archive_lookup),
             "snapshot_of": _snapshot_of(url),
+            "host": _host(url),
+            "explanation": EXPLANATIONS.get(status or "", "Not checked yet."),
+            "problem": is_problem(entry),
+            "new": is_new_problem(entry),
+            "dead_since": entry.history.first_failure,
+            "note": entry.note,
             "citations": [
                 {"document": c.document, "line": c.line, "page": c.page, "text": c.text, "date": date}
                 for c, (date, _) in zip(entry.citations, dates)
@@ -48,19 +74,46 @@ def build_report(registry: Registry, generated_at: str | None = None) -> dict[st
         for placeholder in document.placeholders:
             links.append({
                 "url": None, "status": str(Verdict.MISSING_TARGET), "http_status": None, "final_url": None,
-                "redirects": [], "error": "the link's target is empty or '#': the cited source was lost",
-                "checked_at": None, "accepted": False, "replacement": None, "archive": None,
-                "archive_lookup": None, "snapshot_of": None,
+                "redirects": [], "error": _MISSING_ERROR, "checked_at": None, "accepted": False,
+                "replacement": None, "archive": None, "archive_lookup": None, "snapshot_of": None, "host": None,
+                "explanation": EXPLANATIONS["missing_target"], "problem": True, "new": False, "dead_since": None,
+                "note": None,
                 "citations": [{"document": name, "line": placeholder.line, "page": placeholder.page,
                                "text": placeholder.text, "date": document.date or document.detected_date}],
             })  # fmt: skip
+    links.sort(key=lambda link: (not link["problem"], _rank(link["status"]), link["url"] or ""))
     summary = Counter(link["status"] or "unchecked" for link in links)
     return {
         "schema_version": REPORT_SCHEMA_VERSION,
         "generated_at": generated_at or datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "summary": dict(sorted(summary.items())),
+        "last_run": dict(registry.last_run) if registry.last_run else None,
+        "summary": dict(sorted(summary.items(), key=lambda item: _rank(item[0]))),
+        "documents": _documents(registry, links),
         "links": links,
     }
+
+
+def _rank(status: str | None) -> int:
+    return _ORDER.index(status) if status in _ORDER else len(_ORDER)
+
+
+def _documents(registry: Registry, links: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per document: verdict counts over its citations, for the health bars."""
+    counts: dict[str, Counter[str]] = {name: Counter() for name in registry.documents}
+    problems: Counter[str] = Counter()
+    for link in links:
+        for citation in link["citations"]:
+            counts.setdefault(citation["document"], Counter())[link["status"] or "unchecked"] += 1
+            problems[citation["document"]] += link["problem"]
+    return [{"name": name, "counts": dict(sorted(c.items(), key=lambda item: _rank(item[0]))),
+             "citations": sum(c.values()), "problems": problems[name]} for name, c in sorted(counts.items())]  # fmt: skip
+
+
+def _host(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
 
 
 def _archive(snapshot: Snapshot) -> dict[str, Any]:
@@ -82,11 +135,19 @@ def _snapshot_of(url: str) -> dict[str, Any] | None:
     return {"service": archived.service, "original": archived.original, "timestamp": archived.timestamp}
 
 
-def write_json(registry: Registry, directory: Path) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / "report.json"
-    fd, temporary = tempfile.mkstemp(prefix=".report.", suffix=".json", dir=directory)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(build_report(registry), handle, ensure_ascii=False, indent=1)
-    os.replace(temporary, path)
+def write_atomically(path: Path, text: str) -> Path:
+    """Write beside the target and rename over it: a reader never sees half a report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
     return path
+
+
+def write_json(report: dict[str, Any], directory: Path) -> Path:
+    return write_atomically(directory / "report.json", json.dumps(report, ensure_ascii=False, indent=1) + "\n")

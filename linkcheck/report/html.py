@@ -1,0 +1,72 @@
+"""`report.html`: one self-contained page for a person reviewing broken citations.
+
+No external scripts, styles, fonts or images: it works from a downloaded CI artifact, offline.
+Jinja2 with autoescaping renders it, so document content is always text. On top of that the
+page carries a Content-Security-Policy allowing only its own inline script (by hash) and
+styles: even an injected event handler would not run, and the page can load nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+__all__ = ["render_html"]
+
+_TEMPLATES = Path(__file__).parent / "templates"
+_COLOURS = {"ok": "#2e7d32", "moved": "#f9a825", "blocked": "#8e24aa", "rate_limited": "#8e24aa",
+            "skipped": "#9e9e9e", "missing_target": "#ef6c00", "unchecked": "#bdbdbd"}  # fmt: skip
+_BAD = "#c62828"
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
+                      trim_blocks=True, lstrip_blocks=True)  # fmt: skip
+    env.filters["short_url"] = _short_url
+    env.filters["web_url"] = _web_url
+    env.filters["wayback_date"] = _wayback_date
+    env.globals["colour"] = lambda status: _COLOURS.get(status or "unchecked", _BAD)
+    return env
+
+
+def _short_url(url: str, limit: int = 70) -> str:
+    text = url.split("://", 1)[-1]
+    return text if len(text) <= limit else text[: limit - 25] + "…" + text[-24:]
+
+
+def _web_url(url: str | None) -> str | None:
+    """Only http(s) addresses become links; anything else (javascript:, data:) stays text."""
+    return url if url and url.lower().startswith(("http://", "https://")) else None
+
+
+def _wayback_date(timestamp: str | None) -> str:
+    if not timestamp or len(timestamp) < 8:
+        return timestamp or ""
+    try:
+        return date(int(timestamp[:4]), int(timestamp[4:6]), int(timestamp[6:8])).isoformat()
+    except ValueError:
+        return timestamp
+
+
+def render_html(report: dict[str, Any], title: str = "Citation report") -> str:
+    env = _environment()
+    script = (_TEMPLATES / "report.js").read_text(encoding="utf-8")
+    style = (_TEMPLATES / "report.css").read_text(encoding="utf-8")
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    hosts = sorted({link["host"] for link in report["links"] if link["host"]})
+    documents = [d["name"] for d in report["documents"]]
+    missing: dict[str, list[dict[str, Any]]] = {}
+    for link in report["links"]:
+        if link["url"] is None:
+            for citation in link["citations"]:
+                missing.setdefault(citation["document"], []).append(citation)
+    return env.get_template("report.html.j2").render(
+        report=report, title=title, script=script, style=style, script_hash=f"sha256-{digest}",
+        hosts=hosts, documents=documents, missing=missing,
+        statuses=list(report["summary"]), problems=sum(1 for link in report["links"] if link["problem"]),
+    )  # fmt: skip

@@ -1,0 +1,58 @@
+"""`report.md`: for GitHub job summaries and pull-request comments — the counts, then only
+the problems, grouped by document, each with its archived copy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["render_markdown"]
+
+
+def _cell(text: object) -> str:
+    """Markdown-safe table cell / inline text: no pipes, no raw HTML, no line breaks."""
+    value = str(text) if text is not None else ""
+    for char, escaped in (("\\", "\\\\"), ("|", "\\|"), ("<", "&lt;"), (">", "&gt;"), ("[", "\\["), ("]", "\\]"),
+                          ("`", "\\`"), ("*", "\\*"), ("_", "\\_")):  # fmt: skip
+        value = value.replace(char, escaped)
+    return " ".join(value.split())
+
+
+def _link(url: str) -> str:
+    return f"<{url}>" if url.startswith(("http://", "https://")) and not any(c in url for c in "<> ") else _cell(url)
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    summary = report["summary"]
+    problems = [link for link in report["links"] if link["problem"]]
+    lines = [f"## Citation check — {report['generated_at'][:10]}", ""]
+    lines.append(" · ".join(f"**{count}** {status}" for status, count in summary.items()) or "No links.")
+    lines.append("")
+    if not problems:
+        lines += ["No citation needs action. ✅", ""]
+        return "\n".join(lines)
+    new = sum(1 for link in problems if link["new"])
+    lines += [f"**{len(problems)}** need action" + (f", **{new}** new since the last run." if new else "."), ""]
+    by_document: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
+    for link in problems:
+        for citation in link["citations"]:
+            by_document.setdefault(citation["document"], []).append((link, citation))
+    for document, rows in sorted(by_document.items()):
+        lines += [f"### {_cell(document)}", "", "| where | link | verdict | archived copy |", "|---|---|---|---|"]
+        for link, citation in sorted(rows, key=lambda row: (row[1]["line"] or 0)):
+            where = f"page {citation['page']}" if citation["page"] else f"line {citation['line']}"
+            target = _link(link["url"]) if link["url"] else f"“{_cell(citation['text'])}” (target lost)"
+            verdict = f"`{link['status']}`" + (" 🆕" if link["new"] else "")
+            if link["http_status"]:
+                verdict += f" ({link['http_status']})"
+            if link["status"] == "moved" and link["replacement"]:
+                verdict += f" → {_link(link['replacement'])}"
+            archive = link["archive"]
+            if archive:
+                copy = f"[{archive['timestamp'][:4]}-{archive['timestamp'][4:6]}-{archive['timestamp'][6:8]}]({archive['url']})"
+            elif link["url"] and link["archive_lookup"]:
+                copy = "none: " + _cell(link["archive_lookup"].get("detail") or link["archive_lookup"].get("state"))
+            else:
+                copy = "—"
+            lines.append(f"| {where} | {target} | {verdict} | {copy} |")
+        lines.append("")
+    return "\n".join(lines)

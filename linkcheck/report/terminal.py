@@ -1,0 +1,54 @@
+"""The terminal summary: a compact table of counts, then the problems (rich).
+
+Colours only on a terminal and never with NO_COLOR (rich honours both)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import IO, Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+__all__ = ["print_summary"]
+
+_STYLES = {"ok": "green", "moved": "yellow", "blocked": "magenta", "rate_limited": "magenta", "skipped": "dim",
+           "missing_target": "yellow"}  # fmt: skip
+
+
+def print_summary(report: dict[str, Any], file: IO[str] | None = None, limit: int = 50) -> None:
+    stream = file or sys.stdout
+    terminal = stream.isatty()
+    # Off a terminal (CI logs, pipes) there is no width to fit: use a wide one so URLs stay whole.
+    console = Console(file=stream, no_color="NO_COLOR" in os.environ, highlight=False, width=None if terminal else 200)
+    counts = Table(title="Citations", show_edge=False, title_justify="left")
+    counts.add_column("verdict")
+    counts.add_column("links", justify="right")
+    for status, count in report["summary"].items():
+        counts.add_row(f"[{_STYLES.get(status, 'red')}]{status}[/]", str(count))
+    console.print(counts)
+    problems = [link for link in report["links"] if link["problem"]]
+    if not problems:
+        console.print("No citation needs action.")
+        return
+    table = Table(title=f"{len(problems)} need action", show_edge=False, title_justify="left")
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("link", overflow="fold")
+    table.add_column("cited in", overflow="fold")
+    table.add_column("archived copy", overflow="fold")
+    for link in problems[:limit]:
+        status = link["status"] + (" (new)" if link["new"] else "")
+        where = ", ".join(f"{c['document']}:{c['page'] or c['line']}" for c in link["citations"][:3])
+        if len(link["citations"]) > 3:
+            where += f" +{len(link['citations']) - 3}"
+        archive = escape(link["archive"]["url"]) if link["archive"] else "—"
+        target = escape(link["url"] or f"“{link['citations'][0]['text']}” (target lost)")
+        detail = escape(link["error"] or "")
+        where = escape(where)
+        table.add_row(f"[{_STYLES.get(link['status'], 'red')}]{status}[/]", f"{target}\n[dim]{detail}[/]" if detail
+                      else target, where, archive)  # fmt: skip
+    console.print(table)
+    if len(problems) > limit:
+        console.print(f"… and {len(problems) - limit} more: see the HTML or Markdown report.")

@@ -1,0 +1,191 @@
+"""Every report format on a fixed registry: snapshots, schema shape, escaping, exit policy.
+
+Snapshot files live in tests/snapshots/; after an intended change, regenerate them with
+`UPDATE_SNAPSHOTS=1 pytest tests/test_reports.py` and review the diff.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from lxml import etree, html
+
+from linkcheck.registry import dump
+from linkcheck.report import build_report, print_summary, render_annotations, render_html, render_junit, render_markdown
+from tests.conftest import run_cli
+from tests.report_fixture import GENERATED_AT, HOSTILE_TEXT, HOSTILE_URL, build
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+
+
+def report() -> dict:
+    return build_report(build(), GENERATED_AT)
+
+
+def matches_snapshot(name: str, text: str) -> None:
+    path = SNAPSHOTS / name
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1" or not path.exists():
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs from its snapshot"
+
+
+def test_json_snapshot_and_shape() -> None:
+    data = report()
+    matches_snapshot("report.json", json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    assert data["schema_version"] == 1
+    assert data["summary"] == {"broken": 2, "soft_404": 1, "unreachable": 1, "missing_target": 2, "moved": 1,
+                               "blocked": 1, "rate_limited": 1, "ok": 2}  # fmt: skip
+    # Problems first; a person's `accept` moves a problem out of them.
+    assert [link["problem"] for link in data["links"]] == sorted((link["problem"] for link in data["links"]),
+                                                                 reverse=True)  # fmt: skip
+    new = {link["url"] for link in data["links"] if link["new"]}
+    assert new == {"https://gov.example/decree/7", HOSTILE_URL, "https://old.example/page"}
+
+
+def test_markdown_snapshot_lists_only_problems_by_document_with_archive_links() -> None:
+    text = render_markdown(report())
+    matches_snapshot("report.md", text)
+    assert "https://ok.example/" not in text and "paywall" not in text and "known.example" not in text
+    assert "[2019-05-20](https://web.archive.org/web/20190520000000/https://news.example/article)" in text
+    assert "### paper.md" in text and "### brief.html" in text
+    assert "<img" not in text and "<script>" not in text  # raw HTML would render in a GitHub summary
+
+
+def test_junit_snapshot_validates_and_classifies() -> None:
+    text = render_junit(report())
+    matches_snapshot("report.xml", text)
+    schema = etree.XMLSchema(etree.parse(str(Path(__file__).parent / "junit.xsd")))
+    document = etree.fromstring(text.encode("utf-8"))
+    schema.assertValid(document)
+    suites = {suite.get("name"): suite for suite in document.iter("testsuite")}
+    assert set(suites) == {"paper.md", "brief.html", "report.pdf"}
+    assert document.get("tests") == "13"  # a case per citation of a URL, plus each lost target
+    cases = {(c.get("classname"), c.get("name")): c for c in document.iter("testcase")}
+    assert cases[("paper.md", "https://news.example/article")].find("failure").get("type") == "broken"
+    assert cases[("paper.md", "https://paywall.example/story")].find("skipped") is not None
+    assert cases[("brief.html", "https://busy.example/api")].find("skipped").get("message").startswith("rate_limited")
+    assert len(cases[("paper.md", "https://known.example/gone")]) == 0  # accepted: passes
+    assert cases[("brief.html", HOSTILE_URL)].find("failure").text.count(HOSTILE_TEXT) == 1
+
+
+def test_annotations_escape_and_point_at_files() -> None:
+    lines = render_annotations(report(), locate=lambda document: f"docs/{document}")
+    assert "::warning file=docs/paper.md,line=12,title=citation broken::https://news.example/article" in lines[0]
+    assert all(line.startswith("::warning file=docs/") for line in lines)
+    multi = build_report(build(), GENERATED_AT)
+    multi["links"][0]["error"] = "line one\nline two, 100%"
+    assert "line one%0Aline two, 100%25" in render_annotations(multi)[0]
+
+
+def test_terminal_summary_plain_off_a_terminal() -> None:
+    out = io.StringIO()
+    print_summary(report(), file=out)
+    text = out.getvalue()
+    assert "\x1b[" not in text and "6 need action" in text and "https://news.example/article" in text
+    assert HOSTILE_TEXT not in text or "[" not in HOSTILE_TEXT  # markup in link texts is printed, not interpreted
+
+
+def test_terminal_colours_only_on_a_terminal_and_never_with_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    coloured = Terminal()
+    print_summary(report(), file=coloured)
+    colour = re.compile(r"\x1b\[(?:[0-9]+;)*(?:3[0-8]|9[0-7]|4[0-8])(?:[;m])")  # SGR foreground/background
+    assert colour.search(coloured.getvalue())
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = Terminal()
+    print_summary(report(), file=plain)
+    assert not colour.search(plain.getvalue())  # bold and italic may remain; colours may not
+
+
+def test_html_is_self_contained_escaped_and_complete() -> None:
+    text = render_html(report())
+    tree = html.fromstring(text)
+    # Self-contained: nothing to fetch.
+    assert not tree.xpath("//link | //img | //iframe | //script[@src] | //object | //embed")
+    assert "@import" not in text and "url(" not in text.split("<body", 1)[0]
+    csp = tree.xpath("//meta[@http-equiv='Content-Security-Policy']/@content")[0]
+    assert "default-src 'none'" in csp and "'unsafe-inline'" not in csp.split("script-src", 1)[1].split(";")[0]
+    # Hostile content is text: no element or attribute came from it.
+    assert not tree.xpath("//@onerror | //@onmouseover")
+    assert len(tree.xpath("//script")) == 1
+    assert HOSTILE_TEXT in tree.text_content()
+    row = tree.xpath("//tr[@data-status='unreachable']")[0]
+    assert row.get("data-url") == HOSTILE_URL
+    # Every piece a reviewer needs.
+    broken = tree.xpath("//tr[@data-url='https://news.example/article']")[0].text_content()
+    assert "snapshot of 2019-05-20" in broken and "12 days from the citation date 2019-06-01" in broken
+    assert "paper.md" in broken and "line 12" in broken and "report.pdf" in broken and "page 3" in broken
+    assert "2026-05-01" in broken  # dead since
+    soft = tree.xpath("//tr[@data-url='https://gov.example/decree/7']")[0].text_content()
+    assert "No snapshot found: no capture in the Wayback Machine" in soft and "new" in soft
+    moved = tree.xpath("//tr[@data-url='https://old.example/page']")[0]
+    assert moved.xpath(".//a[@href='https://new.example/page']")
+    lost = tree.xpath("//section[@aria-labelledby='missing-heading']")[0].text_content()
+    assert "Dzianis Melyantsou" in lost and "line 7" in lost
+    assert [r.get("data-problem") for r in tree.xpath("//table[@id='links']/tbody/tr")] == ["1"] * 4 + ["0"] * 5
+
+
+def test_report_command_renders_every_format_offline(tmp_path: Path) -> None:
+    registry = tmp_path / "citations.yaml"
+    registry.write_text(dump(build()))
+    result = run_cli("report", "--registry", str(registry), "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.html", "report.json", "report.md",
+                                                                    "report.xml"]  # fmt: skip
+    only = run_cli("report", "--registry", str(registry), "--output", str(tmp_path / "md"), "--format", "md")
+    assert only.returncode == 0 and [p.name for p in (tmp_path / "md").iterdir()] == ["report.md"]
+    bad = run_cli("report", "--registry", str(registry), "--format", "pdf")
+    assert bad.returncode == 2 and "choose from html, json, md, junit" in bad.stderr
+
+
+def test_github_annotations_printed_only_in_actions(tmp_path: Path) -> None:
+    registry = tmp_path / "citations.yaml"
+    registry.write_text(dump(build()))
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "paper.md").write_text("x\n")
+    plain = run_cli("check", "--registry", str(registry), "--include", "none://*", "--no-archive",
+                    "--output", str(tmp_path / "o"), cwd=tmp_path)  # fmt: skip
+    assert "::warning" not in plain.stdout
+    actions = run_cli("check", "--registry", str(registry), "--include", "none://*", "--no-archive",
+                      "--output", str(tmp_path / "o"), cwd=tmp_path, env={"GITHUB_ACTIONS": "true"})  # fmt: skip
+    assert "::warning file=docs/paper.md,line=7,title=citation missing_target::" in actions.stdout
+
+
+# ---------------------------------------------------------------- exit policy
+
+
+def test_fail_on_new_passes_when_only_known_problems_remain(tmp_path: Path) -> None:
+    from tests.test_check_cli import extract
+    from tests.webserver import Reply, Web
+
+    web = Web("127.0.0.30").start()
+    try:
+        web.routes["/ok"] = Reply()
+        web.routes["/gone"] = Reply(404)
+        registry = extract(tmp_path, f"[a]({web.url('/ok')}) [b]({web.url('/gone')})\n")
+        args = ["check", "--registry", str(registry), "--no-archive", "--output", str(tmp_path / "o")]
+        first = run_cli(*args, "--fail-on", "new", cwd=tmp_path)
+        assert first.returncode == 1, first.stdout  # the first check finds /gone: new
+        second = run_cli(*args, "--fail-on", "new", cwd=tmp_path)
+        assert second.returncode == 0, second.stdout  # still broken, but known
+        assert "none new since the last run" in second.stdout
+        assert run_cli(*args, cwd=tmp_path).returncode == 1  # default: any problem fails
+        assert run_cli(*args, "--fail-on", "none", cwd=tmp_path).returncode == 0
+        web.routes["/ok"] = Reply(410)  # something new breaks
+        third = run_cli(*args, "--fail-on", "new", cwd=tmp_path)
+        assert third.returncode == 1
+        links = yaml.safe_load(registry.read_text())["links"]
+        assert links[web.url("/ok")]["history"]["previous_status"] == "ok"
+    finally:
+        web.stop()
