@@ -27,22 +27,25 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import fnmatch
+import ipaddress
 import random
 import re
 import socket
 import ssl
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from linkcheck.models import LinkResult, Verdict
 
-__all__ = ["CheckOptions", "CheckRun", "check_all", "make_transport", "network_reason", "parse_retry_after",
-           "DEFAULT_USER_AGENT"]
+__all__ = ["CheckOptions", "CheckRun", "DeniedAddress", "check_all", "make_transport", "network_reason",
+           "parse_retry_after", "private_reason", "DEFAULT_USER_AGENT"]
 
 DEFAULT_USER_AGENT = "linkcheck/0.1 (citation checker; +https://github.com/linkcheck-citations/linkcheck)"
 RECEIVE_BUFFER = 128 * 1024
@@ -77,6 +80,7 @@ class CheckOptions:
     backoff: float = 0.5
     breaker_threshold: int = 2
     soft404_probe: bool = True
+    deny_private: bool = False  # refuse loopback, private, link-local and metadata addresses
 
 
 @dataclass
@@ -156,6 +160,59 @@ def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
+_METADATA = frozenset(ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200"))
+_SHARED = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT: not public, not `is_private` before 3.11.4
+
+
+def private_reason(address: str) -> str | None:
+    """Why an IP address must not be contacted under --deny-private, or None if it is public."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip in _METADATA:
+        return "a cloud metadata address"
+    for test, reason in ((ip.is_loopback, "a loopback address"), (ip.is_link_local, "a link-local address"),
+                         (ip.is_unspecified, "an unspecified address"), (ip.is_multicast, "a multicast address"),
+                         (ip.is_private, "a private address"), (ip.is_reserved, "a reserved address"),
+                         (ip.version == 4 and ip in _SHARED, "a shared (carrier-grade NAT) address")):  # fmt: skip
+        if test:
+            return reason
+    return None
+
+
+class DeniedAddress(Exception):
+    """--deny-private: the host resolved to an address that must not be contacted.
+    Not an httpcore error on purpose, so that it reaches the checker unchanged."""
+
+
+class _PublicOnlyBackend(httpcore.AsyncNetworkBackend):
+    """Resolves each host itself, refuses non-public addresses, and connects to the address it
+    checked (not to the name), so that a second DNS answer cannot slip past the check."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
+        self.inner = inner
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                          socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:  # fmt: skip
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise httpcore.ConnectError(f"DNS lookup failed: {exc.strerror or exc}") from exc
+        addresses = [str(info[4][0]) for info in infos]
+        for address in addresses:
+            reason = private_reason(address)
+            if reason is not None:
+                raise DeniedAddress(f"{host} resolves to {address}, {reason} (--deny-private)")
+        return await self.inner.connect_tcp(addresses[0], port, timeout, local_address, socket_options)
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None,
+                                  socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:  # fmt: skip
+        raise DeniedAddress("unix sockets are never contacted (--deny-private)")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
 class _PerHostTransport(httpx.AsyncBaseTransport):
     """Routes each request to a small connection pool of its own host.
 
@@ -172,12 +229,19 @@ class _PerHostTransport(httpx.AsyncBaseTransport):
         self._limits = httpx.Limits(max_connections=options.host_concurrency,
                                     max_keepalive_connections=options.host_concurrency)  # fmt: skip
         self._max_idle = max_idle_pools
+        self._deny_private = options.deny_private
         self._pools: dict[tuple[bytes, bytes, int | None], httpx.AsyncHTTPTransport] = {}
         self._busy: dict[tuple[bytes, bytes, int | None], int] = {}
 
     def _new_pool(self) -> httpx.AsyncHTTPTransport:
-        return httpx.AsyncHTTPTransport(verify=self._ssl, limits=self._limits,
-                                        socket_options=[(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)])
+        transport = httpx.AsyncHTTPTransport(verify=self._ssl, limits=self._limits,
+                                             socket_options=[(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)])
+        if self._deny_private:
+            # httpx does not expose httpcore's `network_backend`; its pool reads this attribute
+            # when it opens each connection. tests/test_safety.py fails if that ever changes.
+            pool = transport._pool
+            pool._network_backend = _PublicOnlyBackend(pool._network_backend)
+        return transport
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         key = (request.url.raw_scheme, request.url.raw_host, request.url.port)
@@ -360,7 +424,12 @@ class Checker:
         seen = {(url, cookies.state())}
         current = url
         for _ in range(self.options.max_redirects + 1):
-            response, body = await self._request(method, current, cookies)
+            try:
+                response, body = await self._request(method, current, cookies)
+            except DeniedAddress as exc:
+                if chain:
+                    raise DeniedAddress(f"redirected to {current}: {exc}") from None
+                raise
             if response.status_code not in _REDIRECTS or "location" not in response.headers:
                 return chain, response, body
             # Some sites set a cookie and redirect back to the same page: carry cookies along
@@ -401,6 +470,8 @@ class Checker:
             raise _Attempt(self._result(Verdict.TIMEOUT, url, [], None,
                                         error=f"the whole request took over {self.options.timeout * 2:g} s"),
                            network=True) from None
+        except DeniedAddress as exc:
+            return self._result(Verdict.SKIPPED, url, [], None, error=str(exc))
         except (httpx.ConnectError, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError,
                 httpx.LocalProtocolError, httpx.ProxyError, httpx.UnsupportedProtocol, OSError) as exc:  # fmt: skip
             network = isinstance(exc, (httpx.ConnectError, OSError))

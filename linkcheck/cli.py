@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--max-age", metavar="DURATION", help="skip URLs verified ok within DURATION (e.g. 7d)")
     check.add_argument("--wayback-url", metavar="BASE", help="base URL of the Wayback Machine endpoints")
     check.add_argument("--no-archive", action="store_true", help="skip archive lookups")
+    check.add_argument("--deny-private", action="store_true", default=None,
+                       help="never contact loopback, private, link-local or cloud-metadata addresses (checked after "
+                       "DNS resolution, redirects included); such links are skipped")  # fmt: skip
     _add_report_options(check)
     check.add_argument("--fail-on", choices=("any", "new", "none"),
                        help="exit 1 for any problem (default), only for problems new since the last run, or never")
@@ -188,7 +191,7 @@ def _check_overrides(args: argparse.Namespace) -> dict[str, Any]:
         "user_agent": args.user_agent, "accept": accept, "include": args.include, "exclude": args.exclude,
         "headers": headers, "max_age": parse_duration(args.max_age) if args.max_age else None,
         "wayback_url": args.wayback_url, "archive": False if args.no_archive else None,
-        "formats": args.format, "fail_on": args.fail_on,
+        "formats": args.format, "fail_on": args.fail_on, "deny_private": args.deny_private,
     }  # fmt: skip
 
 

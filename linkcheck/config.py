@@ -51,6 +51,7 @@ class Config:
     output: str = "reports"
     formats: str = "html,json,md,junit"
     fail_on: str = "any"  # any | new | none
+    deny_private: bool = False
     archive: bool = True
     wayback_url: str | None = None
     archive_concurrency: int = 2
@@ -79,13 +80,14 @@ class Config:
             min_interval=self.min_interval, timeout=self.timeout, retries=self.retries,
             user_agent=self.user_agent, include=tuple(self.include), exclude=tuple(self.exclude),
             accept={h.lower(): frozenset(codes) for h, codes in self.accept.items()}, headers=headers,
+            deny_private=self.deny_private,
         )  # fmt: skip
 
 
 DEFAULTS = Config()
 _TYPES: dict[str, type] = {"max_concurrency": int, "host_concurrency": int, "min_interval": float, "timeout": float,
                            "retries": int, "user_agent": str, "output": str, "archive": bool, "wayback_url": str, "formats": str,
-                           "fail_on": str,
+                           "fail_on": str, "deny_private": bool,
                            "archive_concurrency": int, "cdx_per_minute": int, "save_poll_interval": float}  # fmt: skip
 
 

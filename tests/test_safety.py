@@ -1,0 +1,100 @@
+"""Network safety: --deny-private, and secrets that never leave their host or reach the record."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import linkcheck.checker as checker_mod
+from linkcheck.checker import CheckOptions, private_reason
+from linkcheck.models import Verdict
+from tests.conftest import run_cli
+from tests.test_check_cli import extract
+from tests.test_checker import run
+from tests.webserver import Reply, Web
+
+
+@pytest.fixture
+def web() -> Iterator[Web]:
+    server = Web("127.0.0.40").start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize(("address", "reason"), [
+    ("127.0.0.1", "loopback"), ("::1", "loopback"), ("10.1.2.3", "private"), ("192.168.0.1", "private"),
+    ("172.16.5.4", "private"), ("169.254.169.254", "metadata"), ("169.254.1.1", "link-local"),
+    ("fe80::1%eth0", "link-local"), ("fd00:ec2::254", "metadata"), ("::ffff:127.0.0.1", "loopback"),
+    ("100.64.0.1", "shared"), ("0.0.0.0", "unspecified"), ("fc00::1", "private"),
+])  # fmt: skip
+def test_private_addresses_are_named(address: str, reason: str) -> None:
+    assert reason in (private_reason(address) or "")
+
+
+@pytest.mark.parametrize("address", ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "8.8.8.8"])
+def test_public_addresses_pass(address: str) -> None:
+    assert private_reason(address) is None
+
+
+def test_deny_private_skips_with_the_reason_and_sends_nothing(web: Web) -> None:
+    web.routes["/a"] = Reply()
+    options = CheckOptions(timeout=2, retries=0, deny_private=True)
+    # By name too: "localhost" is checked after resolution, not by its spelling.
+    urls = [web.url("/a"), f"http://localhost:{web.port}/a"]
+    results = run(urls, options).results
+    assert all(r.status is Verdict.SKIPPED for r in results.values())
+    assert "resolves to 127.0.0.40, a loopback address (--deny-private)" in (results[urls[0]].error or "")
+    assert "localhost resolves to" in (results[urls[1]].error or "")
+    assert sum(web.hits.values()) == 0
+    # Off by default: intranet links can be checked.
+    assert run([web.url("/a")], CheckOptions(timeout=2, retries=0)).results[web.url("/a")].status is Verdict.OK
+
+
+def test_deny_private_checks_every_redirect_target(web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first host is allowed (playing a public site); it redirects to a metadata-like
+    private host, which must not be contacted."""
+    inner = Web("127.0.0.41").start()
+    try:
+        inner.routes["/latest/meta-data/"] = Reply(body=b"secret-role")
+        web.routes["/go"] = Reply(302, headers={"Location": inner.url("/latest/meta-data/")})
+        real = checker_mod.private_reason
+        monkeypatch.setattr(checker_mod, "private_reason", lambda a: None if a == "127.0.0.40" else real(a))
+        result = run([web.url("/go")], CheckOptions(timeout=2, retries=0, deny_private=True)).results[web.url("/go")]
+        assert result.status is Verdict.SKIPPED
+        assert f"redirected to {inner.url('/latest/meta-data/')}" in (result.error or "")
+        assert sum(inner.hits.values()) == 0 and sum(web.hits.values()) == 1
+    finally:
+        inner.stop()
+
+
+def test_deny_private_from_the_command_line(tmp_path: Path, web: Web) -> None:
+    registry = extract(tmp_path, f"[a]({web.url('/a')})\n")
+    result = run_cli("check", "--registry", str(registry), "--deny-private", "--no-archive",
+                     "--output", str(tmp_path / "o"), cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stdout
+    report = json.loads((tmp_path / "o" / "report.json").read_text())
+    assert report["links"][0]["status"] == "skipped" and "--deny-private" in report["links"][0]["error"]
+    assert sum(web.hits.values()) == 0
+
+
+def test_header_secrets_stay_with_their_host_and_out_of_every_record(tmp_path: Path, web: Web) -> None:
+    other = Web("127.0.0.42").start()
+    try:
+        other.routes["/landing"] = Reply()
+        web.routes["/api"] = Reply(302, headers={"Location": other.url("/landing")})
+        registry = extract(tmp_path, f"[a]({web.url('/api')}) [b]({other.url('/landing')})\n")
+        secret = "s3cr3t-token-value"
+        result = run_cli("check", "--registry", str(registry), "--no-archive", "--output", str(tmp_path / "o"),
+                         "--header", "127.0.0.40:Authorization=API_TOKEN", cwd=tmp_path,
+                         env={"API_TOKEN": secret})  # fmt: skip
+        assert result.returncode in (0, 1), result.stderr
+        assert {h.get("authorization") for h in web.seen_headers} == {secret}
+        assert all("authorization" not in h for h in other.seen_headers)  # not across the redirect
+        everything = result.stdout + result.stderr + registry.read_text()
+        everything += "".join(p.read_text() for p in (tmp_path / "o").iterdir())
+        assert secret not in everything
+    finally:
+        other.stop()
