@@ -263,6 +263,10 @@ def test_check_records_the_verified_snapshot_for_every_dead_link(tmp_path: Path,
     assert quirky["timestamp"] == "20180301000000" and quirky["gap_days"] == 457
     assert by_url[site.url("/never")]["archive"] is None
     assert by_url[site.url("/never")]["archive_lookup"]["state"] == "not_archived"
+    # The reviewer's page shows, for each dead citation, where it is cited and its archived copy.
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert f'href="https://web.archive.org/web/20180301000000/{site.url("/quirky")}"' in page
+    assert "No snapshot found: no capture in the Wayback Machine" in page and "paper.md</strong> line 5" in page
     # Second run: found snapshots are kept and "not archived" is not re-asked within the TTL.
     before = sum(n for (_, path), n in wayback.web.hits.items() if not path.startswith("/web/"))
     result = run_cli("archive", "--registry", str(registry), "--wayback-url", wayback.base,
