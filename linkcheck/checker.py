@@ -33,6 +33,7 @@ import re
 import socket
 import ssl
 import time
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -407,15 +408,30 @@ class Checker:
         return response, body
 
     async def _read_prefix(self, response: httpx.Response) -> bytes:
-        """At most `max_body` decoded bytes; the rest is never read (closing drops the connection)."""
+        """At most `max_body` decoded bytes from at most `max_body` bytes on the wire; the rest
+        is never read (closing drops the connection). Decompression is bounded too, so a gzip
+        bomb decodes to `max_body` bytes, not gigabytes."""
+        limit = self.options.max_body
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        if encoding not in ("identity", "", "gzip", "x-gzip", "deflate"):
+            return b""  # an encoding we did not ask for: the body then says nothing
+        decoder = None if encoding in ("identity", "") else zlib.decompressobj(47 if "gzip" in encoding else 15)
         chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            chunks.append(chunk)
-            size += len(chunk)
-            if size >= self.options.max_body:
+        size = wire = 0
+        async for raw in response.aiter_raw():
+            wire += len(raw)
+            try:
+                data = raw if decoder is None else decoder.decompress(raw, limit - size)
+            except zlib.error:
+                if decoder is None or wire != len(raw) or encoding != "deflate":
+                    break
+                decoder = zlib.decompressobj(-15)  # "deflate" sent raw, without the zlib header
+                data = decoder.decompress(raw, limit - size)
+            chunks.append(data)
+            size += len(data)
+            if size >= limit or wire >= limit:
                 break
-        return b"".join(chunks)[: self.options.max_body]
+        return b"".join(chunks)[:limit]
 
     async def _fetch(self, url: str, method: str) -> tuple[list[tuple[int, str]], httpx.Response, bytes]:
         """Follow redirects by hand: (chain of (status, url) hops, final response, body prefix)."""
@@ -472,6 +488,10 @@ class Checker:
                            network=True) from None
         except DeniedAddress as exc:
             return self._result(Verdict.SKIPPED, url, [], None, error=str(exc))
+        except (httpx.RemoteProtocolError, httpx.LocalProtocolError) as exc:
+            # Not HTTP as we know it: a garbled status line, headers too large, a broken chunk.
+            raise _Attempt(self._result(Verdict.UNREACHABLE, url, [], None,
+                                        error=f"invalid HTTP response: {exc}")) from None
         except (httpx.ConnectError, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError,
                 httpx.LocalProtocolError, httpx.ProxyError, httpx.UnsupportedProtocol, OSError) as exc:  # fmt: skip
             network = isinstance(exc, (httpx.ConnectError, OSError))

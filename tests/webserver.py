@@ -22,6 +22,8 @@ class Reply:
     delay: float = 0.0
     hang: bool = False  # accept the request, never answer
     endless: bool = False  # stream a body forever (counted in `Web.sent`)
+    trickle: float = 0.0  # if set: send the head, then one body byte every `trickle` seconds, forever
+    raw: bytes | None = None  # send exactly these bytes as the whole response, then close
 
 
 Handler = Callable[[str, str, dict[str, str]], Reply | Awaitable[Reply]]
@@ -112,9 +114,13 @@ class Web:
             writer.close()
 
     async def _write(self, writer: asyncio.StreamWriter, method: str, reply: Reply) -> bool:
+        if reply.raw is not None:
+            writer.write(reply.raw)
+            await writer.drain()
+            return False
         head = [f"HTTP/1.1 {reply.status} X"]
         headers = {"content-type": "text/html; charset=utf-8", **{k.lower(): v for k, v in reply.headers.items()}}
-        if reply.endless:
+        if reply.endless or reply.trickle:
             headers["content-length"] = str(200 * 2**20)
         else:
             headers.setdefault("content-length", str(len(reply.body)))
@@ -123,6 +129,12 @@ class Web:
         if method == "HEAD":
             await writer.drain()
             return True
+        if reply.trickle:
+            while True:
+                writer.write(b"x")
+                await writer.drain()
+                self.sent += 1
+                await asyncio.sleep(reply.trickle)
         if reply.endless:
             chunk = b"x" * 65536
             while True:
