@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import fnmatch
+import itertools
 import ipaddress
 import random
 import re
@@ -111,6 +112,7 @@ class CheckRun:
     responses: int = 0
     network_failures: int = 0
     peak_in_flight: dict[str, int] = field(default_factory=dict)
+    interrupted: bool = False
 
     @property
     def offline(self) -> bool:
@@ -638,17 +640,22 @@ class Checker:
 
 
 async def check_all(urls: list[str], transport: httpx.AsyncBaseTransport, options: CheckOptions,
-                    progress: Callable[[str, LinkResult], None] | None = None) -> CheckRun:  # fmt: skip
-    """Check every URL once; results come back keyed by URL."""
+                    progress: Callable[[str, LinkResult], None] | None = None,
+                    interruptible: bool = False) -> CheckRun:  # fmt: skip
+    """Check every URL once; results come back keyed by URL. With `interruptible`, cancelling
+    the run returns the results so far (`CheckRun.interrupted`) instead of raising."""
     checker = Checker(transport, options, progress)
     # Interleave hosts so that one host's URLs do not queue behind each other at the start.
     by_host: dict[str, list[str]] = {}
     for url in urls:
         by_host.setdefault(_host_of(url), []).append(url)
-    order: list[str] = []
-    queues = list(by_host.values())
-    while queues:
-        order.extend(q.pop(0) for q in queues)
-        queues = [q for q in queues if q]
-    await asyncio.gather(*(checker.check(url) for url in order))
+    order = [url for group in itertools.zip_longest(*by_host.values()) for url in group if url is not None]
+    try:
+        await asyncio.gather(*(checker.check(url) for url in order))
+    except asyncio.CancelledError:
+        if not interruptible:
+            raise
+        # Interrupted (Ctrl-C, SIGTERM): gather has cancelled what was in flight; the results
+        # gathered so far are good, and the caller keeps them.
+        checker.run.interrupted = True
     return checker.run

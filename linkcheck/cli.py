@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -238,9 +239,10 @@ def _archive_overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _archive_stage(registry: registry_mod.Registry, config: Config, *, lookups: bool, everything: bool = False,
-                   save: bool = False) -> pipeline.ArchiveOutcome:  # fmt: skip
+                   save: bool = False, interrupt: pipeline.Interrupt | None = None) -> pipeline.ArchiveOutcome:  # fmt: skip
     outcome = pipeline.run_archive(registry, config.archive_options(), lookups=lookups, everything=everything,
-                                   save=save, progress=lambda url: _say(f"archive: looking up {url}"))  # fmt: skip
+                                   save=save, progress=lambda url: _say(f"archive: looking up {url}"),
+                                   interrupt=interrupt)  # fmt: skip
     parts = []
     if outcome.snapshot_links:
         parts.append(f"{outcome.snapshot_links} cited snapshots verified")
@@ -267,8 +269,13 @@ def run_archive(args: argparse.Namespace) -> int:
         registry = registry_mod.load(path)
         if not registry.links:
             raise UsageError(f"{path}: the registry has no links; run `linkcheck extract PATH...` first")
-        _archive_stage(registry, config, lookups=True, everything=args.all, save=args.save)
+        interrupt = pipeline.Interrupt()
+        _archive_stage(registry, config, lookups=True, everything=args.all, save=args.save, interrupt=interrupt)
         registry_mod.save(registry, path)
+    if interrupt.signal is not None:
+        _say(f"interrupted ({interrupt.signal.name}): the snapshots found so far are saved in {path}; "
+             "run `linkcheck archive` again for the rest")  # fmt: skip
+        return 128 + int(interrupt.signal)
     _publish(registry, path, config, summary=False)
     return 0
 
@@ -282,11 +289,18 @@ def run_check(args: argparse.Namespace) -> int:
         if not registry.links and not registry.documents:
             raise UsageError(f"{path}: the registry is empty; run `linkcheck extract PATH...` first")
         progress = _Progress()
+        interrupt = pipeline.Interrupt()
+        started = time.monotonic()
         try:
             outcome = pipeline.run_check(registry, options, max_age=config.max_age, progress=progress,
-                                         on_start=progress.start)
+                                         on_start=progress.start, interrupt=interrupt)
         finally:
             progress.close()
+        if interrupt.signal is not None:
+            if not outcome.offline:
+                registry_mod.save(registry, path)
+            return _interrupted(interrupt, path, f"{len(outcome.results)} of {outcome.checked} URLs checked",
+                                time.monotonic() - started, saved=not outcome.offline)  # fmt: skip
         if outcome.offline:
             kinds = Counter(
                 "timed out" if r.status == "timeout" else (r.error or "unreachable").split(":")[0].split(" (")[0]
@@ -296,11 +310,24 @@ def run_check(args: argparse.Namespace) -> int:
             _say(f"offline: none of the {outcome.checked} URLs could be reached ({reasons}). "
                  "Is this machine connected? No verdict was changed.")  # fmt: skip
             return OfflineError.exit_code
-        _archive_stage(registry, config, lookups=config.archive)
+        _archive_stage(registry, config, lookups=config.archive, interrupt=interrupt)
         registry_mod.save(registry, path)
+        if interrupt.signal is not None:
+            return _interrupted(interrupt, path, "every URL checked; archive lookups stopped",
+                                time.monotonic() - started, saved=True)  # fmt: skip
     if outcome.fresh:
         print(f"{outcome.fresh} URLs verified within --max-age were not rechecked")
     return _publish(registry, path, config)
+
+
+def _interrupted(interrupt: pipeline.Interrupt, path: Path, done: str, elapsed: float, saved: bool) -> int:
+    assert interrupt.signal is not None
+    minutes = int(elapsed // 60) + 5
+    kept = f"the verdicts so far are saved in {path}" if saved else "nothing answered, so nothing was changed"
+    _say(f"interrupted ({interrupt.signal.name}): {done}; {kept}. Reports were not written.\n"
+         f"To go on where it stopped (URLs verified in the last {minutes} minutes are not checked again):\n"
+         f"  linkcheck check --registry {path} --max-age {minutes}m")  # fmt: skip
+    return 128 + int(interrupt.signal)
 
 
 def run_report(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import glob
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -568,6 +569,10 @@ def save(registry: Registry, path: Path) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+    # Temporary files of writers that were killed mid-write (we hold the lock: no one else writes).
+    for stale in directory.glob(f".{glob.escape(path.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
 
 
 @contextlib.contextmanager
