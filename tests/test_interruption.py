@@ -92,3 +92,20 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_registry(tmp_path: Path
     process = start_check(registry, "--format", "json")
     process.communicate(timeout=60)
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".citations.yaml.")]
+
+
+def test_two_checks_on_one_registry_never_interleave(tmp_path: Path, web: Web) -> None:
+    web.fallback = Reply(delay=0.3)
+    registry = make_registry(tmp_path, web, 60)  # about 5 s of checking
+    first = start_check(registry)
+    time.sleep(0.5)
+    refused = run_cli("check", "--registry", str(registry), "--no-archive", "--lock-timeout", "0.2",
+                      "--output", str(tmp_path / "out2"), cwd=tmp_path)  # fmt: skip
+    assert refused.returncode == 2 and "locked by another linkcheck run" in refused.stderr
+    second = start_check(registry)  # waits, says so, then runs on the first one's result
+    _, first_err = first.communicate(timeout=60)
+    _, second_err = second.communicate(timeout=60)
+    assert first.returncode == 0 and second.returncode == 0, first_err + second_err
+    assert "waiting" in second_err
+    history = yaml.safe_load(registry.read_text())["links"][web.url("/article/0")]["history"]
+    assert history["previous_status"] == "ok"  # the second run saw the first one's verdicts

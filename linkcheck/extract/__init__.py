@@ -76,12 +76,20 @@ def sniff_format(path: Path, head: bytes) -> str | None:
     return None
 
 
+# Characters that do not occur in text: undecodable bytes and control characters other than
+# tab, newlines and form feed.
+_BINARY_RE = re.compile("[\ufffd\x01-\x08\x0b\x0e-\x1f\x7f]")
+
+
 def decode(data: bytes, name: str, warn: Callable[[str], None]) -> str:
     """Text of a document; undecodable bytes are replaced (with a warning), never fatal."""
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ExtractionFailed("binary content (NUL bytes), not a text document")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace")
+    if b"\x00" in data[:8192]:
+        raise ExtractionFailed("binary content (NUL bytes), not a text document")
+    sample = data[:8192]
+    if len(sample) >= 512 and len(_BINARY_RE.findall(sample.decode("utf-8", errors="replace"))) > 0.3 * len(sample):
+        raise ExtractionFailed("binary content (mostly undecodable bytes), not a text document")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -100,6 +108,8 @@ def extract_bytes(data: bytes, document: str, fmt: str, warn: Callable[[str], No
     content = decode(data, document, warn)
     if fmt == "text" and _looks_like_markdown(content):
         fmt = "markdown"
+    if fmt == "html":
+        return html.extract(content, document, warn=warn)
     handlers: dict[str, Callable[[str, str], Extraction]] = {
         "text": text.extract,
         "markdown": markdown.extract,

@@ -7,6 +7,8 @@ stays off so that a pathologically deep document fails fast instead of exhaustin
 from __future__ import annotations
 
 import html as stdlib_html
+import re
+from collections.abc import Callable
 from urllib.parse import urljoin
 
 import lxml.etree
@@ -53,7 +55,25 @@ def _meta_date(root: lxml.html.HtmlElement) -> str | None:
     return None
 
 
-def extract(text: str, document: str, first_line: int = 1) -> Extraction:
+_ANCHOR_RE = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>(.*?)</a\s*>""", re.I | re.S)
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def _scan_anchors(text: str, document: str, first_line: int) -> list[Citation]:
+    """Links found by a plain scan, for documents the parser gives up on (nested too deeply)."""
+    citations = []
+    for match in _ANCHOR_RE.finditer(text):
+        href = unescape(next(g for g in match.groups()[:3] if g is not None))
+        if classify_href(href) != "url":
+            continue
+        url, fragment = normalise_url(href_to_url(href))
+        label = " ".join(unescape(_TAG_RE.sub(" ", match.group(4))).split())[:200]
+        line = text.count("\n", 0, match.start()) + first_line
+        citations.append(Citation(url, document, line, label, fragment=fragment))
+    return citations
+
+
+def extract(text: str, document: str, first_line: int = 1, warn: Callable[[str], None] | None = None) -> Extraction:
     extraction = Extraction(document, "html")
     if not text.strip():
         return extraction
@@ -61,6 +81,13 @@ def extract(text: str, document: str, first_line: int = 1) -> Extraction:
     try:
         root = lxml.html.document_fromstring(text, parser=parser)
     except (lxml.etree.ParserError, ValueError):
+        return extraction
+    if any("depth" in str(entry.message).lower() for entry in parser.error_log):
+        # libxml2 stops at 256 levels (with huge_tree off, on purpose): what lies deeper would be
+        # lost silently, so scan the source for links instead, and say so.
+        if warn is not None:
+            warn(f"{document}: HTML nested more than 256 levels deep; links found by a plain scan of the source")
+        extraction.citations = _scan_anchors(text, document, first_line)
         return extraction
     base = None
     for element in root.iter("base"):

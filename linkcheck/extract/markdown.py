@@ -106,21 +106,76 @@ class _Collector:
             i += 1
 
 
+# Bodies above this are parsed in pieces: markdown-it holds every token of a document at once
+# (about 80 bytes of memory per byte of a long link list), and a hostile 100,000-link document
+# must not cost gigabytes.
+CHUNK_CHARS = 512 * 1024
+_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_ITEM_RE = re.compile(r"(?:[-*+]|\d{1,9}[.)])[ \t]")
+_REFERENCE_RE = re.compile(r"^ {0,3}\[((?:[^\]\\]|\\.){1,999})\]:[ \t]*<?([^\s>]+)>?(?:[ \t]+[\"'(](.*)[\"')])?[ \t]*$", re.M)
+
+
+def _pieces(body: str) -> list[tuple[str, int]]:
+    """(piece, line offset): cut outside fenced code, before an unindented line that follows a
+    blank line or starts a list item — where a fresh top-level block starts, or the same list
+    goes on (a long link list is one block; cutting it in two changes no link)."""
+    if len(body) <= CHUNK_CHARS:
+        return [(body, 0)]
+    pieces: list[tuple[str, int]] = []
+    lines = body.splitlines(keepends=True)
+    start = size = 0
+    fence: str | None = None
+    for index, line in enumerate(lines):
+        if (match := _FENCE_RE.match(line)) is not None:
+            marker = match.group(1)
+            if fence is None:
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence):
+                fence = None
+        size += len(line)
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        boundary = (fence is None and size >= CHUNK_CHARS and following[:1] not in (" ", "\t", "\n", "\r", "")
+                    and (not line.strip() or _ITEM_RE.match(following) is not None))  # fmt: skip
+        if boundary:
+            pieces.append(("".join(lines[start : index + 1]), start))
+            start, size = index + 1, 0
+    pieces.append(("".join(lines[start:]), start))
+    return pieces
+
+
+def _all_references(body: str) -> dict[str, dict[str, Any]]:
+    """Reference definitions of the whole body, so that a piece can use one defined in another."""
+    from markdown_it.common.utils import normalizeReference
+
+    found: dict[str, dict[str, Any]] = {}
+    for match in _REFERENCE_RE.finditer(body):
+        line = body.count("\n", 0, match.start())
+        found.setdefault(normalizeReference(match.group(1)),
+                         {"href": match.group(2), "title": match.group(3) or "", "map": [line, line + 1]})  # fmt: skip
+    return found
+
+
 def extract(text: str, document: str) -> Extraction:
     metadata, body, offset = split_front_matter(text)
-    env: dict[str, Any] = {}
-    tokens = _parser.parse(body, env)
+    pieces = _pieces(body)
+    references = _all_references(body) if len(pieces) > 1 else {}
     collector = _Collector(document, offset)
-    for token in tokens:
-        if token.type == "inline":
-            collector.inline(token)
-        elif token.type == "html_block" and token.map is not None:
-            fragment = html_extract.extract(token.content, document, first_line=token.map[0] + 1 + offset)
-            collector.citations.extend(fragment.citations)
-            collector.placeholders.extend(fragment.placeholders)
+    for piece, line_offset in pieces:
+        env: dict[str, Any] = {"references": dict(references)}
+        collector.offset = offset + line_offset
+        for token in _parser.parse(piece, env):
+            if token.type == "inline":
+                collector.inline(token)
+            elif token.type == "html_block" and token.map is not None:
+                fragment = html_extract.extract(token.content, document, first_line=token.map[0] + 1 + collector.offset)
+                collector.citations.extend(fragment.citations)
+                collector.placeholders.extend(fragment.placeholders)
+        if len(pieces) == 1:
+            references = env.get("references", {})
+    collector.offset = offset
     # A reference definition nobody uses is still a source the author wrote down.
     used = {c.url for c in collector.citations}
-    for label, reference in env.get("references", {}).items():
+    for label, reference in references.items():
         href = reference.get("href", "")
         if classify_href(href) == "url":
             url, _ = normalise_url(href_to_url(href))

@@ -1,0 +1,129 @@
+"""Hostile documents: each completes with bounded memory or is skipped with a warning, and the
+rest of the run goes on. Memory is the resident set of a `linkcheck extract` subprocess."""
+
+from __future__ import annotations
+
+import io
+import random
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from linkcheck import registry as registry_mod
+from linkcheck.extract import extract_file
+from linkcheck.extract import markdown as markdown_mod
+from tests.conftest import ROOT, make_docx, make_pdf
+
+LIMIT_MB = 500
+_MEASURE = """
+import resource, sys
+from linkcheck.cli import main
+code = main(sys.argv[1:])
+print(f"maxrss_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def extract_measured(paths: list[Path], registry: Path) -> tuple[subprocess.CompletedProcess[str], float]:
+    result = subprocess.run([sys.executable, "-c", _MEASURE, "extract", *map(str, paths), "--registry", str(registry)],
+                            capture_output=True, text=True, timeout=300, env={"PYTHONPATH": str(ROOT), "PATH": ""})  # fmt: skip
+    line = next(x for x in result.stderr.splitlines() if x.startswith("maxrss_kb="))
+    return result, int(line.split("=")[1]) / 1024
+
+
+def hostile_corpus(folder: Path) -> None:
+    folder.mkdir()
+    sentence = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor. " * 25 + "\n"
+    block = "".join(sentence + f"See https://site{n}.example/page/{n} for more.\n" for n in range(500))
+    with (folder / "huge.txt").open("w") as handle:  # 50 MB of text with a URL every 2 KB
+        while handle.tell() < 50 * 2**20:
+            handle.write(block)
+    (folder / "many.md").write_text("".join(f"- [ref {i}](https://m{i % 1000}.example/a/{i})\n" for i in range(100_000)))
+    (folder / "nested.html").write_text("<html><body>" + "<div>" * 200_000 + '<a href="https://deep.example/x">deep</a>'
+                                        + "</div>" * 200_000 + "</body></html>")  # fmt: skip
+    (folder / "bad-utf8.txt").write_bytes(b"caf\xe9 \xff\xfe see https://utf.example/ok \xc3\x28 end\n")
+    (folder / "binary.md").write_bytes(random.Random(1).randbytes(200_000))
+    (folder / "long-url.txt").write_text("see https://long.example/" + "a" * 10_000 + " here\n")
+    pdf = make_pdf(["Report https://pdf.example/cited"])
+    start = pdf.rindex(b"xref")
+    (folder / "broken-xref.pdf").write_bytes(pdf[:start] + b"xref\n0 9\ngarbage garbage\n" + pdf[start + 60 :])
+    (folder / "truncated.pdf").write_bytes(pdf[: len(pdf) // 2])
+    (folder / "normal.md").write_text("[normal](https://normal.example/page)\n")
+
+
+def test_hostile_documents_complete_within_bounded_memory_or_are_skipped(tmp_path: Path) -> None:
+    hostile_corpus(tmp_path / "docs")
+    result, rss_mb = extract_measured([tmp_path / "docs"], tmp_path / "citations.yaml")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert rss_mb < LIMIT_MB, f"{rss_mb:.0f} MB resident"
+    links = registry_mod.load(tmp_path / "citations.yaml").links
+    documents = {c.document for entry in links.values() for c in entry.citations}
+    assert {"normal.md", "many.md", "huge.txt", "nested.html", "bad-utf8.txt", "long-url.txt"} <= documents
+    assert "https://normal.example/page" in links and "https://utf.example/ok" in links
+    assert sum(1 for url in links if url.startswith("https://m")) == 100_000
+    assert "https://long.example/" + "a" * 10_000 in links
+    warnings = result.stderr
+    assert "binary.md: skipped, binary content" in warnings
+    assert "invalid UTF-8" in warnings
+    # A PDF with a broken cross-reference table is either recovered or skipped with a warning.
+    assert "https://pdf.example/cited" in links or "broken-xref.pdf: skipped" in warnings
+    assert "truncated.pdf" in warnings or "truncated.pdf" in documents
+    assert "nested.html: HTML nested more than 256 levels deep" in warnings and "https://deep.example/x" in links
+
+
+def test_long_markdown_is_parsed_in_pieces_with_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(7)
+    blocks = []
+    for i in range(400):
+        kind = rng.choice(["list", "para", "fence", "refuse", "quote"])
+        if kind == "list":
+            blocks.append("".join(f"- [item {i}.{j}](https://l{i}.example/{j})\n" for j in range(rng.randint(1, 6))))
+        elif kind == "para":
+            blocks.append(f"Text {i} with https://bare{i}.example/x and\na second line [r{i % 7}].\n")
+        elif kind == "fence":
+            blocks.append(f"```\n[not a link](https://code{i}.example/)\n\n- still code\n```\n")
+        elif kind == "refuse":
+            blocks.append(f"Paragraph then list:\n1. [one](https://o{i}.example/)\n2. two\n")
+        else:
+            blocks.append(f"> quoted [q](https://q{i}.example/)\n> more\n")
+    blocks.append("".join(f"[r{k}]: https://ref{k}.example/ \"Ref {k}\"\n" for k in range(8)))
+    text = "\n".join(blocks)
+    whole = markdown_mod.extract(text, "d")
+    monkeypatch.setattr(markdown_mod, "CHUNK_CHARS", 300)
+    assert len(markdown_mod._pieces(text)) > 20
+    pieces = markdown_mod.extract(text, "d")
+    assert pieces.citations == whole.citations and pieces.placeholders == whole.placeholders
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_mutated_pdf_and_docx_never_crash(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject) -> None:
+    kind = data.draw(st.sampled_from(["pdf", "docx"]))
+    original = make_pdf(["Page https://p.example/a"], link="https://p.example/b") if kind == "pdf" else \
+        make_docx(["Para https://d.example/a"])  # fmt: skip
+    raw = bytearray(original)
+    for _ in range(data.draw(st.integers(1, 20))):
+        position = data.draw(st.integers(0, len(raw) - 1))
+        raw[position] = data.draw(st.integers(0, 255))
+    cut = data.draw(st.integers(len(raw) // 3, len(raw)))
+    path = tmp_path_factory.mktemp("fuzz") / f"doc.{kind}"
+    path.write_bytes(bytes(raw[:cut]))
+    warnings: list[str] = []
+    extraction = extract_file(path, path.name, warnings.append)  # must not raise
+    assert extraction is not None or warnings
+
+
+def test_docx_that_is_a_zip_bomb_shape_is_skipped(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("junk.bin", b"\0" * (50 * 2**20))
+    path = tmp_path / "bomb.docx"
+    path.write_bytes(buffer.getvalue())
+    warnings: list[str] = []
+    assert extract_file(path, path.name, warnings.append) is None and warnings
