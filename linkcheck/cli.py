@@ -345,8 +345,8 @@ def _publish(registry: registry_mod.Registry, path: Path, config: Config, *, sum
     """Write the reports, print the summary (and GitHub annotations in Actions); the exit code
     by the `fail_on` policy: 1 when there are problems (`any`) or new problems (`new`)."""
     formats = parse_formats(config.formats)
-    written = write_reports(registry, Path(config.output), formats)
     report = build_report(registry)
+    written = write_reports(report, Path(config.output), formats)
     if summary:
         print_summary(report)
     if annotate and os.environ.get("GITHUB_ACTIONS") == "true":

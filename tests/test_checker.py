@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 import time
 from collections.abc import Iterator
 
@@ -185,9 +186,23 @@ def _closed_port() -> int:
 def test_refused_connection_and_tls_failure_are_unreachable(web: Web) -> None:
     refused = one(f"http://127.0.0.9:{_closed_port()}/x")
     assert refused.status is Verdict.UNREACHABLE and "refused" in refused.error
-    web.routes["/"] = Reply()
-    tls = one(f"https://127.0.0.2:{web.port}/")  # TLS to a plain-HTTP port
-    assert tls.status is Verdict.UNREACHABLE
+    # TLS to a server that answers in plain HTTP at once: the handshake fails.
+    with socket.socket() as server:
+        server.bind(("127.0.0.2", 0))
+        server.listen()
+
+        def answer_in_plain_text() -> None:
+            server.settimeout(5)
+            for _ in range(2):  # the first attempt and its retry
+                connection, _ = server.accept()
+                with connection:
+                    connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+        thread = threading.Thread(target=answer_in_plain_text, daemon=True)
+        thread.start()
+        tls = one(f"https://127.0.0.2:{server.getsockname()[1]}/")
+        thread.join(5)
+    assert tls.status is Verdict.UNREACHABLE and (tls.error or "").startswith("TLS failure"), tls.error
 
 
 @pytest.mark.parametrize("url", ["ftp://example.org/file", "http:///no-host", "http://[::1/", "mailto:x@y.z"])

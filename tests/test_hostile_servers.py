@@ -99,3 +99,37 @@ def test_connection_closed_mid_body(web: Web) -> None:
     web.routes["/cut"] = Reply(raw=b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nshort")
     result = one(web.url("/cut"), QUICK)
     assert result.status in (Verdict.UNREACHABLE, Verdict.OK) and result.error != ""
+
+
+def test_tls_handshake_completes_and_an_untrusted_certificate_is_named() -> None:
+    """A real TLS server (a test CA the system does not trust): the handshake runs to the end on
+    asyncio's TLS, and the verdict names the certificate problem."""
+    import socket
+    import ssl
+    import threading
+
+    import trustme
+
+    authority = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.52").configure_cert(context)
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.52", 0))
+        listener.listen()
+        listener.settimeout(5)
+
+        def serve() -> None:
+            for _ in range(2):
+                raw, _ = listener.accept()
+                try:
+                    with context.wrap_socket(raw, server_side=True):
+                        pass
+                except (ssl.SSLError, OSError):
+                    pass  # the client hangs up when it rejects the certificate
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        result = one(f"https://127.0.0.52:{listener.getsockname()[1]}/", CheckOptions(timeout=2, retries=1, backoff=0.05))
+        thread.join(5)
+    assert result.status is Verdict.UNREACHABLE
+    assert "TLS failure" in (result.error or "") and "certificate" in (result.error or "").lower(), result.error

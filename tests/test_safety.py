@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-import linkcheck.checker as checker_mod
-from linkcheck.checker import CheckOptions, private_reason
+import linkcheck.transport as transport_mod
+from linkcheck.checker import CheckOptions
+from linkcheck.transport import private_reason
 from linkcheck.models import Verdict
 from tests.conftest import run_cli
 from tests.test_check_cli import extract
@@ -60,8 +61,8 @@ def test_deny_private_checks_every_redirect_target(web: Web, monkeypatch: pytest
     try:
         inner.routes["/latest/meta-data/"] = Reply(body=b"secret-role")
         web.routes["/go"] = Reply(302, headers={"Location": inner.url("/latest/meta-data/")})
-        real = checker_mod.private_reason
-        monkeypatch.setattr(checker_mod, "private_reason", lambda a: None if a == "127.0.0.40" else real(a))
+        real = transport_mod.private_reason
+        monkeypatch.setattr(transport_mod, "private_reason", lambda a: None if a == "127.0.0.40" else real(a))
         result = run([web.url("/go")], CheckOptions(timeout=2, retries=0, deny_private=True)).results[web.url("/go")]
         assert result.status is Verdict.SKIPPED
         assert f"redirected to {inner.url('/latest/meta-data/')}" in (result.error or "")

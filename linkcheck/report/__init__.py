@@ -31,10 +31,11 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
-def write_reports(registry: Registry, directory: Path, formats: tuple[str, ...] = FORMATS,
+def write_reports(registry: Registry | dict, directory: Path, formats: tuple[str, ...] = FORMATS,
                   generated_at: str | None = None) -> dict[str, Path]:  # fmt: skip
-    """Write each chosen format into `directory`; returns format → path."""
-    report = build_report(registry, generated_at)
+    """Write each chosen format into `directory` from a registry or an already built report;
+    returns format → path."""
+    report = registry if isinstance(registry, dict) else build_report(registry, generated_at)
     written: dict[str, Path] = {}
     for name in formats:
         path = directory / _FILES[name]
