@@ -83,6 +83,31 @@ def scenario(name: str, urls: list[str], webs: list[Web], tmp: Path) -> None:
     print(f"[{name}] ratio linkcheck/lychee wall time: {wall / lwall:.2f}")
 
 
+_ENGINE = """
+import sys, time
+from linkcheck.checker import CheckOptions, check_all, make_transport
+from linkcheck.pipeline import run_async
+urls = sys.stdin.read().split()
+options = CheckOptions(max_concurrency=128, host_concurrency=4, timeout=5, retries=1)
+async def go():
+    async with make_transport(options) as transport:
+        started = time.process_time()
+        run = await check_all(urls, transport, options)
+        return time.process_time() - started, run
+cpu, run = run_async(go())
+print(f"{cpu * 1000 / len(urls):.2f} {sum(r.status == 'ok' for r in run.results.values())}")
+"""
+
+
+def engine_cpu(urls: list[str]) -> None:
+    """CPU per URL of the checking loop alone (no start-up, registry or reports), in a subprocess
+    so that the test web's CPU is not counted."""
+    result = subprocess.run([sys.executable, "-c", _ENGINE], input="\n".join(urls), capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parent.parent, check=True)  # fmt: skip
+    per_url, ok = result.stdout.split()
+    print(f"[engine] checking loop alone: {per_url} ms CPU per URL ({ok} of {len(urls)} ok)")
+
+
 def main() -> None:
     first = Web("127.0.1.1").start()
     webs = [first] + [Web(f"127.0.1.{i + 1}", share=first).start() for i in range(1, HOSTS)]
@@ -95,6 +120,7 @@ def main() -> None:
         urls = [web.url(f"/article/{j}") for web in webs for j in range(PER_HOST)]
         with tempfile.TemporaryDirectory() as tmp:
             scenario("healthy", urls, webs, Path(tmp))
+            engine_cpu(urls)
             extra = [dead.url(f"/never/{j}") for j in range(30)] + \
                     [f"http://127.0.2.2:{refused_port}/refused/{j}" for j in range(30)]
             scenario("dead-hosts", urls + extra, webs, Path(tmp))
