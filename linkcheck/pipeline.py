@@ -123,7 +123,12 @@ class Interrupt:
                 installed.append(sig)
             except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or Windows
                 pass
-        return lambda: [loop.remove_signal_handler(sig) for sig in installed] and None
+
+        def remove() -> None:
+            for sig in installed:
+                loop.remove_signal_handler(sig)
+
+        return remove
 
     def _trigger(self, sig: signal.Signals, task: asyncio.Task[Any]) -> None:
         if self.signal is None:

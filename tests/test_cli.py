@@ -56,3 +56,20 @@ def test_committed_registry_matches_the_seeds() -> None:
 
     assert shape(committed) == shape(fresh), "citations.yaml is stale: run `linkcheck extract`"
     assert committed.sources == ["../shared/seeds"]
+
+
+def test_every_command_and_option_is_documented_in_the_readme() -> None:
+    import argparse
+
+    from linkcheck.cli import build_parser
+
+    readme = (ROOT / "README.md").read_text()
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    missing = []
+    for name, sub in commands.choices.items():
+        if f"linkcheck {name}" not in readme:
+            missing.append(name)
+        missing += [f"{name} {o}" for a in sub._actions for o in a.option_strings
+                    if o.startswith("--") and o != "--help" and o not in readme]  # fmt: skip
+    assert missing == []
