@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import fnmatch
+import functools
 import itertools
 import random
 import re
@@ -37,7 +38,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 import httpx
 
@@ -165,9 +166,16 @@ def make_transport(options: CheckOptions) -> httpx.AsyncBaseTransport:
     return PerHostTransport(options.host_concurrency, deny_private=options.deny_private)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _split(url: str) -> SplitResult:
+    """urlsplit, remembered: each URL is split several times on its way through a check."""
+    return urlsplit(url)
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def _host_of(url: str) -> str:
     try:
-        return (urlsplit(url).hostname or "").lower()
+        return (_split(url).hostname or "").lower()
     except ValueError:
         return ""
 
@@ -341,7 +349,7 @@ class Checker:
     # ---------------------------------------------------------------- classification
 
     async def _attempt(self, url: str) -> LinkResult:
-        method = "HEAD" if urlsplit(url).path.lower().endswith(_FILE_EXTENSIONS) else "GET"
+        method = "HEAD" if _split(url).path.lower().endswith(_FILE_EXTENSIONS) else "GET"
         try:
             chain, response, body = await self._fetch(url, method)
             if method == "HEAD" and response.status_code >= 400 and response.status_code != 429:
@@ -459,7 +467,7 @@ class Checker:
 
     async def _check(self, url: str) -> LinkResult:
         try:
-            parts = urlsplit(url)
+            parts = _split(url)
             scheme, host = parts.scheme.lower(), (parts.hostname or "")
             _ = parts.port
         except ValueError as exc:
