@@ -30,7 +30,6 @@ import asyncio
 import json
 import os
 import random
-import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -43,6 +42,7 @@ import httpx
 
 from linkcheck.checker import DEFAULT_USER_AGENT, network_reason, parse_retry_after
 from linkcheck.models import LinkResult, Snapshot, Verdict
+from linkcheck.urls import WAYBACK_RE, ArchivedUrl, parse_archive_url
 
 __all__ = [
     "ArchiveOptions",
@@ -59,13 +59,6 @@ __all__ = [
 
 GOOD_STATUSES = frozenset({200, 203, 206})
 _GOOD_FILTER = "statuscode:20[036]"
-_WAYBACK_RE = re.compile(
-    r"^https?://(?:web\.)?archive\.org/web/(?P<ts>\d{1,14})(?P<flag>[a-z]{2}_)?/(?P<original>.+)$", re.I)
-_ARCHIVE_TODAY_RE = re.compile(
-    r"^https?://(?:www\.)?archive\.(?:today|ph|is|li|vn|fo|md)/(?:(?P<ts>\d{4}[.\d-]*\d)/(?P<original>https?://.+)|[A-Za-z0-9]+/?$)", re.I)  # fmt: skip
-_PERMA_RE = re.compile(r"^https?://(?:www\.)?perma\.cc/[A-Z0-9]{4}-[A-Z0-9]{4}/?$", re.I)
-
-
 class ArchiveStopped(Exception):
     """The archive keeps answering 429: lookups stop rather than hammer it."""
 
@@ -123,20 +116,6 @@ class Capture:
     original: str
     status: int | None = None
 
-    @property
-    def when(self) -> datetime:
-        return _parse_timestamp(self.timestamp)
-
-
-@dataclass(frozen=True)
-class ArchivedUrl:
-    """A cited URL that is itself a snapshot."""
-
-    service: str  # "wayback", "archive.today", "perma.cc"
-    original: str | None
-    timestamp: str | None
-    flag: str = ""  # Wayback replay flag such as "id_"
-
 
 @dataclass
 class Lookup:
@@ -147,23 +126,6 @@ class Lookup:
     snapshot: Snapshot | None = None
     detail: str | None = None
     via: str | None = None
-
-
-def parse_archive_url(url: str) -> ArchivedUrl | None:
-    """Recognise a Wayback, archive.today or perma.cc snapshot URL."""
-    if "archive." not in url and "perma.cc" not in url:
-        return None  # the common case, cheaply
-    if match := _WAYBACK_RE.match(url):
-        original = match["original"]
-        if not re.match(r"^[a-z][a-z0-9+.-]*:", original, re.I):
-            original = "http://" + original
-        return ArchivedUrl("wayback", original, match["ts"], (match["flag"] or "").lower())
-    if match := _ARCHIVE_TODAY_RE.match(url):
-        timestamp = re.sub(r"\D", "", match["ts"]) if match["ts"] else None
-        return ArchivedUrl("archive.today", match["original"], timestamp)
-    if _PERMA_RE.match(url):
-        return ArchivedUrl("perma.cc", None, None)
-    return None
 
 
 def url_variants(url: str) -> list[str]:
@@ -267,7 +229,8 @@ class _ArchiveClient:
                 self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
                 self.requests += 1
                 try:
-                    response = await self._send(method, url, follow, **kwargs)
+                    # Replay redirects are followed inside one slot: they are one logical request.
+                    response = await self.http.request(method, url, follow_redirects=follow, **kwargs)
                     self.unreachable_in_a_row = 0
                 except httpx.ConnectError as exc:
                     # DNS failure or refused connection: the archive (or the network) is down for
@@ -295,11 +258,6 @@ class _ArchiveClient:
             attempt += 1
             delay = self.options.backoff * 2 ** (attempt - 1) * (0.5 + random.random() / 2)
             await asyncio.sleep(max(delay, retry_after or 0.0))
-
-    async def _send(self, method: str, url: str, follow: bool, **kwargs: Any) -> httpx.Response:
-        # Replay redirects are followed inside one slot: they are one logical request.
-        response = await self.http.request(method, url, follow_redirects=follow, **kwargs)
-        return response
 
 
 class Archiver:
@@ -381,23 +339,21 @@ class Archiver:
             return f"replay failed: {type(exc).__name__}"
         if response.status_code != 200:
             return f"replay answered {response.status_code}"
-        landed = _WAYBACK_RE.match(str(response.url).replace(self.endpoints.base, "https://web.archive.org", 1))
+        landed = WAYBACK_RE.match(str(response.url).replace(self.endpoints.base, "https://web.archive.org", 1))
         if landed is None:
             return f"replay left the archive for {response.url}"
         if exact and landed["ts"] != timestamp:
             return f"replay went to another capture ({landed['ts']})"
         return landed["ts"], landed["original"]
 
-    async def verify_snapshot_link(self, url: str, archived: ArchivedUrl) -> LinkResult:
-        """Check a cited Wayback snapshot as a snapshot: ok when its replay answers 200."""
+    async def verify_url(self, url: str) -> LinkResult:
+        """A snapshot as a link: ok when it answers 200 after the archive's own redirects."""
         now = _now()
-        assert archived.original is not None and archived.timestamp is not None
         try:
-            response = await self.client.request(
-                "GET", self.endpoints.replay(archived.timestamp, archived.original, archived.flag), follow=True)
+            response = await self.client.request("GET", url, follow=True)
         except httpx.HTTPError as exc:
             return LinkResult(Verdict.UNREACHABLE, now, error=f"the archive could not be reached: {type(exc).__name__}")
-        final = str(response.url).replace(self.endpoints.base, "https://web.archive.org", 1)
+        final = str(response.url)
         redirects = [str(r.headers.get("location", "")) for r in response.history]
         code = response.status_code
         if code == 200:
@@ -409,16 +365,13 @@ class Archiver:
         return LinkResult(Verdict.BROKEN, now, http_status=code, final_url=final, redirects=redirects,
                           error=f"this snapshot does not replay (HTTP {code})")  # fmt: skip
 
-    async def verify_url(self, url: str) -> LinkResult:
-        """Any other archive's snapshot (archive.today, perma.cc): ok when it answers 200."""
-        try:
-            response = await self.client.request("GET", url, follow=True)
-        except httpx.HTTPError as exc:
-            return LinkResult(Verdict.UNREACHABLE, _now(), error=f"could not be reached: {type(exc).__name__}")
-        if response.status_code == 200:
-            return LinkResult(Verdict.OK, _now(), http_status=200, final_url=str(response.url))
-        return LinkResult(Verdict.BROKEN, _now(), http_status=response.status_code,
-                          error=f"this snapshot does not answer (HTTP {response.status_code})")  # fmt: skip
+    async def verify_snapshot_link(self, url: str, archived: ArchivedUrl) -> LinkResult:
+        """Check a cited Wayback snapshot as a snapshot, through the archive's endpoints."""
+        assert archived.original is not None and archived.timestamp is not None
+        result = await self.verify_url(self.endpoints.replay(archived.timestamp, archived.original, archived.flag))
+        if result.final_url is not None:
+            result.final_url = result.final_url.replace(self.endpoints.base, "https://web.archive.org", 1)
+        return result
 
     # ---------------------------------------------------------------- the lookup
 

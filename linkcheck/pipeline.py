@@ -23,7 +23,7 @@ from linkcheck.models import PROBLEM_VERDICTS, LinkResult, Snapshot, Verdict
 from linkcheck.registry import LinkEntry, Registry, effective_dates
 
 __all__ = ["CheckOutcome", "ArchiveOutcome", "Interrupt", "select", "run_check", "run_archive", "run_async", "apply_results",
-           "problems", "wayback_snapshot", "FAILURE_VERDICTS"]
+           "is_problem", "is_new_problem", "wayback_snapshot", "FAILURE_VERDICTS"]
 
 T = TypeVar("T")
 
@@ -97,14 +97,19 @@ def _record(entry: LinkEntry, result: LinkResult) -> None:
         entry.archive = None  # a snapshot is kept only until the link's verdict changes
 
 
-def problems(registry: Registry) -> list[tuple[str, LinkEntry]]:
-    """Links whose verdict needs action and was not accepted by a person."""
-    found = []
-    for url, entry in registry.links.items():
-        result = entry.result
-        if result is not None and result.status in PROBLEM_VERDICTS and entry.accept != result.status:
-            found.append((url, entry))
-    return found
+_PROBLEM_NAMES = frozenset(str(v) for v in PROBLEM_VERDICTS)
+
+
+def is_problem(entry: LinkEntry) -> bool:
+    """The link's verdict needs action and was not accepted by a person."""
+    result = entry.result
+    return result is not None and result.status in PROBLEM_VERDICTS and entry.accept != result.status
+
+
+def is_new_problem(entry: LinkEntry) -> bool:
+    """A problem now that was not one at the previous check (or the first check found it)."""
+    previous = entry.history.previous_status
+    return is_problem(entry) and (previous is None or previous not in _PROBLEM_NAMES)
 
 
 class Interrupt:
@@ -267,8 +272,9 @@ async def _verify_manual(archiver: Archiver, entry: LinkEntry, stamp: str) -> No
     assert entry.archive_url is not None
     archived = parse_archive_url(entry.archive_url)
     timestamp, error = (archived.timestamp if archived else None) or "", None
-    if archived is not None and archived.service == "wayback" and archived.original and archived.timestamp:
-        landed = await archiver.verify(archived.timestamp, archived.original, exact=False)
+    if (wayback := wayback_snapshot(entry.archive_url)) is not None:
+        assert wayback.timestamp is not None and wayback.original is not None
+        landed = await archiver.verify(wayback.timestamp, wayback.original, exact=False)
         if isinstance(landed, tuple):
             timestamp = landed[0]
         else:
@@ -300,11 +306,12 @@ def run_archive(registry: Registry, options: ArchiveOptions, *, lookups: bool = 
     outcome = ArchiveOutcome()
     snapshots = [(url, archived) for url, entry in registry.links.items()
                  if not entry.ignore and (archived := wayback_snapshot(url)) is not None]  # fmt: skip
+    snapshot_urls = {url for url, _ in snapshots}
     manual = [entry for entry in registry.links.values() if entry.archive_url and not entry.ignore]
     due: list[LinkEntry] = []
     if lookups:
         for url, entry in registry.links.items():
-            if wayback_snapshot(url) is not None:
+            if url in snapshot_urls:
                 continue
             wanted = _lookup_due(entry, everything, now, options.not_found_ttl)
             if wanted is None:
@@ -365,7 +372,7 @@ def run_archive(registry: Registry, options: ArchiveOptions, *, lookups: bool = 
                 group.create_task(lookup_one(entry))
         if credentials is not None:
             live = [e for e in registry.links.values() if e.result is not None and not e.ignore
-                    and e.result.status in (Verdict.OK, Verdict.MOVED) and wayback_snapshot(e.url) is None]
+                    and e.result.status in (Verdict.OK, Verdict.MOVED) and e.url not in snapshot_urls]
             async with asyncio.TaskGroup() as group:
                 for entry in live:
                     group.create_task(save_one(entry))

@@ -25,10 +25,10 @@ from typing import Any
 
 import yaml
 
-from linkcheck.archive import parse_archive_url
 from linkcheck.dates import parse_date, today
 from linkcheck.errors import LockTimeout, RegistryError
 from linkcheck.extract import Collection
+from linkcheck.urls import parse_archive_url
 from linkcheck.yaml_emitter import emit, key_line, scalar
 from linkcheck.models import Citation, History, LinkResult, Placeholder, Snapshot, Verdict
 

@@ -22,6 +22,9 @@ __all__ = [
     "classify_href",
     "href_to_url",
     "NOT_CITATION_SCHEMES",
+    "ArchivedUrl",
+    "parse_archive_url",
+    "WAYBACK_RE",
 ]
 
 # Characters that can never be inside a URL written in prose; quotes and brackets of other
@@ -182,3 +185,39 @@ def href_to_url(href: str) -> str:
     if value.startswith("//"):
         return "https:" + value
     return value
+
+
+# ---------------------------------------------------------------- snapshots cited as links
+
+WAYBACK_RE = re.compile(
+    r"^https?://(?:web\.)?archive\.org/web/(?P<ts>\d{1,14})(?P<flag>[a-z]{2}_)?/(?P<original>.+)$", re.I)
+_ARCHIVE_TODAY_RE = re.compile(
+    r"^https?://(?:www\.)?archive\.(?:today|ph|is|li|vn|fo|md)/(?:(?P<ts>\d{4}[.\d-]*\d)/(?P<original>https?://.+)|[A-Za-z0-9]+/?$)", re.I)  # fmt: skip
+_PERMA_RE = re.compile(r"^https?://(?:www\.)?perma\.cc/[A-Z0-9]{4}-[A-Z0-9]{4}/?$", re.I)
+
+
+@dataclass(frozen=True)
+class ArchivedUrl:
+    """A cited URL that is itself a snapshot."""
+
+    service: str  # "wayback", "archive.today", "perma.cc"
+    original: str | None
+    timestamp: str | None
+    flag: str = ""  # Wayback replay flag such as "id_"
+
+
+def parse_archive_url(url: str) -> ArchivedUrl | None:
+    """Recognise a Wayback, archive.today or perma.cc snapshot URL."""
+    if "archive." not in url and "perma.cc" not in url:
+        return None  # the common case, cheaply
+    if match := WAYBACK_RE.match(url):
+        original = match["original"]
+        if not re.match(r"^[a-z][a-z0-9+.-]*:", original, re.I):
+            original = "http://" + original
+        return ArchivedUrl("wayback", original, match["ts"], (match["flag"] or "").lower())
+    if match := _ARCHIVE_TODAY_RE.match(url):
+        timestamp = re.sub(r"\D", "", match["ts"]) if match["ts"] else None
+        return ArchivedUrl("archive.today", match["original"], timestamp)
+    if _PERMA_RE.match(url):
+        return ArchivedUrl("perma.cc", None, None)
+    return None

@@ -11,12 +11,12 @@ from linkcheck.errors import UsageError
 from linkcheck.registry import Registry
 from linkcheck.report.annotations import render_annotations
 from linkcheck.report.html import render_html
-from linkcheck.report.json_report import REPORT_SCHEMA_VERSION, build_report, is_new_problem, write_atomically, write_json
+from linkcheck.report.json_report import REPORT_SCHEMA_VERSION, build_report, write_atomically, write_json
 from linkcheck.report.junit import render_junit
 from linkcheck.report.markdown import render_markdown
 from linkcheck.report.terminal import print_summary
 
-__all__ = ["FORMATS", "REPORT_SCHEMA_VERSION", "build_report", "is_new_problem", "parse_formats", "print_summary",
+__all__ = ["FORMATS", "REPORT_SCHEMA_VERSION", "build_report", "parse_formats", "print_summary",
            "render_annotations", "render_html", "render_junit", "render_markdown", "write_json", "write_reports"]
 
 FORMATS = ("html", "json", "md", "junit")

@@ -16,28 +16,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from linkcheck.archive import parse_archive_url
-from linkcheck.models import EXPLANATIONS, PROBLEM_VERDICTS, Snapshot, Verdict
-from linkcheck.registry import LinkEntry, Registry, effective_dates
+from linkcheck.models import EXPLANATIONS, Snapshot, Verdict
+from linkcheck.pipeline import is_new_problem, is_problem
+from linkcheck.registry import Registry, effective_dates
 
-__all__ = ["REPORT_SCHEMA_VERSION", "build_report", "write_json", "write_atomically", "is_new_problem"]
+__all__ = ["REPORT_SCHEMA_VERSION", "build_report", "write_json", "write_atomically"]
 
 REPORT_SCHEMA_VERSION = 1
-_PROBLEMS = frozenset(str(v) for v in PROBLEM_VERDICTS)
 # Problems first, the worst first; then what a person should look at; then the rest.
 _ORDER = ["broken", "soft_404", "unreachable", "timeout", "server_error", "invalid", "missing_target", "moved",
           "blocked", "rate_limited", "skipped", "ok"]  # fmt: skip
 _MISSING_ERROR = "the link's target is empty or '#': the cited source was lost"
-
-
-def is_problem(entry: LinkEntry) -> bool:
-    result = entry.result
-    return result is not None and result.status in PROBLEM_VERDICTS and entry.accept != result.status
-
-
-def is_new_problem(entry: LinkEntry) -> bool:
-    """A problem now that was not one at the previous check (or the first check found it)."""
-    previous = entry.history.previous_status
-    return is_problem(entry) and (previous is None or previous not in _PROBLEMS)
 
 
 def build_report(registry: Registry, generated_at: str | None = None) -> dict[str, Any]:
