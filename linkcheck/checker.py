@@ -40,10 +40,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import SplitResult, urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from linkcheck.models import LinkResult, Verdict
-from linkcheck.transport import DeniedAddress, PerHostTransport
+from linkcheck.transport import DeniedAddress, Exchange, HostPools, request_target
 
 __all__ = ["CheckOptions", "CheckRun", "check_all", "make_transport", "network_reason", "parse_retry_after",
            "DEFAULT_USER_AGENT"]
@@ -161,9 +162,13 @@ def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def make_transport(options: CheckOptions) -> httpx.AsyncBaseTransport:
+def _encode_headers(headers: dict[str, tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    return [(name.encode("ascii"), value.encode("utf-8")) for name, value in headers.values()]
+
+
+def make_transport(options: CheckOptions) -> HostPools:
     """One transport for the whole run: one SSL context, one small connection pool per host."""
-    return PerHostTransport(options.host_concurrency, deny_private=options.deny_private)
+    return HostPools(options.host_concurrency, deny_private=options.deny_private)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -198,7 +203,6 @@ def parse_retry_after(value: str | None, cap: float) -> float | None:
 def network_reason(exc: BaseException) -> str:
     """A plain reason for a network failure, from the first telling exception in the chain."""
     import errno
-    import socket
 
     seen: BaseException | None = exc
     while seen is not None:
@@ -222,20 +226,25 @@ def network_reason(exc: BaseException) -> str:
 
 
 class Checker:
-    def __init__(self, transport: httpx.AsyncBaseTransport, options: CheckOptions,
+    def __init__(self, pools: HostPools, options: CheckOptions,
                  progress: Callable[[str, LinkResult], None] | None = None) -> None:  # fmt: skip
-        # Requests go straight to the transport: httpx.AsyncClient's per-request work (cookie jar,
-        # auth and redirect machinery, URL merging) doubles the CPU cost of a check, and we
-        # follow redirects and carry cookies ourselves anyway.
-        self.transport = transport
+        # Requests go straight to per-host httpcore pools (httpx's own connection layer):
+        # httpx.AsyncClient's per-request work (cookie jar, auth and redirect machinery, URL
+        # merging) doubled the CPU cost of a check, and its Request/Response models cost another
+        # fifth; we follow redirects and carry cookies ourselves anyway.
+        self.pools = pools
         self.options = options
         self.progress = progress
         self.hosts: dict[str, _Host] = {}
         self.global_limit = asyncio.Semaphore(options.max_concurrency)
         self.run = CheckRun(results={})
         self._in_flight: dict[str, int] = {}
-        self._base_headers = {"User-Agent": options.user_agent, "Accept": _ACCEPT, "Accept-Encoding": "gzip, deflate"}
-        self._timeout = httpx.Timeout(options.timeout).as_dict()
+        base = {"user-agent": ("User-Agent", options.user_agent), "accept": ("Accept", _ACCEPT),
+                "accept-encoding": ("Accept-Encoding", "gzip, deflate")}  # fmt: skip
+        self._base_headers = _encode_headers(base)
+        # Headers configured for a host replace the defaults of the same name, for that host only.
+        self._headers = {host: _encode_headers({**base, **{name.lower(): (name, value) for name, value in extra.items()}})
+                         for host, extra in options.headers.items()}  # fmt: skip
 
     def _host(self, host: str) -> _Host:
         state = self.hosts.get(host)
@@ -245,13 +254,13 @@ class Checker:
 
     # ---------------------------------------------------------------- one request
 
-    async def _request(self, method: str, url: str, cookies: _Cookies | None = None) -> tuple[httpx.Response, bytes]:
-        """One HTTP exchange under the global and per-host limits; reads a bounded body prefix."""
+    async def _request(self, method: str, url: str, cookies: _Cookies | None = None) -> tuple[Exchange, bytes]:
+        """One HTTP exchange under the global and per-host limits: the answer and its body prefix."""
         host = _host_of(url)
         state = self._host(host)
-        headers = {**self._base_headers, **self.options.headers.get(host, {})}
+        headers = self._headers.get(host) or self._base_headers
         if cookies and (cookie := cookies.header_for(host)):
-            headers["Cookie"] = cookie
+            headers = [*headers, (b"Cookie", cookie.encode("latin-1", "replace"))]
         # Host first, then global: a request queued behind its host must not hold a global slot.
         async with state.semaphore, self.global_limit:
             if state.breaker is not None:
@@ -270,46 +279,36 @@ class Checker:
             try:
                 async with deadline:
                     state.deadlines.add(deadline)
-                    request = httpx.Request(method, url, headers=headers, extensions={"timeout": self._timeout})
-                    response = await self.transport.handle_async_request(request)
-                    try:
-                        read = method == "GET" and response.status_code < 300 or response.status_code in (403, 503)
-                        body = await self._read_prefix(response) if read else b""
-                    finally:
-                        await response.aclose()
+                    answer = await self.pools.exchange(method, url, headers, self.options.timeout,
+                                                       body_limit=self.options.max_body if method == "GET" else 0)
             finally:
                 state.deadlines.discard(deadline)
                 self._in_flight[host] -= 1
         self.run.responses += 1
-        return response, body
+        # What a body can tell: a not-found page answering 200, or a bot challenge (403, 503).
+        body = self._decode(answer) if answer.body and (answer.status < 300 or answer.status in (403, 503)) else b""
+        return answer, body
 
-    async def _read_prefix(self, response: httpx.Response) -> bytes:
-        """At most `max_body` decoded bytes from at most `max_body` bytes on the wire; the rest
-        is never read (closing drops the connection). Decompression is bounded too, so a gzip
-        bomb decodes to `max_body` bytes, not gigabytes."""
+    def _decode(self, answer: Exchange) -> bytes:
+        """At most `max_body` decoded bytes of the body prefix. Decompression is bounded, so a
+        gzip bomb decodes to `max_body` bytes, not gigabytes."""
         limit = self.options.max_body
-        encoding = response.headers.get("content-encoding", "identity").strip().lower()
-        if encoding not in ("identity", "", "gzip", "x-gzip", "deflate"):
+        encoding = (answer.header("content-encoding") or "identity").lower()
+        if encoding in ("identity", ""):
+            return answer.body
+        if encoding not in ("gzip", "x-gzip", "deflate"):
             return b""  # an encoding we did not ask for: the body then says nothing
-        decoder = None if encoding in ("identity", "") else zlib.decompressobj(47 if "gzip" in encoding else 15)
-        chunks: list[bytes] = []
-        size = wire = 0
-        async for raw in response.aiter_raw():
-            wire += len(raw)
-            try:
-                data = raw if decoder is None else decoder.decompress(raw, limit - size)
-            except zlib.error:
-                if decoder is None or wire != len(raw) or encoding != "deflate":
-                    break
-                decoder = zlib.decompressobj(-15)  # "deflate" sent raw, without the zlib header
-                data = decoder.decompress(raw, limit - size)
-            chunks.append(data)
-            size += len(data)
-            if size >= limit or wire >= limit:
-                break
-        return b"".join(chunks)[:limit]
+        try:
+            return zlib.decompressobj(47 if "gzip" in encoding else 15).decompress(answer.body, limit)
+        except zlib.error:
+            if encoding != "deflate":
+                return b""
+        try:  # "deflate" sent raw, without the zlib header
+            return zlib.decompressobj(-15).decompress(answer.body, limit)
+        except zlib.error:
+            return b""
 
-    async def _fetch(self, url: str, method: str) -> tuple[list[tuple[int, str]], httpx.Response, bytes]:
+    async def _fetch(self, url: str, method: str) -> tuple[list[tuple[int, str]], Exchange, bytes]:
         """Follow redirects by hand: (chain of (status, url) hops, final response, body prefix)."""
         chain: list[tuple[int, str]] = []
         cookies = _Cookies()
@@ -322,19 +321,25 @@ class Checker:
                 if chain:
                     raise DeniedAddress(f"redirected to {current}: {exc}") from None
                 raise
-            if response.status_code not in _REDIRECTS or "location" not in response.headers:
+            location = response.header("location")
+            if response.status not in _REDIRECTS or location is None:
                 return chain, response, body
             # Some sites set a cookie and redirect back to the same page: carry cookies along
             # the chain, and call it a loop only when a URL comes back with nothing learnt.
-            cookies.learn(_host_of(current), response.headers.get_list("set-cookie"))
-            target = urljoin(current, response.headers["location"])
-            chain.append((response.status_code, target))
+            cookies.learn(_host_of(current), response.header_list("set-cookie"))
+            target = urljoin(current, location)
+            chain.append((response.status, target))
             scheme = urlsplit(target).scheme.lower()
             if scheme not in ("http", "https"):
-                raise _Attempt(self._result(Verdict.BROKEN, url, chain, response.status_code,
+                raise _Attempt(self._result(Verdict.BROKEN, url, chain, response.status,
                                             error=f"redirect to a non-web URL ({scheme}:)"))
+            try:
+                request_target(target)
+            except (ValueError, httpx.InvalidURL) as exc:
+                raise _Attempt(self._result(Verdict.BROKEN, url, chain, response.status,
+                                            error=f"redirect to a malformed URL: {exc}")) from None
             if (target, cookies.state()) in seen:
-                raise _Attempt(self._result(Verdict.BROKEN, url, chain, response.status_code, error="redirect loop"))
+                raise _Attempt(self._result(Verdict.BROKEN, url, chain, response.status, error="redirect loop"))
             seen.add((target, cookies.state()))
             current = target
         raise _Attempt(self._result(Verdict.BROKEN, url, chain, None,
@@ -352,9 +357,9 @@ class Checker:
         method = "HEAD" if _split(url).path.lower().endswith(_FILE_EXTENSIONS) else "GET"
         try:
             chain, response, body = await self._fetch(url, method)
-            if method == "HEAD" and response.status_code >= 400 and response.status_code != 429:
+            if method == "HEAD" and response.status >= 400 and response.status != 429:
                 chain, response, body = await self._fetch(url, "GET")  # HEAD refused: ask properly
-        except httpx.TimeoutException as exc:
+        except httpcore.TimeoutException as exc:
             raise _Attempt(self._result(Verdict.TIMEOUT, url, [], None,
                                         error=f"no answer within {self.options.timeout:g} s ({type(exc).__name__})"),
                            network=True) from None
@@ -364,26 +369,25 @@ class Checker:
                            network=True) from None
         except DeniedAddress as exc:
             return self._result(Verdict.SKIPPED, url, [], None, error=str(exc))
-        except (httpx.RemoteProtocolError, httpx.LocalProtocolError) as exc:
+        except (httpcore.RemoteProtocolError, httpcore.LocalProtocolError) as exc:
             # Not HTTP as we know it: a garbled status line, headers too large, a broken chunk.
             raise _Attempt(self._result(Verdict.UNREACHABLE, url, [], None,
                                         error=f"invalid HTTP response: {exc}")) from None
-        except (httpx.ConnectError, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError,
-                httpx.LocalProtocolError, httpx.ProxyError, httpx.UnsupportedProtocol, OSError) as exc:  # fmt: skip
-            network = isinstance(exc, (httpx.ConnectError, OSError))
+        except (httpcore.NetworkError, httpcore.ProxyError, httpcore.UnsupportedProtocol, OSError) as exc:
+            network = isinstance(exc, (httpcore.ConnectError, OSError))
             raise _Attempt(self._result(Verdict.UNREACHABLE, url, [], None, error=network_reason(exc)),
                            network=network) from None
         return await self._classify(url, chain, response, body)
 
-    async def _classify(self, url: str, chain: list[tuple[int, str]], response: httpx.Response,
+    async def _classify(self, url: str, chain: list[tuple[int, str]], response: Exchange,
                         body: bytes) -> LinkResult:  # fmt: skip
-        code = response.status_code
+        code = response.status
         host = _host_of(url)
         final = chain[-1][1] if chain else url
         if code in self.options.accept.get(host, frozenset()):
             return self._result(Verdict.OK, url, chain, code)
         if code == 429:
-            retry = parse_retry_after(response.headers.get("retry-after"), self.options.retry_after_cap)
+            retry = parse_retry_after(response.header("retry-after"), self.options.retry_after_cap)
             state = self._host(host)
             state.delay = max(state.delay * 2, retry or 1.0, 0.5)  # slow down for the rest of the run
             raise _Attempt(self._result(Verdict.RATE_LIMITED, url, chain, code, error="429 Too Many Requests"),
@@ -391,7 +395,7 @@ class Checker:
         if code >= 500:
             if _CHALLENGE_RE.search(body):
                 return self._result(Verdict.BLOCKED, url, chain, code, error="bot challenge page")
-            retry = parse_retry_after(response.headers.get("retry-after"), self.options.retry_after_cap)
+            retry = parse_retry_after(response.header("retry-after"), self.options.retry_after_cap)
             raise _Attempt(self._result(Verdict.SERVER_ERROR, url, chain, code, error=f"HTTP {code}"), retry_after=retry)
         if code in _BLOCKED_STATUSES:
             reason = "bot challenge page" if _CHALLENGE_RE.search(body) else f"HTTP {code}: access refused"
@@ -452,7 +456,7 @@ class Checker:
 
     async def _probe_fetch(self, url: str) -> tuple[int, str | None, str]:
         chain, response, body = await self._fetch(url, "GET")
-        return response.status_code, (chain[-1][1] if chain else url), self._title(body)
+        return response.status, (chain[-1][1] if chain else url), self._title(body)
 
     # ---------------------------------------------------------------- retries and breaker
 
@@ -476,6 +480,10 @@ class Checker:
             return LinkResult(Verdict.INVALID, _now(), error=f"unsupported scheme {scheme + ':' if scheme else '(none)'}")
         if not host:
             return LinkResult(Verdict.INVALID, _now(), error="no host name")
+        try:
+            request_target(url)
+        except (ValueError, httpx.InvalidURL) as exc:
+            return LinkResult(Verdict.INVALID, _now(), error=f"malformed URL: {exc}")
         if self.options.include and not any(fnmatch.fnmatch(url, p) for p in self.options.include):
             return LinkResult(Verdict.SKIPPED, _now(), error="not matched by any include pattern")
         if any(fnmatch.fnmatch(url, p) for p in self.options.exclude):
@@ -514,7 +522,7 @@ class Checker:
                 await asyncio.sleep(delay)
 
 
-async def check_all(urls: list[str], transport: httpx.AsyncBaseTransport, options: CheckOptions,
+async def check_all(urls: list[str], transport: HostPools, options: CheckOptions,
                     progress: Callable[[str, LinkResult], None] | None = None,
                     interruptible: bool = False) -> CheckRun:  # fmt: skip
     """Check every URL once; results come back keyed by URL. With `interruptible`, cancelling

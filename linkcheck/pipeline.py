@@ -18,6 +18,7 @@ import httpx
 from linkcheck.archive import (ArchivedUrl, ArchiveOptions, Archiver, ArchiveStopped, Lookup, parse_archive_url,
                               save_credentials)
 from linkcheck.checker import CheckOptions, CheckRun, check_all, make_transport
+from linkcheck.transport import HostPools
 from linkcheck.errors import UsageError
 from linkcheck.models import PROBLEM_VERDICTS, LinkResult, Snapshot, Verdict
 from linkcheck.registry import LinkEntry, Registry, effective_dates
@@ -162,7 +163,7 @@ def run_async(coroutine: Coroutine[Any, Any, T], interrupt: Interrupt | None = N
 
 
 def run_check(registry: Registry, options: CheckOptions, *, max_age: float | None = None,
-              transport: httpx.AsyncBaseTransport | None = None,
+              transport: HostPools | None = None,
               progress: Callable[[str, LinkResult], None] | None = None,
               on_start: Callable[[int], None] | None = None, interrupt: Interrupt | None = None,
               ) -> CheckOutcome:  # fmt: skip

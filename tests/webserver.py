@@ -40,6 +40,8 @@ class Web:
         self.hits: Counter[tuple[str, str]] = Counter()
         self.seen_headers: list[dict[str, str]] = []
         self.sent = 0
+        self.connections = 0  # accepted so far
+        self.open_connections = 0  # accepted and not yet closed
         # `share`: serve from another Web's event loop (one thread for many hosts, as a
         # benchmark needs, instead of one GIL-contending thread each).
         self._owner = share is None
@@ -74,6 +76,8 @@ class Web:
             self._thread.join(10)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        self.open_connections += 1
         # A small send buffer, so that `sent` is close to what the client actually received.
         sock = writer.get_extra_info("socket")
         if sock is not None:
@@ -111,6 +115,7 @@ class Web:
         except (ConnectionError, asyncio.CancelledError, ValueError):
             pass
         finally:
+            self.open_connections -= 1
             writer.close()
 
     async def _write(self, writer: asyncio.StreamWriter, method: str, reply: Reply) -> bool:
@@ -125,10 +130,13 @@ class Web:
         else:
             headers.setdefault("content-length", str(len(reply.body)))
         head += [f"{k}: {v}" for k, v in headers.items()]
-        writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
-        if method == "HEAD":
+        head_bytes = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
+        if method == "HEAD" or not (reply.endless or reply.trickle):
+            # Head and a small body in one segment, as real servers send small pages.
+            writer.write(head_bytes + (b"" if method == "HEAD" else reply.body))
             await writer.drain()
             return True
+        writer.write(head_bytes)
         if reply.trickle:
             while True:
                 writer.write(b"x")
@@ -141,6 +149,4 @@ class Web:
                 writer.write(chunk)
                 await writer.drain()
                 self.sent += len(chunk)
-        writer.write(reply.body)
-        await writer.drain()
         return True
