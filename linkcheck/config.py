@@ -74,7 +74,13 @@ class Config:
             for name, variable in mapping.items():
                 if variable not in env:
                     raise ConfigError(f"header {name} for {host}: environment variable {variable} is not set")
+                if not _TOKEN_RE.fullmatch(name):
+                    raise ConfigError(f"header {name!r} for {host}: not a valid header name")
+                if _BREAK_RE.search(env[variable]):  # the value itself is never shown: it may be a secret
+                    raise ConfigError(f"header {name} for {host}: environment variable {variable} holds a line break")
                 headers.setdefault(host.lower(), {})[name] = env[variable]
+        if _BREAK_RE.search(self.user_agent):
+            raise ConfigError("user_agent: holds a line break")
         return CheckOptions(
             max_concurrency=self.max_concurrency, host_concurrency=self.host_concurrency,
             min_interval=self.min_interval, timeout=self.timeout, retries=self.retries,
@@ -120,6 +126,10 @@ def _from_mapping(data: dict[str, Any], source: str) -> dict[str, Any]:
                 raise ConfigError(f"{source}: headers must map host names to {{header = ENV_VAR}} tables")
             values[name] = value
     return values
+
+
+_TOKEN_RE = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # an HTTP header name (RFC 9110 token)
+_BREAK_RE = re.compile(r"[\r\n\0]")
 
 
 def load_config(directory: Path, overrides: dict[str, Any]) -> Config:

@@ -99,3 +99,17 @@ def test_header_secrets_stay_with_their_host_and_out_of_every_record(tmp_path: P
         assert secret not in everything
     finally:
         other.stop()
+
+
+@pytest.mark.parametrize(("header", "value", "message"), [
+    ("127.0.0.40:Bad Name=API_TOKEN", "x", "not a valid header name"),
+    ("127.0.0.40:Authorization=API_TOKEN", "s3cr3t\r\nX-Injected: 1", "holds a line break"),
+])  # fmt: skip
+def test_a_header_that_would_break_the_request_is_a_configuration_error(
+        tmp_path: Path, web: Web, header: str, value: str, message: str) -> None:  # fmt: skip
+    registry = extract(tmp_path, f"[a]({web.url('/api')})\n")
+    result = run_cli("check", "--registry", str(registry), "--no-archive", "--header", header, cwd=tmp_path,
+                     env={"API_TOKEN": value})  # fmt: skip
+    assert result.returncode == 2 and message in result.stderr
+    assert "s3cr3t" not in result.stdout + result.stderr
+    assert sum(web.hits.values()) == 0
