@@ -363,7 +363,7 @@ class Checker:
             raise _Attempt(self._result(Verdict.TIMEOUT, url, [], None,
                                         error=f"no answer within {self.options.timeout:g} s ({type(exc).__name__})"),
                            network=True) from None
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise _Attempt(self._result(Verdict.TIMEOUT, url, [], None,
                                         error=f"the whole request took over {self.options.timeout * 2:g} s"),
                            network=True) from None

@@ -10,20 +10,25 @@ import argparse
 import os
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
-
-from collections import Counter
 from typing import Any
 
 from linkcheck import pipeline
 from linkcheck import registry as registry_mod
 from linkcheck.config import Config, load_config, parse_duration
 from linkcheck.errors import LinkcheckError, OfflineError, UsageError
-from linkcheck.models import LinkResult
-from linkcheck.report import (FORMATS, build_report, parse_formats, print_summary, render_annotations,
-                              write_reports)  # fmt: skip
 from linkcheck.extract import collect, gc_paused
+from linkcheck.models import LinkResult
+from linkcheck.report import (
+    FORMATS,
+    build_report,
+    parse_formats,
+    print_summary,
+    render_annotations,
+    write_reports,  # fmt: skip
+)
 
 __all__ = ["main"]
 
@@ -201,7 +206,7 @@ class _Progress:
 
     def __init__(self) -> None:
         self.total, self.done, self.next_report = 0, 0, 0.1
-        self.bar = None
+        self.bar: Any = None  # a rich Progress, imported only when there is a terminal
 
     def start(self, total: int) -> None:
         self.total = total

@@ -15,13 +15,20 @@ from typing import Any, TypeVar
 
 import httpx
 
-from linkcheck.archive import (ArchivedUrl, ArchiveOptions, Archiver, ArchiveStopped, Lookup, parse_archive_url,
-                              save_credentials)
+from linkcheck.archive import (
+    ArchivedUrl,
+    ArchiveOptions,
+    Archiver,
+    ArchiveStopped,
+    Lookup,
+    parse_archive_url,
+    save_credentials,
+)
 from linkcheck.checker import CheckOptions, CheckRun, check_all, make_transport
-from linkcheck.transport import HostPools
 from linkcheck.errors import UsageError
 from linkcheck.models import PROBLEM_VERDICTS, LinkResult, Snapshot, Verdict
 from linkcheck.registry import LinkEntry, Registry, effective_dates
+from linkcheck.transport import HostPools
 
 __all__ = ["CheckOutcome", "ArchiveOutcome", "Interrupt", "select", "run_check", "run_archive", "run_async", "apply_results",
            "is_problem", "is_new_problem", "wayback_snapshot", "FAILURE_VERDICTS"]

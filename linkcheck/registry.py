@@ -28,9 +28,9 @@ import yaml
 from linkcheck.dates import parse_date, today
 from linkcheck.errors import LockTimeout, RegistryError
 from linkcheck.extract import Collection
+from linkcheck.models import Citation, History, LinkResult, Placeholder, Snapshot, Verdict
 from linkcheck.urls import parse_archive_url
 from linkcheck.yaml_emitter import emit, key_line, scalar
-from linkcheck.models import Citation, History, LinkResult, Placeholder, Snapshot, Verdict
 
 __all__ = [
     "Registry",
@@ -441,7 +441,7 @@ def load(path: Path) -> Registry:
 
 def effective_dates(registry: Registry, citations: list[Citation]) -> list[tuple[str | None, str | None]]:
     """Each citation's date and its source: a date beside the URL, else the document's."""
-    out = []
+    out: list[tuple[str | None, str | None]] = []
     for citation in citations:
         if citation.date:
             out.append((citation.date, citation.date_source or "accessed"))
@@ -468,7 +468,7 @@ def _link_fields(registry: Registry, entry: LinkEntry) -> tuple[dict[str, Any], 
     """
     dates = effective_dates(registry, entry.citations)
     rows: list[str] = []
-    for citation, (date, source) in zip(entry.citations, dates):
+    for citation, (date, source) in zip(entry.citations, dates, strict=True):
         rows.append(f"    - document: {scalar(citation.document)}\n")
         if citation.line is not None:
             rows.append(f"      line: {citation.line}\n")
@@ -480,7 +480,7 @@ def _link_fields(registry: Registry, entry: LinkEntry) -> tuple[dict[str, Any], 
         if date:
             rows.append(f"      date: {scalar(date)}\n      date_source: {scalar(source)}\n")
     known = [(d, s) for d, s in dates if d]
-    cited = dict(zip(("date", "source"), min(known))) if known else None
+    cited = dict(zip(("date", "source"), min(known), strict=True)) if known else None
     result = entry.result
     check = None
     if result is not None:

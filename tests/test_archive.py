@@ -14,8 +14,15 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from linkcheck.archive import (ArchiveOptions, Archiver, Capture, Endpoints, choose, parse_archive_url,
-                               url_variants)  # fmt: skip
+from linkcheck.archive import (
+    ArchiveOptions,
+    Archiver,
+    Capture,
+    Endpoints,
+    choose,
+    parse_archive_url,
+    url_variants,  # fmt: skip
+)
 from tests.conftest import run_cli
 from tests.fakewayback import PARKED, FakeCapture, FakeWayback
 from tests.webserver import Reply, Web

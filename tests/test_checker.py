@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import socket
 import threading
 import time
@@ -240,7 +241,7 @@ def test_min_interval_spaces_requests(web: Web) -> None:
     stamps: list[float] = []
     web.fallback = lambda m, p, h: (stamps.append(time.monotonic()), Reply())[1]
     run([web.url(f"/i{i}") for i in range(4)], CheckOptions(min_interval=0.2, timeout=5))
-    gaps = [b - a for a, b in zip(sorted(stamps), sorted(stamps)[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(sorted(stamps))]
     assert min(gaps) >= 0.15
 
 

@@ -10,8 +10,8 @@ import pytest
 
 import linkcheck.transport as transport_mod
 from linkcheck.checker import CheckOptions
-from linkcheck.transport import private_reason
 from linkcheck.models import Verdict
+from linkcheck.transport import private_reason
 from tests.conftest import run_cli
 from tests.test_check_cli import extract
 from tests.test_checker import run

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import httpcore
 import pytest
 
+import linkcheck.transport as transport_mod
 from linkcheck.checker import CheckOptions
 from linkcheck.models import Verdict
-import linkcheck.transport as transport_mod
 from linkcheck.transport import HostPools, request_target
 from tests.test_checker import run
 from tests.webserver import Reply, Web

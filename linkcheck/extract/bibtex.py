@@ -33,29 +33,26 @@ def extract(text: str, document: str) -> Extraction:
         fields = {field.key.lower(): field for field in entry.fields}
         label = _plain(str(fields["title"].value))[:200] if "title" in fields else entry.key
         accessed = parse_date(_plain(str(fields["urldate"].value))) if "urldate" in fields else None
-        seen: set[str] = set()
-
-        def add(url: str, fragment: str | None, line: int) -> None:
-            if url in seen:
-                return
-            seen.add(url)
-            extraction.citations.append(
-                Citation(url, document, line, label, fragment=fragment,
-                         date=accessed, date_source="accessed" if accessed else None)
-            )  # fmt: skip
-
+        found: dict[str, tuple[str | None, int]] = {}  # url → (fragment, line): an entry cites a URL once
         wanted = [fields[name] for name in ("url", "doi", *_TEXT_FIELDS) if name in fields]
         for field in sorted(wanted, key=lambda f: f.start_line or 0):
             name = field.key.lower()
             value = str(field.value)
-            line = (field.start_line or entry.start_line) + 1
+            line = (field.start_line or entry.start_line or 0) + 1
             if name == "url":
-                add(*normalise_url(_plain(value)), line)
+                url, fragment = normalise_url(_plain(value))
+                found.setdefault(url, (fragment, line))
             elif name == "doi":
-                add(doi_url(_plain(value)), None, line)
+                found.setdefault(doi_url(_plain(value)), (None, line))
             else:
                 for inner in _URL_COMMAND_RE.findall(value):
-                    add(*normalise_url(_plain(inner)), line)
+                    url, fragment = normalise_url(_plain(inner))
+                    found.setdefault(url, (fragment, line))
                 for citation in cite_in_text(_LATEX_ESCAPE_RE.sub(r"\1", value), document, first_line=line):
-                    add(citation.url, citation.fragment, line)
+                    found.setdefault(citation.url, (citation.fragment, line))
+        extraction.citations.extend(
+            Citation(url, document, line, label, fragment=fragment,
+                     date=accessed, date_source="accessed" if accessed else None)
+            for url, (fragment, line) in found.items()
+        )  # fmt: skip
     return extraction

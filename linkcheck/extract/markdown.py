@@ -29,7 +29,7 @@ _parser = MarkdownIt("commonmark", {"html": True})
 # markdown-it percent-encodes and punycodes link targets for rendering; a citation must stay
 # exactly as written (and the encoding costs more than the rest of the parse).
 _parser.normalizeLink = lambda url: url  # type: ignore[method-assign]
-_parser.normalizeLinkText = lambda url: url  # type: ignore[method-assign]
+_parser.normalizeLinkText = lambda link: link  # type: ignore[method-assign]
 _parser.validateLink = lambda url: True  # type: ignore[method-assign]
 
 

@@ -56,7 +56,7 @@ def build_report(registry: Registry, generated_at: str | None = None) -> dict[st
             "note": entry.note,
             "citations": [
                 {"document": c.document, "line": c.line, "page": c.page, "text": c.text, "date": date}
-                for c, (date, _) in zip(entry.citations, dates)
+                for c, (date, _) in zip(entry.citations, dates, strict=True)
             ],
         })  # fmt: skip
     for name, document in registry.documents.items():
