@@ -328,7 +328,11 @@ class HostPools:
         host = origin.host.decode("ascii")
         stream = await self._backend.connect_tcp(host, origin.port, timeout=timeout)
         if origin.scheme == b"https":
-            await stream.start_tls(self._ssl, server_hostname=host, timeout=timeout)  # in place
+            try:
+                await stream.start_tls(self._ssl, server_hostname=host, timeout=timeout)  # in place
+            except BaseException:  # cancelled mid-handshake, too: the socket must not leak
+                await stream.aclose()
+                raise
         return httpcore.AsyncHTTP11Connection(origin, stream, keepalive_expiry=KEEPALIVE)
 
     async def _evict(self) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
 import time
 from collections.abc import Iterator
 
@@ -125,3 +127,25 @@ def test_a_kept_alive_connection_closed_as_it_is_reused_is_replaced(web: Web, mo
     results = run(urls, CheckOptions(timeout=2, retries=0, host_concurrency=1)).results
     assert [r.status for r in results.values()] == [Verdict.OK] * 4
     assert sum(web.hits.values()) == 4  # each request answered once, on a fresh connection
+
+
+def test_a_cancelled_tls_handshake_leaves_no_socket_open() -> None:
+    # A listener that never accepts: the kernel completes TCP, nobody answers the TLS hello.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.60", 0))
+        listener.listen(8)
+        url = f"https://127.0.0.60:{listener.getsockname()[1]}/"
+
+        async def go() -> tuple[int, int]:
+            async with HostPools(1) as pools:
+                before = len(os.listdir("/proc/self/fd"))
+                task = asyncio.ensure_future(pools.exchange("GET", url, [], timeout=30))
+                await asyncio.sleep(0.3)
+                task.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await task
+                await asyncio.sleep(0.05)
+                return before, len(os.listdir("/proc/self/fd"))
+
+        before, after = asyncio.run(go())
+    assert after == before
