@@ -16,6 +16,10 @@ asyncio-native network layer.
   does TLS in Python with memory BIOs); `_Stream` uses asyncio's own streams and TLS.
 * **It resolves names itself**, then connects to the address it resolved. With `deny_private`
   that address is checked first (`private_reason`), so a second DNS answer cannot slip past.
+* **Proxies from the environment** (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`, as curl
+  and httpx read them): a proxied host gets httpcore's own proxy pool (forwarding for http,
+  CONNECT for https). With `deny_private` the name is resolved and checked here first; one that
+  does not resolve here is not sent.
 * **A small receive buffer** (set before connecting, when it sizes the TCP window) keeps a huge
   body we stop reading after a bounded prefix from costing megabytes of transfer.
 """
@@ -28,12 +32,15 @@ import ipaddress
 import re
 import socket
 import ssl
+import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
 import httpcore
 import httpx
 from httpcore._utils import is_socket_readable
+
+from linkcheck.errors import ConfigError
 
 __all__ = ["AsyncioBackend", "DeniedAddress", "Exchange", "HostPools", "private_reason", "request_target", "RECEIVE_BUFFER"]
 
@@ -147,11 +154,7 @@ class AsyncioBackend:
                     infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
                 except socket.gaierror as exc:
                     raise httpcore.ConnectError(f"DNS lookup failed: {exc.strerror or exc}") from exc
-                if self.deny_private:
-                    for info in infos:
-                        reason = private_reason(str(info[4][0]))
-                        if reason is not None:
-                            raise DeniedAddress(f"{host} resolves to {info[4][0]}, {reason} (--deny-private)")
+                self._check(host, infos)
                 family, kind, proto, _, address = infos[0]
                 sock = socket.socket(family, kind, proto)
                 try:
@@ -166,6 +169,26 @@ class AsyncioBackend:
         except OSError as exc:
             raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
         return _Stream(sock)
+
+    def _check(self, host: str, infos: list[Any]) -> None:
+        if self.deny_private:
+            for info in infos:
+                reason = private_reason(str(info[4][0]))
+                if reason is not None:
+                    raise DeniedAddress(f"{host} resolves to {info[4][0]}, {reason} (--deny-private)")
+
+    async def check_before_proxy(self, host: str, port: int, timeout: float | None = None) -> None:
+        """--deny-private through a proxy: the proxy resolves the name, so the best check is
+        what it resolves to here; a name that does not resolve here is not sent at all."""
+        if not self.deny_private:
+            return
+        try:
+            async with asyncio.timeout(timeout):
+                infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, TimeoutError):
+            raise DeniedAddress(f"{host} does not resolve here, so its address cannot be checked before "
+                                "it goes to the proxy (--deny-private)") from None  # fmt: skip
+        self._check(host, infos)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +251,6 @@ class _HostPool:
     def __init__(self, origin: httpcore.Origin, keep: int) -> None:
         self.origin, self.keep = origin, keep
         self.idle: list[httpcore.AsyncHTTP11Connection] = []
-        self.busy = 0
 
     async def take(self) -> httpcore.AsyncHTTP11Connection | None:
         """An idle connection that has not expired or been closed by the server, if any."""
@@ -267,13 +289,30 @@ class HostPools:
     """Per-host pools of httpcore HTTP/1.1 connections on one SSL context and one network
     backend (see the module's docstring). `exchange` is the whole interface."""
 
-    def __init__(self, host_concurrency: int, *, deny_private: bool = False, max_idle_pools: int = 128) -> None:
+    def __init__(self, host_concurrency: int, *, deny_private: bool = False, max_idle_pools: int = 128,
+                 proxies: dict[str, str] | None = None) -> None:  # fmt: skip
         self._ssl = ssl.create_default_context()
         self._ssl.set_alpn_protocols(["http/1.1"])
         self._concurrency = host_concurrency
         self._backend = AsyncioBackend(deny_private)
         self._max_idle = max_idle_pools
-        self._pools: dict[_Key, _HostPool] = {}
+        self._pools: dict[_Key, _HostPool | httpcore.AsyncHTTPProxy] = {}
+        self._busy: dict[_Key, int] = {}
+        # scheme → proxy URL, plus "no" for the hosts that bypass it; by default from the
+        # environment (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY), as curl and httpx read it.
+        self._proxies = urllib.request.getproxies_environment() if proxies is None else proxies
+        for scheme in ("http", "https", "all"):
+            proxy = self._proxies.get(scheme)
+            if proxy and not proxy.lower().startswith(("http://", "https://")):
+                raise ConfigError(f"{scheme}_proxy={proxy}: only http:// and https:// proxies are supported")
+
+    def _proxy_for(self, key: _Key) -> str | None:
+        if not self._proxies:
+            return None
+        scheme, host = key[0].decode(), key[1].decode()
+        if urllib.request.proxy_bypass_environment(host, self._proxies):  # type: ignore[attr-defined]  # not in typeshed
+            return None
+        return self._proxies.get(scheme) or self._proxies.get("all")
 
     async def exchange(self, method: str, url: str, headers: list[tuple[bytes, bytes]], timeout: float,
                        body_limit: int = 0) -> Exchange:  # fmt: skip
@@ -281,14 +320,22 @@ class HostPools:
         is never read (closing an unfinished response drops its connection). Raises httpcore's
         exceptions, or DeniedAddress."""
         key, host, target = request_target(url)
-        pool = self._pools.pop(key, None) or _HostPool(httpcore.Origin(*key), self._concurrency)
+        pool = self._pools.pop(key, None) or self._new_pool(key)
         self._pools[key] = pool  # re-inserted: dict order is least recently used first
-        pool.busy += 1
+        self._busy[key] = self._busy.get(key, 0) + 1
         request = httpcore.Request(
             method.encode(), httpcore.URL(scheme=key[0], host=key[1], port=key[2], target=target),
             headers=[(b"Host", host), *headers],
             extensions={"timeout": {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}})
         try:
+            if isinstance(pool, httpcore.AsyncHTTPProxy):
+                await self._backend.check_before_proxy(key[1].decode(), key[2], timeout)
+                response = await pool.handle_async_request(request)
+                try:
+                    body = await _read_prefix(response, body_limit)
+                finally:
+                    await response.aclose()
+                return Exchange(response.status, response.headers, body)
             connection, response = await self._send(pool, request, timeout)
             try:
                 body = await _read_prefix(response, body_limit)
@@ -300,8 +347,16 @@ class HostPools:
             await pool.put(connection)
             return Exchange(response.status, response.headers, body)
         finally:
-            pool.busy -= 1
+            self._busy[key] -= 1
             await self._evict()
+
+    def _new_pool(self, key: _Key) -> _HostPool | httpcore.AsyncHTTPProxy:
+        proxy = self._proxy_for(key)
+        if proxy is None:
+            return _HostPool(httpcore.Origin(*key), self._concurrency)
+        # Through a proxy: httpcore's own proxy pool (forwarding for http, CONNECT for https).
+        return httpcore.AsyncHTTPProxy(proxy, ssl_context=self._ssl, max_connections=self._concurrency,
+                                       keepalive_expiry=KEEPALIVE)  # fmt: skip
 
     async def _send(self, pool: _HostPool, request: httpcore.Request,
                     timeout: float) -> tuple[httpcore.AsyncHTTP11Connection, httpcore.Response]:  # fmt: skip
@@ -339,8 +394,9 @@ class HostPools:
         """Close the least recently used idle pools beyond `max_idle_pools`."""
         excess = len(self._pools) - self._max_idle
         if excess > 0:
-            for key in [k for k, pool in self._pools.items() if not pool.busy][:excess]:
+            for key in [k for k in self._pools if not self._busy.get(k)][:excess]:
                 await self._pools.pop(key).aclose()
+                self._busy.pop(key, None)
 
     async def aclose(self) -> None:
         for pool in self._pools.values():

@@ -11,6 +11,12 @@ import pytest
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent
 
+# Tests talk to loopback servers only: a proxy set in the machine's environment must not carry
+# their traffic elsewhere (tests/test_proxy.py sets its own).
+for _name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+    os.environ.pop(_name, None)
+    os.environ.pop(_name.upper(), None)
+
 
 @pytest.fixture
 def corpus() -> Path:
