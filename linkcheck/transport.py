@@ -32,6 +32,7 @@ import ipaddress
 import re
 import socket
 import ssl
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
@@ -355,8 +356,14 @@ class HostPools:
         if proxy is None:
             return _HostPool(httpcore.Origin(*key), self._concurrency)
         # Through a proxy: httpcore's own proxy pool (forwarding for http, CONNECT for https).
-        return httpcore.AsyncHTTPProxy(proxy, ssl_context=self._ssl, max_connections=self._concurrency,
-                                       keepalive_expiry=KEEPALIVE)  # fmt: skip
+        # Credentials in the proxy's URL (http://user:password@proxy:3128) become its Proxy-Authorization.
+        parts = urllib.parse.urlsplit(proxy)
+        auth = None
+        if parts.username is not None:
+            auth = (urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or ""))
+            proxy = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+        return httpcore.AsyncHTTPProxy(proxy, proxy_auth=auth, ssl_context=self._ssl,
+                                       max_connections=self._concurrency, keepalive_expiry=KEEPALIVE)  # fmt: skip
 
     async def _send(self, pool: _HostPool, request: httpcore.Request,
                     timeout: float) -> tuple[httpcore.AsyncHTTP11Connection, httpcore.Response]:  # fmt: skip

@@ -5,14 +5,17 @@ bytes (enough for clients that keep one connection per origin, as linkcheck's po
 from __future__ import annotations
 
 import asyncio
+import base64
 import threading
 from urllib.parse import urlsplit
 
 
 class Proxy:
-    def __init__(self, host: str = "127.0.0.70") -> None:
+    def __init__(self, host: str = "127.0.0.70", credentials: str | None = None) -> None:
         self.host, self.port = host, 0
+        self.credentials = credentials  # if set, "user:password" that Proxy-Authorization must carry
         self.seen: list[str] = []
+        self.authorizations: list[str | None] = []
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncio.AbstractServer | None = None
@@ -50,6 +53,15 @@ class Proxy:
             head = b""
             while (header := await reader.readline()) not in (b"\r\n", b"\n", b""):
                 head += header
+            authorization = next((h.split(b":", 1)[1].strip().decode("latin-1") for h in head.splitlines()
+                                  if h.lower().startswith(b"proxy-authorization:")), None)  # fmt: skip
+            self.authorizations.append(authorization)
+            if self.credentials is not None:
+                expected = "Basic " + base64.b64encode(self.credentials.encode()).decode()
+                if authorization != expected:
+                    writer.write(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+                    await writer.drain()
+                    return
             if method == "CONNECT":
                 host, _, port = target.rpartition(":")
                 up_reader, up_writer = await asyncio.open_connection(host, int(port))
@@ -58,7 +70,9 @@ class Proxy:
                 parts = urlsplit(target)
                 up_reader, up_writer = await asyncio.open_connection(parts.hostname, parts.port or 80)
                 path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-                up_writer.write(f"{method} {path} {version}".encode("latin-1") + head + b"\r\n")
+                # Proxy-Authorization is for the proxy (hop-by-hop): never forwarded.
+                forwarded = b"".join(h + b"\r\n" for h in head.splitlines() if not h.lower().startswith(b"proxy-"))
+                up_writer.write(f"{method} {path} {version}".encode("latin-1") + forwarded + b"\r\n")
             await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
         except (ConnectionError, asyncio.CancelledError, ValueError, OSError):
             pass

@@ -87,3 +87,14 @@ def test_a_socks_proxy_is_refused_plainly(tmp_path: Path, web: Web) -> None:
                      env={"ALL_PROXY": "socks5://127.0.0.70:1080"})  # fmt: skip
     assert result.returncode == 2
     assert "only http:// and https:// proxies are supported" in result.stderr
+
+
+def test_credentials_in_the_proxy_url_are_sent_to_the_proxy_only(web: Web) -> None:
+    proxy = Proxy("127.0.0.73", credentials="ann:p@ss word").start()
+    try:
+        url = f"http://ann:p%40ss%20word@127.0.0.73:{proxy.port}"
+        assert exchange(web.url("/a"), {"http": url}).status == 200
+        assert proxy.authorizations == ["Basic YW5uOnBAc3Mgd29yZA=="]
+        assert all("proxy-authorization" not in h and "authorization" not in h for h in web.seen_headers)
+    finally:
+        proxy.stop()
