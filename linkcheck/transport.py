@@ -152,10 +152,9 @@ class AsyncioBackend:
         try:
             async with asyncio.timeout(timeout):
                 try:
-                    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+                    infos = await self._resolve(host, port)
                 except socket.gaierror as exc:
                     raise httpcore.ConnectError(f"DNS lookup failed: {exc.strerror or exc}") from exc
-                self._check(host, infos)
                 family, kind, proto, _, address = infos[0]
                 sock = socket.socket(family, kind, proto)
                 try:
@@ -171,12 +170,15 @@ class AsyncioBackend:
             raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
         return _Stream(sock)
 
-    def _check(self, host: str, infos: list[Any]) -> None:
+    async def _resolve(self, host: str, port: int) -> list[Any]:
+        """The host's addresses; with `deny_private`, DeniedAddress if any must not be contacted."""
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
         if self.deny_private:
             for info in infos:
                 reason = private_reason(str(info[4][0]))
                 if reason is not None:
                     raise DeniedAddress(f"{host} resolves to {info[4][0]}, {reason} (--deny-private)")
+        return infos
 
     async def check_before_proxy(self, host: str, port: int, timeout: float | None = None) -> None:
         """--deny-private through a proxy: the proxy resolves the name, so the best check is
@@ -185,11 +187,10 @@ class AsyncioBackend:
             return
         try:
             async with asyncio.timeout(timeout):
-                infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+                await self._resolve(host, port)
         except (OSError, TimeoutError):
             raise DeniedAddress(f"{host} does not resolve here, so its address cannot be checked before "
                                 "it goes to the proxy (--deny-private)") from None  # fmt: skip
-        self._check(host, infos)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +226,7 @@ _PLAIN_URL_RE = re.compile(r"(https?)://([A-Za-z0-9.-]+)(?::(\d{1,5}))?(/[A-Za-z
 @functools.lru_cache(maxsize=1 << 16)
 def request_target(url: str) -> tuple[_Key, bytes, bytes]:
     """((scheme, host, port), Host header, request target) for an http(s) URL. Raises
-    ValueError (or httpx.InvalidURL) for a URL that cannot be requested."""
+    ValueError for a URL that cannot be requested."""
     plain = _PLAIN_URL_RE.fullmatch(url)
     if plain is not None:
         scheme, host, port, target = plain.groups()
@@ -235,7 +236,10 @@ def request_target(url: str) -> tuple[_Key, bytes, bytes]:
             raise ValueError(f"port out of range: {port}")
         netloc = f"{host}:{port}" if port else host
         return (scheme.encode(), host.encode(), number), netloc.encode(), (target or "/").encode()
-    parsed = httpx.URL(url)
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise ValueError(str(exc)) from None
     scheme = parsed.raw_scheme
     port = parsed.port or _DEFAULT_PORT.get(scheme, 0)
     host = parsed.raw_host
@@ -275,14 +279,18 @@ class _HostPool:
 
 
 async def _read_prefix(response: httpcore.Response, limit: int) -> bytes:
+    """At most `limit` bytes of the body; the response is closed either way."""
     chunks: list[bytes] = []
     size = 0
-    if limit > 0:
-        async for chunk in response.aiter_stream():
-            chunks.append(chunk)
-            size += len(chunk)
-            if size >= limit:
-                break
+    try:
+        if limit > 0:
+            async for chunk in response.aiter_stream():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size >= limit:
+                    break
+    finally:
+        await response.aclose()
     return b"".join(chunks)[:limit]
 
 
@@ -332,20 +340,15 @@ class HostPools:
             if isinstance(pool, httpcore.AsyncHTTPProxy):
                 await self._backend.check_before_proxy(key[1].decode(), key[2], timeout)
                 response = await pool.handle_async_request(request)
+                body = await _read_prefix(response, body_limit)
+            else:
+                connection, response = await self._send(pool, request, timeout)
                 try:
                     body = await _read_prefix(response, body_limit)
-                finally:
-                    await response.aclose()
-                return Exchange(response.status, response.headers, body)
-            connection, response = await self._send(pool, request, timeout)
-            try:
-                body = await _read_prefix(response, body_limit)
-            except BaseException:
-                await connection.aclose()
-                raise
-            finally:
-                await response.aclose()
-            await pool.put(connection)
+                except BaseException:
+                    await connection.aclose()
+                    raise
+                await pool.put(connection)
             return Exchange(response.status, response.headers, body)
         finally:
             self._busy[key] -= 1
