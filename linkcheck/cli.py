@@ -156,6 +156,11 @@ def run_extract(args: argparse.Namespace) -> int:
         read, recorded = _sources_for(args.paths, path, registry.sources)
         own_files = frozenset({path.resolve(), Path(f"{path}.lock").resolve()})
         collection = collect(read, warn=_warn, exclude=own_files)
+        if collection.missing and not args.paths:
+            # A source the registry recorded is gone (a clone without the documents beside it, a
+            # moved folder): merging would drop every URL it cited, and nobody asked for that.
+            raise UsageError(f"cannot read {', '.join(collection.missing)}, recorded as a source in {path}; "
+                             "the registry was left as it was (give the paths to read: linkcheck extract PATH...)")
         with gc_paused():
             summary = registry_mod.merge(registry, collection, recorded)
             registry_mod.save(registry, path)

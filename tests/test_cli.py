@@ -73,3 +73,17 @@ def test_every_command_and_option_is_documented_in_the_readme() -> None:
         missing += [f"{name} {o}" for a in sub._actions for o in a.option_strings
                     if o.startswith("--") and o != "--help" and o not in readme]  # fmt: skip
     assert missing == []
+
+
+def test_a_recorded_source_that_is_gone_leaves_the_registry_as_it_was(tmp_path: Path) -> None:
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "a.md").write_text("[a](https://a.example/page)\n")
+    path = tmp_path / "r.yaml"
+    assert run_cli("extract", str(papers), "--registry", str(path), cwd=tmp_path).returncode == 0
+    before = path.read_text()
+    papers.rename(tmp_path / "moved")
+    result = run_cli("extract", "--registry", str(path), cwd=tmp_path)  # the recorded sources
+    assert result.returncode == 2
+    assert "papers" in result.stderr and "left as it was" in result.stderr
+    assert path.read_text() == before and "https://a.example/page" in before

@@ -47,6 +47,7 @@ class Collection:
 
     documents: list[Extraction] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # arguments that named nothing to read
 
 
 def _looks_like_markdown(text: str) -> bool:
@@ -162,8 +163,10 @@ def _file_name(argument: str) -> str:
     return Path(relative).as_posix()
 
 
-def expand(paths: list[str], warn: Callable[[str], None]) -> Iterator[tuple[Path, str]]:
-    """(file, document name) for every argument: a directory's files are named relative to it."""
+def expand(paths: list[str], warn: Callable[[str], None],
+           missing: Callable[[str], None] | None = None) -> Iterator[tuple[Path, str]]:  # fmt: skip
+    """(file, document name) for every argument: a directory's files are named relative to it.
+    An argument that names nothing is warned about and passed to `missing`."""
     for argument in paths:
         path = Path(argument)
         if path.is_dir():
@@ -175,11 +178,15 @@ def expand(paths: list[str], warn: Callable[[str], None]) -> Iterator[tuple[Path
             matched = sorted(glob.glob(argument, recursive=True))
             if not matched:
                 warn(f"{argument}: no file matches")
+                if missing is not None:
+                    missing(argument)
             for name in matched:
                 if Path(name).is_file():
                     yield Path(name), _file_name(name)
         else:
             warn(f"{argument}: no such file or directory")
+            if missing is not None:
+                missing(argument)
 
 
 @contextlib.contextmanager
@@ -237,7 +244,7 @@ def collect(
 
     jobs: list[tuple[Path, str]] = []
     seen: dict[str, Path] = {}
-    for file, name in expand(paths, _warn):
+    for file, name in expand(paths, _warn, result.missing.append):
         if exclude and file.resolve() in exclude:
             continue
         if name in seen:
