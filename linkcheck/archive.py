@@ -59,6 +59,8 @@ __all__ = [
 
 GOOD_STATUSES = frozenset({200, 203, 206})
 _GOOD_FILTER = "statuscode:20[036]"
+
+
 class ArchiveStopped(Exception):
     """The archive keeps answering 429: lookups stop rather than hammer it."""
 
@@ -165,7 +167,7 @@ def _end_of_day(day: date) -> str:
 
 def _parse_timestamp(timestamp: str) -> datetime:
     """A Wayback timestamp, possibly shortened (`2019`, `201906`), as a UTC datetime."""
-    digits = timestamp[:14] + "00000101000000"[len(timestamp[:14]):]
+    digits = timestamp[:14] + "00000101000000"[len(timestamp[:14]) :]
     return datetime.strptime(digits, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
 
 
@@ -181,10 +183,12 @@ class _ArchiveClient:
     def __init__(self, options: ArchiveOptions, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.options = options
         self.http = httpx.AsyncClient(
-            timeout=httpx.Timeout(options.timeout), follow_redirects=False, transport=transport,
+            timeout=httpx.Timeout(options.timeout),
+            follow_redirects=False,
+            transport=transport,
             headers={"User-Agent": options.user_agent},
             limits=httpx.Limits(max_connections=options.max_in_flight),
-        )  # fmt: skip
+        )
         self.slots = asyncio.Semaphore(options.max_in_flight)
         self.cdx_times: deque[float] = deque()
         self.rate_limited_in_a_row = 0
@@ -208,8 +212,9 @@ class _ArchiveClient:
                 return
             await asyncio.sleep(self.cdx_times[0] + window - now)
 
-    async def request(self, method: str, url: str, *, cdx: bool = False, follow: bool = False,
-                      **kwargs: Any) -> httpx.Response:  # fmt: skip
+    async def request(
+        self, method: str, url: str, *, cdx: bool = False, follow: bool = False, **kwargs: Any
+    ) -> httpx.Response:
         """One request with retries; raises `httpx.HTTPError` when they run out and
         `ArchiveStopped` after too many 429 answers in a row."""
         attempt = 0
@@ -218,10 +223,13 @@ class _ArchiveClient:
                 raise ArchiveStopped(
                     f"the archive answered 429 Too Many Requests {self.rate_limited_in_a_row} times in a row; "
                     "archive lookups stopped so as not to be blocked. What was found so far is kept; "
-                    "run `linkcheck archive` again later.")  # fmt: skip
+                    "run `linkcheck archive` again later."
+                )
             if self.unreachable_in_a_row >= self.options.max_unreachable:
-                raise ArchiveStopped(f"the archive cannot be reached ({self.last_error}); archive lookups stopped. "
-                                     "Is this machine connected?")  # fmt: skip
+                raise ArchiveStopped(
+                    f"the archive cannot be reached ({self.last_error}); archive lookups stopped. "
+                    "Is this machine connected?"
+                )
             if cdx:
                 await self._cdx_turn()
             async with self.slots:
@@ -263,8 +271,12 @@ class _ArchiveClient:
 class Archiver:
     """Lookups, verification and saving, sharing one polite client."""
 
-    def __init__(self, options: ArchiveOptions, transport: httpx.AsyncBaseTransport | None = None,
-                 progress: Callable[[str], None] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        options: ArchiveOptions,
+        transport: httpx.AsyncBaseTransport | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
         self.options = options
         self.endpoints = options.endpoints
         self.client = _ArchiveClient(options, transport)
@@ -288,7 +300,9 @@ class Archiver:
             params["timestamp"] = _end_of_day(cited)
         try:
             response = await self.client.request("GET", self.endpoints.available, params=params)
-            closest = response.json().get("archived_snapshots", {}).get("closest") if response.status_code == 200 else None
+            closest = (
+                response.json().get("archived_snapshots", {}).get("closest") if response.status_code == 200 else None
+            )
         except (httpx.HTTPError, ValueError, AttributeError):
             return None
         if not isinstance(closest, dict) or not closest.get("available", True) or not closest.get("timestamp"):
@@ -299,8 +313,15 @@ class Archiver:
             status = 0
         return Capture(str(closest["timestamp"]), url, status)
 
-    async def cdx(self, url: str, *, good_only: bool = True, to: str | None = None, from_: str | None = None,
-                  limit: int | None = None) -> list[Capture]:  # fmt: skip
+    async def cdx(
+        self,
+        url: str,
+        *,
+        good_only: bool = True,
+        to: str | None = None,
+        from_: str | None = None,
+        limit: int | None = None,
+    ) -> list[Capture]:
         """Captures from the CDX API; raises `httpx.HTTPError` or ValueError when it cannot answer."""
         params: list[tuple[str, str]] = [("url", url), ("output", "json"), ("fl", "timestamp,original,statuscode")]
         if good_only:
@@ -313,8 +334,9 @@ class Archiver:
             params.append(("limit", str(limit)))
         response = await self.client.request("GET", self.endpoints.cdx, params=params, cdx=True)
         if response.status_code != 200:
-            raise httpx.HTTPStatusError(f"CDX API answered {response.status_code}", request=response.request,
-                                        response=response)  # fmt: skip
+            raise httpx.HTTPStatusError(
+                f"CDX API answered {response.status_code}", request=response.request, response=response
+            )
         text = response.text.strip()
         rows = json.loads(text) if text else []
         if not rows:
@@ -324,8 +346,9 @@ class Archiver:
         captures = []
         for row in data:
             status = row[index["statuscode"]] if "statuscode" in index else ""
-            captures.append(Capture(row[index["timestamp"]], row[index["original"]],
-                                    int(status) if str(status).isdigit() else None))  # fmt: skip
+            captures.append(
+                Capture(row[index["timestamp"]], row[index["original"]], int(status) if str(status).isdigit() else None)
+            )
         return captures
 
     # ---------------------------------------------------------------- verification
@@ -362,8 +385,14 @@ class Archiver:
             return LinkResult(Verdict.RATE_LIMITED, now, http_status=code, error="the archive answered 429")
         if code >= 500:
             return LinkResult(Verdict.SERVER_ERROR, now, http_status=code, error=f"the archive answered {code}")
-        return LinkResult(Verdict.BROKEN, now, http_status=code, final_url=final, redirects=redirects,
-                          error=f"this snapshot does not replay (HTTP {code})")  # fmt: skip
+        return LinkResult(
+            Verdict.BROKEN,
+            now,
+            http_status=code,
+            final_url=final,
+            redirects=redirects,
+            error=f"this snapshot does not replay (HTTP {code})",
+        )
 
     async def verify_snapshot_link(self, url: str, archived: ArchivedUrl) -> LinkResult:
         """Check a cited Wayback snapshot as a snapshot, through the archive's endpoints."""
@@ -384,15 +413,22 @@ class Archiver:
         def found(capture: Capture, landed: tuple[str, str], via: str) -> Lookup:
             timestamp, original = landed
             snapshot = Snapshot(
-                url=self.endpoints.public_replay(timestamp, original), timestamp=timestamp, original=url,
-                citation_date=cited.isoformat() if cited else None, citation_date_source=cited_source,
-                gap_days=gap_days(timestamp, cited), verified_at=_now(),
-            )  # fmt: skip
+                url=self.endpoints.public_replay(timestamp, original),
+                timestamp=timestamp,
+                original=url,
+                citation_date=cited.isoformat() if cited else None,
+                citation_date_source=cited_source,
+                gap_days=gap_days(timestamp, cited),
+                verified_at=_now(),
+            )
             return Lookup(url, "found", snapshot, via=via)
 
         closest = await self.availability(url, cited)
-        if closest is not None and closest.status in GOOD_STATUSES and (
-                cited is None or closest.timestamp <= _end_of_day(cited)):  # fmt: skip
+        if (
+            closest is not None
+            and closest.status in GOOD_STATUSES
+            and (cited is None or closest.timestamp <= _end_of_day(cited))
+        ):
             tried.add(closest)
             landed = await self.verify(closest.timestamp, url)
             if isinstance(landed, tuple):
@@ -412,15 +448,20 @@ class Archiver:
                 if candidates:
                     break  # this variant is the archived one; its captures did not replay
             if failures:
-                return Lookup(url, "unknown", detail="no 2xx capture replays (" + "; ".join(failures[:3]) + ")",
-                              via="cdx")  # fmt: skip
+                return Lookup(
+                    url, "unknown", detail="no 2xx capture replays (" + "; ".join(failures[:3]) + ")", via="cdx"
+                )
             errors = await self.cdx(url, good_only=False, limit=-20)
         except (httpx.HTTPError, ValueError, KeyError, IndexError) as exc:
             return Lookup(url, "unknown", detail=f"the CDX API could not answer: {exc}", via="cdx")
         if errors:
             codes = sorted({str(c.status or "?") for c in errors})
-            return Lookup(url, "only_error_captures", via="cdx",
-                          detail=f"archived only as error pages or redirects (status {', '.join(codes)})")  # fmt: skip
+            return Lookup(
+                url,
+                "only_error_captures",
+                via="cdx",
+                detail=f"archived only as error pages or redirects (status {', '.join(codes)})",
+            )
         return Lookup(url, "not_archived", detail="no capture in the Wayback Machine", via="cdx")
 
     async def _candidates(self, variant: str, cited: date | None) -> list[Capture]:
@@ -441,8 +482,7 @@ class Archiver:
         """Submit `url` to Save Page Now 2 and wait for the capture."""
         auth = {"Authorization": f"LOW {access_key}:{secret_key}", "Accept": "application/json"}
         try:
-            response = await self.client.request("POST", f"{self.endpoints.base}/save", data={"url": url},
-                                                 headers=auth)  # fmt: skip
+            response = await self.client.request("POST", f"{self.endpoints.base}/save", data={"url": url}, headers=auth)
             job = response.json() if response.status_code == 200 else {}
             job_id = job.get("job_id")
             if not job_id:
@@ -454,11 +494,17 @@ class Archiver:
                 state = status.json() if status.status_code == 200 else {}
                 if state.get("status") == "success":
                     timestamp = str(state["timestamp"])
-                    snapshot = Snapshot(url=self.endpoints.public_replay(timestamp, url), timestamp=timestamp,
-                                        original=url, verified_at=_now())  # fmt: skip
+                    snapshot = Snapshot(
+                        url=self.endpoints.public_replay(timestamp, url),
+                        timestamp=timestamp,
+                        original=url,
+                        verified_at=_now(),
+                    )
                     return Lookup(url, "found", snapshot, via="save")
                 if state.get("status") == "error":
-                    return Lookup(url, "unknown", detail=f"Save Page Now failed: {state.get('message', '')}", via="save")
+                    return Lookup(
+                        url, "unknown", detail=f"Save Page Now failed: {state.get('message', '')}", via="save"
+                    )
         except (httpx.HTTPError, ValueError, KeyError) as exc:
             return Lookup(url, "unknown", detail=f"Save Page Now could not answer: {exc}", via="save")
         return Lookup(url, "unknown", detail="Save Page Now did not finish in time", via="save")

@@ -45,17 +45,56 @@ import httpcore
 from linkcheck.models import LinkResult, Verdict
 from linkcheck.transport import DeniedAddress, Exchange, HostPools, request_target
 
-__all__ = ["CheckOptions", "CheckRun", "check_all", "make_transport", "network_reason", "parse_retry_after",
-           "DEFAULT_USER_AGENT"]
+__all__ = [
+    "CheckOptions",
+    "CheckRun",
+    "check_all",
+    "make_transport",
+    "network_reason",
+    "parse_retry_after",
+    "DEFAULT_USER_AGENT",
+]
 
 DEFAULT_USER_AGENT = "linkcheck/0.1 (citation checker; +https://github.com/linkcheck-citations/linkcheck)"
-_FILE_EXTENSIONS = (".pdf", ".zip", ".gz", ".tgz", ".mp4", ".mp3", ".avi", ".mov", ".doc", ".docx",
-                    ".xls", ".xlsx", ".ppt", ".pptx", ".epub", ".jpg", ".jpeg", ".png", ".gif", ".tar", ".7z")  # fmt: skip
-_SIGN_IN_RE = re.compile(r"/(login|log-in|signin|sign-in|sign_in|auth|sso|account/login|users/sign_in)\b|[?&](returnurl|return_to|redirect_uri)=", re.I)
+_FILE_EXTENSIONS = (
+    ".pdf",
+    ".zip",
+    ".gz",
+    ".tgz",
+    ".mp4",
+    ".mp3",
+    ".avi",
+    ".mov",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".ppt",
+    ".pptx",
+    ".epub",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".gif",
+    ".tar",
+    ".7z",
+)
+_SIGN_IN_RE = re.compile(
+    r"/(login|log-in|signin|sign-in|sign_in|auth|sso|account/login|users/sign_in)\b|[?&](returnurl|return_to|redirect_uri)=",
+    re.I,
+)
 _TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
-_NOT_FOUND_TITLE_RE = re.compile(r"\b404\b|not\s+found|page\s+(?:does\s+not|doesn't)\s+exist|no\s+longer\s+available|страница\s+не\s+найдена|seite\s+nicht\s+gefunden|page\s+introuvable|error\s+404", re.I)
-_NOT_FOUND_TEXT_RE = re.compile(rb"page\s+(?:you\s+(?:requested|are\s+looking\s+for)|not\s+found)|could\s+not\s+be\s+found|doesn't\s+exist|does\s+not\s+exist|404", re.I)
-_CHALLENGE_RE = re.compile(rb"just a moment\.\.\.|cf-chl|captcha|attention required|are you a robot|ddos-guard|verify you are human", re.I)
+_NOT_FOUND_TITLE_RE = re.compile(
+    r"\b404\b|not\s+found|page\s+(?:does\s+not|doesn't)\s+exist|no\s+longer\s+available|страница\s+не\s+найдена|seite\s+nicht\s+gefunden|page\s+introuvable|error\s+404",
+    re.I,
+)
+_NOT_FOUND_TEXT_RE = re.compile(
+    rb"page\s+(?:you\s+(?:requested|are\s+looking\s+for)|not\s+found)|could\s+not\s+be\s+found|doesn't\s+exist|does\s+not\s+exist|404",
+    re.I,
+)
+_CHALLENGE_RE = re.compile(
+    rb"just a moment\.\.\.|cf-chl|captcha|attention required|are you a robot|ddos-guard|verify you are human", re.I
+)
 _ACCEPT = "text/html,application/xhtml+xml,*/*;q=0.8"
 _BLOCKED_STATUSES = frozenset({401, 403, 407, 451})
 _PERMANENT = frozenset({301, 308})
@@ -139,8 +178,11 @@ class _Cookies:
             self._jar[(domain, name.strip())] = value.strip()
 
     def header_for(self, host: str) -> str:
-        return "; ".join(f"{name}={value}" for (domain, name), value in self._jar.items()
-                         if host == domain or host.endswith("." + domain))  # fmt: skip
+        return "; ".join(
+            f"{name}={value}"
+            for (domain, name), value in self._jar.items()
+            if host == domain or host.endswith("." + domain)
+        )
 
     def state(self) -> frozenset[tuple[tuple[str, str], str]]:
         return frozenset(self._jar.items())
@@ -216,17 +258,24 @@ def network_reason(exc: BaseException) -> str:
         seen = seen.__cause__ or seen.__context__
     text = str(exc) or type(exc).__name__
     lowered = text.lower()
-    for marker, reason in (("name or service not known", "DNS lookup failed"), ("getaddrinfo", "DNS lookup failed"),
-                           ("name resolution", "DNS lookup failed"), ("refused", "connection refused"),
-                           ("ssl", "TLS failure"), ("certificate", "TLS failure"), ("reset", "connection reset")):
+    for marker, reason in (
+        ("name or service not known", "DNS lookup failed"),
+        ("getaddrinfo", "DNS lookup failed"),
+        ("name resolution", "DNS lookup failed"),
+        ("refused", "connection refused"),
+        ("ssl", "TLS failure"),
+        ("certificate", "TLS failure"),
+        ("reset", "connection reset"),
+    ):
         if marker in lowered:
             return f"{reason}: {text}"
     return f"{type(exc).__name__}: {text}"
 
 
 class Checker:
-    def __init__(self, pools: HostPools, options: CheckOptions,
-                 progress: Callable[[str, LinkResult], None] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, pools: HostPools, options: CheckOptions, progress: Callable[[str, LinkResult], None] | None = None
+    ) -> None:
         # Requests go straight to per-host pools of httpx's connection layer (why: the docstring
         # of linkcheck/transport.py); redirects and cookies are handled here.
         self.pools = pools
@@ -236,12 +285,17 @@ class Checker:
         self.global_limit = asyncio.Semaphore(options.max_concurrency)
         self.run = CheckRun(results={})
         self._in_flight: dict[str, int] = {}
-        base = {"user-agent": ("User-Agent", options.user_agent), "accept": ("Accept", _ACCEPT),
-                "accept-encoding": ("Accept-Encoding", "gzip, deflate")}  # fmt: skip
+        base = {
+            "user-agent": ("User-Agent", options.user_agent),
+            "accept": ("Accept", _ACCEPT),
+            "accept-encoding": ("Accept-Encoding", "gzip, deflate"),
+        }
         self._base_headers = _encode_headers(base)
         # Headers configured for a host replace the defaults of the same name, for that host only.
-        self._headers = {host: _encode_headers({**base, **{name.lower(): (name, value) for name, value in extra.items()}})
-                         for host, extra in options.headers.items()}  # fmt: skip
+        self._headers = {
+            host: _encode_headers({**base, **{name.lower(): (name, value) for name, value in extra.items()}})
+            for host, extra in options.headers.items()
+        }
 
     def _host(self, host: str) -> _Host:
         state = self.hosts.get(host)
@@ -276,8 +330,13 @@ class Checker:
             try:
                 async with deadline:
                     state.deadlines.add(deadline)
-                    answer = await self.pools.exchange(method, url, headers, self.options.timeout,
-                                                       body_limit=self.options.max_body if method == "GET" else 0)
+                    answer = await self.pools.exchange(
+                        method,
+                        url,
+                        headers,
+                        self.options.timeout,
+                        body_limit=self.options.max_body if method == "GET" else 0,
+                    )
             finally:
                 state.deadlines.discard(deadline)
                 self._in_flight[host] -= 1
@@ -328,25 +387,44 @@ class Checker:
             chain.append((response.status, target))
             scheme = urlsplit(target).scheme.lower()
             if scheme not in ("http", "https"):
-                raise _Attempt(self._result(Verdict.BROKEN, url, chain, response.status,
-                                            error=f"redirect to a non-web URL ({scheme}:)"))
+                raise _Attempt(
+                    self._result(
+                        Verdict.BROKEN, url, chain, response.status, error=f"redirect to a non-web URL ({scheme}:)"
+                    )
+                )
             try:
                 request_target(target)
             except ValueError as exc:
-                raise _Attempt(self._result(Verdict.BROKEN, url, chain, response.status,
-                                            error=f"redirect to a malformed URL: {exc}")) from None
+                raise _Attempt(
+                    self._result(
+                        Verdict.BROKEN, url, chain, response.status, error=f"redirect to a malformed URL: {exc}"
+                    )
+                ) from None
             if (target, cookies.state()) in seen:
                 raise _Attempt(self._result(Verdict.BROKEN, url, chain, response.status, error="redirect loop"))
             seen.add((target, cookies.state()))
             current = target
-        raise _Attempt(self._result(Verdict.BROKEN, url, chain, None,
-                                    error=f"more than {self.options.max_redirects} redirects"))
+        raise _Attempt(
+            self._result(Verdict.BROKEN, url, chain, None, error=f"more than {self.options.max_redirects} redirects")
+        )
 
-    def _result(self, status: Verdict, url: str, chain: list[tuple[int, str]], http_status: int | None,
-                error: str | None = None, final_url: str | None = None) -> LinkResult:  # fmt: skip
-        return LinkResult(status=status, checked_at=_now(), http_status=http_status,
-                          final_url=final_url or (chain[-1][1] if chain else url),
-                          redirects=[target for _, target in chain], error=error)  # fmt: skip
+    def _result(
+        self,
+        status: Verdict,
+        url: str,
+        chain: list[tuple[int, str]],
+        http_status: int | None,
+        error: str | None = None,
+        final_url: str | None = None,
+    ) -> LinkResult:
+        return LinkResult(
+            status=status,
+            checked_at=_now(),
+            http_status=http_status,
+            final_url=final_url or (chain[-1][1] if chain else url),
+            redirects=[target for _, target in chain],
+            error=error,
+        )
 
     # ---------------------------------------------------------------- classification
 
@@ -357,27 +435,38 @@ class Checker:
             if method == "HEAD" and response.status >= 400 and response.status != 429:
                 chain, response, body = await self._fetch(url, "GET")  # HEAD refused: ask properly
         except httpcore.TimeoutException as exc:
-            raise _Attempt(self._result(Verdict.TIMEOUT, url, [], None,
-                                        error=f"no answer within {self.options.timeout:g} s ({type(exc).__name__})"),
-                           network=True) from None
+            raise _Attempt(
+                self._result(
+                    Verdict.TIMEOUT,
+                    url,
+                    [],
+                    None,
+                    error=f"no answer within {self.options.timeout:g} s ({type(exc).__name__})",
+                ),
+                network=True,
+            ) from None
         except TimeoutError:
-            raise _Attempt(self._result(Verdict.TIMEOUT, url, [], None,
-                                        error=f"the whole request took over {self.options.timeout * 2:g} s"),
-                           network=True) from None
+            raise _Attempt(
+                self._result(
+                    Verdict.TIMEOUT, url, [], None, error=f"the whole request took over {self.options.timeout * 2:g} s"
+                ),
+                network=True,
+            ) from None
         except DeniedAddress as exc:
             return self._result(Verdict.SKIPPED, url, [], None, error=str(exc))
         except (httpcore.RemoteProtocolError, httpcore.LocalProtocolError) as exc:
             # Not HTTP as we know it: a garbled status line, headers too large, a broken chunk.
-            raise _Attempt(self._result(Verdict.UNREACHABLE, url, [], None,
-                                        error=f"invalid HTTP response: {exc}")) from None
+            raise _Attempt(
+                self._result(Verdict.UNREACHABLE, url, [], None, error=f"invalid HTTP response: {exc}")
+            ) from None
         except (httpcore.NetworkError, httpcore.ProxyError, httpcore.UnsupportedProtocol, OSError) as exc:
             network = isinstance(exc, (httpcore.ConnectError, OSError))
-            raise _Attempt(self._result(Verdict.UNREACHABLE, url, [], None, error=network_reason(exc)),
-                           network=network) from None
+            raise _Attempt(
+                self._result(Verdict.UNREACHABLE, url, [], None, error=network_reason(exc)), network=network
+            ) from None
         return await self._classify(url, chain, response, body)
 
-    async def _classify(self, url: str, chain: list[tuple[int, str]], response: Exchange,
-                        body: bytes) -> LinkResult:  # fmt: skip
+    async def _classify(self, url: str, chain: list[tuple[int, str]], response: Exchange, body: bytes) -> LinkResult:
         code = response.status
         host = _host_of(url)
         final = chain[-1][1] if chain else url
@@ -387,13 +476,17 @@ class Checker:
             retry = parse_retry_after(response.header("retry-after"), self.options.retry_after_cap)
             state = self._host(host)
             state.delay = max(state.delay * 2, retry or 1.0, 0.5)  # slow down for the rest of the run
-            raise _Attempt(self._result(Verdict.RATE_LIMITED, url, chain, code, error="429 Too Many Requests"),
-                           retry_after=retry if retry is not None else None)
+            raise _Attempt(
+                self._result(Verdict.RATE_LIMITED, url, chain, code, error="429 Too Many Requests"),
+                retry_after=retry if retry is not None else None,
+            )
         if code >= 500:
             if _CHALLENGE_RE.search(body):
                 return self._result(Verdict.BLOCKED, url, chain, code, error="bot challenge page")
             retry = parse_retry_after(response.header("retry-after"), self.options.retry_after_cap)
-            raise _Attempt(self._result(Verdict.SERVER_ERROR, url, chain, code, error=f"HTTP {code}"), retry_after=retry)
+            raise _Attempt(
+                self._result(Verdict.SERVER_ERROR, url, chain, code, error=f"HTTP {code}"), retry_after=retry
+            )
         if code in _BLOCKED_STATUSES:
             reason = "bot challenge page" if _CHALLENGE_RE.search(body) else f"HTTP {code}: access refused"
             return self._result(Verdict.BLOCKED, url, chain, code, error=reason)
@@ -408,7 +501,9 @@ class Checker:
             return self._result(Verdict.SOFT_404, url, chain, code, error="redirected to the site's home page")
         title = self._title(body)
         if title and _NOT_FOUND_TITLE_RE.search(title):
-            return self._result(Verdict.SOFT_404, url, chain, code, error=f"a not-found page served with {code} (title: {title[:80]!r})")
+            return self._result(
+                Verdict.SOFT_404, url, chain, code, error=f"a not-found page served with {code} (title: {title[:80]!r})"
+            )
         if self.options.soft404_probe and (chain or _NOT_FOUND_TEXT_RE.search(body)):
             verdict = await self._probe(url, final, code, title, body)
             if verdict is not None:
@@ -474,7 +569,9 @@ class Checker:
         except ValueError as exc:
             return LinkResult(Verdict.INVALID, _now(), error=f"malformed URL: {exc}")
         if scheme not in ("http", "https"):
-            return LinkResult(Verdict.INVALID, _now(), error=f"unsupported scheme {scheme + ':' if scheme else '(none)'}")
+            return LinkResult(
+                Verdict.INVALID, _now(), error=f"unsupported scheme {scheme + ':' if scheme else '(none)'}"
+            )
         if not host:
             return LinkResult(Verdict.INVALID, _now(), error="no host name")
         try:
@@ -490,8 +587,12 @@ class Checker:
         while True:
             if state.breaker is not None:
                 tripped = state.breaker
-                return LinkResult(tripped.status, _now(), error=f"{tripped.error} (circuit breaker: host {host} "
-                                  f"failed {state.failures} times; not contacted again)")  # fmt: skip
+                return LinkResult(
+                    tripped.status,
+                    _now(),
+                    error=f"{tripped.error} (circuit breaker: host {host} "
+                    f"failed {state.failures} times; not contacted again)",
+                )
             try:
                 result = await self._attempt(url)
                 state.successes += 1
@@ -519,9 +620,13 @@ class Checker:
                 await asyncio.sleep(delay)
 
 
-async def check_all(urls: list[str], transport: HostPools, options: CheckOptions,
-                    progress: Callable[[str, LinkResult], None] | None = None,
-                    interruptible: bool = False) -> CheckRun:  # fmt: skip
+async def check_all(
+    urls: list[str],
+    transport: HostPools,
+    options: CheckOptions,
+    progress: Callable[[str, LinkResult], None] | None = None,
+    interruptible: bool = False,
+) -> CheckRun:
     """Check every URL once; results come back keyed by URL. With `interruptible`, cancelling
     the run returns the results so far (`CheckRun.interrupted`) instead of raising."""
     checker = Checker(transport, options, progress)

@@ -27,7 +27,7 @@ from linkcheck.report import (
     parse_formats,
     print_summary,
     render_annotations,
-    write_reports,  # fmt: skip
+    write_reports,
 )
 
 __all__ = ["main"]
@@ -44,15 +44,23 @@ def _warn(message: str) -> None:
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--registry", default=DEFAULT_REGISTRY, metavar="FILE",
-                        help=f"the registry file (default: {DEFAULT_REGISTRY})")  # fmt: skip
-    parser.add_argument("--lock-timeout", type=float, default=-1, metavar="SECONDS",
-                        help="give up (exit 2) if another run holds the registry lock this long (default: wait)")  # fmt: skip
+    parser.add_argument(
+        "--registry", default=DEFAULT_REGISTRY, metavar="FILE", help=f"the registry file (default: {DEFAULT_REGISTRY})"
+    )
+    parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=-1,
+        metavar="SECONDS",
+        help="give up (exit 2) if another run holds the registry lock this long (default: wait)",
+    )
 
 
 def _add_report_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", metavar="DIR", help="where reports go (default: reports)")
-    parser.add_argument("--format", metavar="LIST", help=f"reports to write, comma-separated (default: {','.join(FORMATS)})")
+    parser.add_argument(
+        "--format", metavar="LIST", help=f"reports to write, comma-separated (default: {','.join(FORMATS)})"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,32 +90,48 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(check)
     check.add_argument("--max-concurrency", type=int, metavar="N", help="requests in flight in all (default: 64)")
     check.add_argument("--host-concurrency", type=int, metavar="N", help="requests in flight per host (default: 4)")
-    check.add_argument("--min-interval", type=float, metavar="SECONDS", help="minimum time between requests to one host")
+    check.add_argument(
+        "--min-interval", type=float, metavar="SECONDS", help="minimum time between requests to one host"
+    )
     check.add_argument("--timeout", type=float, metavar="SECONDS", help="per request (default: 10)")
     check.add_argument("--retries", type=int, metavar="N", help="retries for timeouts, resets, 5xx, 429 (default: 2)")
     check.add_argument("--user-agent", metavar="TEXT")
-    check.add_argument("--accept", action="append", metavar="HOST:CODE[,CODE]", help="extra statuses that mean ok for HOST")
+    check.add_argument(
+        "--accept", action="append", metavar="HOST:CODE[,CODE]", help="extra statuses that mean ok for HOST"
+    )
     check.add_argument("--include", action="append", metavar="PATTERN", help="check only URLs matching (glob)")
     check.add_argument("--exclude", action="append", metavar="PATTERN", help="skip URLs matching (glob)")
-    check.add_argument("--header", action="append", metavar="HOST:NAME=ENVVAR",
-                       help="send header NAME to HOST only, its value read from environment variable ENVVAR")
+    check.add_argument(
+        "--header",
+        action="append",
+        metavar="HOST:NAME=ENVVAR",
+        help="send header NAME to HOST only, its value read from environment variable ENVVAR",
+    )
     check.add_argument("--max-age", metavar="DURATION", help="skip URLs verified ok within DURATION (e.g. 7d)")
     check.add_argument("--wayback-url", metavar="BASE", help="base URL of the Wayback Machine endpoints")
     check.add_argument("--no-archive", action="store_true", help="skip archive lookups")
-    check.add_argument("--deny-private", action="store_true", default=None,
-                       help="never contact loopback, private, link-local or cloud-metadata addresses (checked after "
-                       "DNS resolution, redirects included); such links are skipped")  # fmt: skip
+    check.add_argument(
+        "--deny-private",
+        action="store_true",
+        default=None,
+        help="never contact loopback, private, link-local or cloud-metadata addresses (checked after "
+        "DNS resolution, redirects included); such links are skipped",
+    )
     _add_report_options(check)
-    check.add_argument("--fail-on", choices=("any", "new", "none"),
-                       help="exit 1 for any problem (default), only for problems new since the last run, or never")
+    check.add_argument(
+        "--fail-on",
+        choices=("any", "new", "none"),
+        help="exit 1 for any problem (default), only for problems new since the last run, or never",
+    )
 
     report = commands.add_parser(
         "report",
         help="re-render the reports from the registry (no network)",
         description="Write the HTML, JSON, Markdown and JUnit reports from the registry alone.",
     )
-    report.add_argument("--registry", default=DEFAULT_REGISTRY, metavar="FILE",
-                        help=f"the registry file (default: {DEFAULT_REGISTRY})")  # fmt: skip
+    report.add_argument(
+        "--registry", default=DEFAULT_REGISTRY, metavar="FILE", help=f"the registry file (default: {DEFAULT_REGISTRY})"
+    )
     _add_report_options(report)
 
     archive = commands.add_parser(
@@ -120,14 +144,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(archive)
     _add_report_options(archive)
     archive.add_argument("--all", action="store_true", help="look up snapshots for every link, live ones too")
-    archive.add_argument("--save", action="store_true",
-                         help="submit live links without a recent capture to Save Page Now (needs "
-                         "LINKCHECK_IA_ACCESS_KEY and LINKCHECK_IA_SECRET_KEY)")  # fmt: skip
-    archive.add_argument("--save-if-older", metavar="DURATION", help="--save only when the newest capture is older "
-                         "than this (default: 30d)")  # fmt: skip
+    archive.add_argument(
+        "--save",
+        action="store_true",
+        help="submit live links without a recent capture to Save Page Now (needs "
+        "LINKCHECK_IA_ACCESS_KEY and LINKCHECK_IA_SECRET_KEY)",
+    )
+    archive.add_argument(
+        "--save-if-older",
+        metavar="DURATION",
+        help="--save only when the newest capture is older than this (default: 30d)",
+    )
     archive.add_argument("--wayback-url", metavar="BASE", help="base URL of the Wayback Machine endpoints")
-    archive.add_argument("--archive-concurrency", type=int, metavar="N", help="requests in flight to the archive "
-                         "(default: 2)")  # fmt: skip
+    archive.add_argument(
+        "--archive-concurrency", type=int, metavar="N", help="requests in flight to the archive (default: 2)"
+    )
     archive.add_argument("--cdx-per-minute", type=int, metavar="N", help="CDX queries a minute at most (default: 30)")
     archive.add_argument("--archive-ttl", metavar="DURATION", help="re-ask 'not archived' after this (default: 7d)")
     return parser
@@ -159,8 +190,10 @@ def run_extract(args: argparse.Namespace) -> int:
         if collection.missing and not args.paths:
             # A source the registry recorded is gone (a clone without the documents beside it, a
             # moved folder): merging would drop every URL it cited, and nobody asked for that.
-            raise UsageError(f"cannot read {', '.join(collection.missing)}, recorded as a source in {path}; "
-                             "the registry was left as it was (give the paths to read: linkcheck extract PATH...)")
+            raise UsageError(
+                f"cannot read {', '.join(collection.missing)}, recorded as a source in {path}; "
+                "the registry was left as it was (give the paths to read: linkcheck extract PATH...)"
+            )
         with gc_paused():
             summary = registry_mod.merge(registry, collection, recorded)
             registry_mod.save(registry, path)
@@ -197,13 +230,24 @@ def _check_overrides(args: argparse.Namespace) -> dict[str, Any]:
         headers = headers or {}
         headers.setdefault(host.lower(), {})[name] = variable
     return {
-        "output": args.output, "max_concurrency": args.max_concurrency, "host_concurrency": args.host_concurrency,
-        "min_interval": args.min_interval, "timeout": args.timeout, "retries": args.retries,
-        "user_agent": args.user_agent, "accept": accept, "include": args.include, "exclude": args.exclude,
-        "headers": headers, "max_age": parse_duration(args.max_age) if args.max_age else None,
-        "wayback_url": args.wayback_url, "archive": False if args.no_archive else None,
-        "formats": args.format, "fail_on": args.fail_on, "deny_private": args.deny_private,
-    }  # fmt: skip
+        "output": args.output,
+        "max_concurrency": args.max_concurrency,
+        "host_concurrency": args.host_concurrency,
+        "min_interval": args.min_interval,
+        "timeout": args.timeout,
+        "retries": args.retries,
+        "user_agent": args.user_agent,
+        "accept": accept,
+        "include": args.include,
+        "exclude": args.exclude,
+        "headers": headers,
+        "max_age": parse_duration(args.max_age) if args.max_age else None,
+        "wayback_url": args.wayback_url,
+        "archive": False if args.no_archive else None,
+        "formats": args.format,
+        "fail_on": args.fail_on,
+        "deny_private": args.deny_private,
+    }
 
 
 class _Progress:
@@ -220,8 +264,14 @@ class _Progress:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             # On stderr, like the plain lines: stdout carries the results and may be piped.
-            self.bar = Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                console=Console(stderr=True), transient=True)  # fmt: skip
+            self.bar = Progress(
+                TextColumn("checking"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
             self.task = self.bar.add_task("check", total=total)
             self.bar.start()
 
@@ -240,27 +290,44 @@ class _Progress:
 
 def _archive_overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {
-        "output": args.output, "formats": args.format, "wayback_url": args.wayback_url,
+        "output": args.output,
+        "formats": args.format,
+        "wayback_url": args.wayback_url,
         "archive_concurrency": args.archive_concurrency,
         "cdx_per_minute": args.cdx_per_minute,
         "archive_ttl": parse_duration(args.archive_ttl) if args.archive_ttl else None,
         "save_if_older": parse_duration(args.save_if_older) if args.save_if_older else None,
-    }  # fmt: skip
+    }
 
 
-def _archive_stage(registry: registry_mod.Registry, config: Config, *, lookups: bool, everything: bool = False,
-                   save: bool = False, interrupt: pipeline.Interrupt | None = None) -> pipeline.ArchiveOutcome:  # fmt: skip
-    outcome = pipeline.run_archive(registry, config.archive_options(), lookups=lookups, everything=everything,
-                                   save=save, progress=lambda url: _say(f"archive: looking up {url}"),
-                                   interrupt=interrupt)  # fmt: skip
+def _archive_stage(
+    registry: registry_mod.Registry,
+    config: Config,
+    *,
+    lookups: bool,
+    everything: bool = False,
+    save: bool = False,
+    interrupt: pipeline.Interrupt | None = None,
+) -> pipeline.ArchiveOutcome:
+    outcome = pipeline.run_archive(
+        registry,
+        config.archive_options(),
+        lookups=lookups,
+        everything=everything,
+        save=save,
+        progress=lambda url: _say(f"archive: looking up {url}"),
+        interrupt=interrupt,
+    )
     parts = []
     if outcome.snapshot_links:
         parts.append(f"{outcome.snapshot_links} cited snapshots verified")
     if outcome.manual:
         parts.append(f"{outcome.manual} archive URLs from the registry verified")
     if outcome.looked_up:
-        parts.append(f"{outcome.looked_up} looked up: {outcome.found} found, {outcome.none} with no usable capture, "
-                     f"{outcome.unknown} unknown")  # fmt: skip
+        parts.append(
+            f"{outcome.looked_up} looked up: {outcome.found} found, {outcome.none} with no usable capture, "
+            f"{outcome.unknown} unknown"
+        )
     if outcome.cached:
         parts.append(f"{outcome.cached} answered from the registry")
     if outcome.saved:
@@ -283,8 +350,10 @@ def run_archive(args: argparse.Namespace) -> int:
         _archive_stage(registry, config, lookups=True, everything=args.all, save=args.save, interrupt=interrupt)
         registry_mod.save(registry, path)
     if interrupt.signal is not None:
-        _say(f"interrupted ({interrupt.signal.name}): the snapshots found so far are saved in {path}; "
-             "run `linkcheck archive` again for the rest")  # fmt: skip
+        _say(
+            f"interrupted ({interrupt.signal.name}): the snapshots found so far are saved in {path}; "
+            "run `linkcheck archive` again for the rest"
+        )
         return 128 + int(interrupt.signal)
     _publish(registry, path, config, summary=False)
     return 0
@@ -302,29 +371,43 @@ def run_check(args: argparse.Namespace) -> int:
         interrupt = pipeline.Interrupt()
         started = time.monotonic()
         try:
-            outcome = pipeline.run_check(registry, options, max_age=config.max_age, progress=progress,
-                                         on_start=progress.start, interrupt=interrupt)
+            outcome = pipeline.run_check(
+                registry,
+                options,
+                max_age=config.max_age,
+                progress=progress,
+                on_start=progress.start,
+                interrupt=interrupt,
+            )
         finally:
             progress.close()
         if interrupt.signal is not None:
             if not outcome.offline:
                 registry_mod.save(registry, path)
-            return _interrupted(interrupt, path, f"{len(outcome.results)} of {outcome.checked} URLs checked",
-                                time.monotonic() - started, saved=not outcome.offline)  # fmt: skip
+            return _interrupted(
+                interrupt,
+                path,
+                f"{len(outcome.results)} of {outcome.checked} URLs checked",
+                time.monotonic() - started,
+                saved=not outcome.offline,
+            )
         if outcome.offline:
             kinds = Counter(
                 "timed out" if r.status == "timeout" else (r.error or "unreachable").split(":")[0].split(" (")[0]
                 for r in outcome.results.values()
             )
             reasons = ", ".join(f"{kind}: {n}" for kind, n in kinds.most_common())
-            _say(f"offline: none of the {outcome.checked} URLs could be reached ({reasons}). "
-                 "Is this machine connected? No verdict was changed.")  # fmt: skip
+            _say(
+                f"offline: none of the {outcome.checked} URLs could be reached ({reasons}). "
+                "Is this machine connected? No verdict was changed."
+            )
             return OfflineError.exit_code
         _archive_stage(registry, config, lookups=config.archive, interrupt=interrupt)
         registry_mod.save(registry, path)
         if interrupt.signal is not None:
-            return _interrupted(interrupt, path, "every URL checked; archive lookups stopped",
-                                time.monotonic() - started, saved=True)  # fmt: skip
+            return _interrupted(
+                interrupt, path, "every URL checked; archive lookups stopped", time.monotonic() - started, saved=True
+            )
     if outcome.fresh:
         print(f"{outcome.fresh} URLs verified within --max-age were not rechecked")
     return _publish(registry, path, config)
@@ -334,9 +417,11 @@ def _interrupted(interrupt: pipeline.Interrupt, path: Path, done: str, elapsed: 
     assert interrupt.signal is not None
     minutes = int(elapsed // 60) + 5
     kept = f"the verdicts so far are saved in {path}" if saved else "nothing answered, so nothing was changed"
-    _say(f"interrupted ({interrupt.signal.name}): {done}; {kept}. Reports were not written.\n"
-         f"To go on where it stopped (URLs verified in the last {minutes} minutes are not checked again):\n"
-         f"  linkcheck check --registry {path} --max-age {minutes}m")  # fmt: skip
+    _say(
+        f"interrupted ({interrupt.signal.name}): {done}; {kept}. Reports were not written.\n"
+        f"To go on where it stopped (URLs verified in the last {minutes} minutes are not checked again):\n"
+        f"  linkcheck check --registry {path} --max-age {minutes}m"
+    )
     return 128 + int(interrupt.signal)
 
 
@@ -350,8 +435,9 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _publish(registry: registry_mod.Registry, path: Path, config: Config, *, summary: bool = True,
-             annotate: bool = True) -> int:  # fmt: skip
+def _publish(
+    registry: registry_mod.Registry, path: Path, config: Config, *, summary: bool = True, annotate: bool = True
+) -> int:
     """Write the reports, print the summary (and GitHub annotations in Actions); the exit code
     by the `fail_on` policy: 1 when there are problems (`any`) or new problems (`new`)."""
     formats = parse_formats(config.formats)

@@ -62,10 +62,14 @@ class Config:
 
     def archive_options(self) -> ArchiveOptions:
         return ArchiveOptions(
-            endpoints=Endpoints.for_base(self.wayback_url), max_in_flight=self.archive_concurrency,
-            cdx_per_minute=self.cdx_per_minute, not_found_ttl=self.archive_ttl, save_if_older=self.save_if_older,
-            poll_interval=self.save_poll_interval, user_agent=self.user_agent,
-        )  # fmt: skip
+            endpoints=Endpoints.for_base(self.wayback_url),
+            max_in_flight=self.archive_concurrency,
+            cdx_per_minute=self.cdx_per_minute,
+            not_found_ttl=self.archive_ttl,
+            save_if_older=self.save_if_older,
+            poll_interval=self.save_poll_interval,
+            user_agent=self.user_agent,
+        )
 
     def check_options(self, environ: dict[str, str] | None = None) -> CheckOptions:
         env = os.environ if environ is None else environ
@@ -82,19 +86,38 @@ class Config:
         if _BREAK_RE.search(self.user_agent):
             raise ConfigError("user_agent: holds a line break")
         return CheckOptions(
-            max_concurrency=self.max_concurrency, host_concurrency=self.host_concurrency,
-            min_interval=self.min_interval, timeout=self.timeout, retries=self.retries,
-            user_agent=self.user_agent, include=tuple(self.include), exclude=tuple(self.exclude),
-            accept={h.lower(): frozenset(codes) for h, codes in self.accept.items()}, headers=headers,
+            max_concurrency=self.max_concurrency,
+            host_concurrency=self.host_concurrency,
+            min_interval=self.min_interval,
+            timeout=self.timeout,
+            retries=self.retries,
+            user_agent=self.user_agent,
+            include=tuple(self.include),
+            exclude=tuple(self.exclude),
+            accept={h.lower(): frozenset(codes) for h, codes in self.accept.items()},
+            headers=headers,
             deny_private=self.deny_private,
-        )  # fmt: skip
+        )
 
 
 DEFAULTS = Config()
-_TYPES: dict[str, type] = {"max_concurrency": int, "host_concurrency": int, "min_interval": float, "timeout": float,
-                           "retries": int, "user_agent": str, "output": str, "archive": bool, "wayback_url": str, "formats": str,
-                           "fail_on": str, "deny_private": bool,
-                           "archive_concurrency": int, "cdx_per_minute": int, "save_poll_interval": float}  # fmt: skip
+_TYPES: dict[str, type] = {
+    "max_concurrency": int,
+    "host_concurrency": int,
+    "min_interval": float,
+    "timeout": float,
+    "retries": int,
+    "user_agent": str,
+    "output": str,
+    "archive": bool,
+    "wayback_url": str,
+    "formats": str,
+    "fail_on": str,
+    "deny_private": bool,
+    "archive_concurrency": int,
+    "cdx_per_minute": int,
+    "save_poll_interval": float,
+}
 
 
 def _from_mapping(data: dict[str, Any], source: str) -> dict[str, Any]:

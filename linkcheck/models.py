@@ -59,7 +59,7 @@ EXPLANATIONS: dict[str, str] = {
     "ok": "The page answers.",
     "moved": "The page moved permanently; cite the new address.",
     "broken": "The page is gone (a 4xx answer, or a redirect loop).",
-    "soft_404": "The site answers, but with a \"not found\" page or its home page instead of the article.",
+    "soft_404": 'The site answers, but with a "not found" page or its home page instead of the article.',
     "blocked": "The site refused an automated visitor (sign-in, bot check, 401/403); a person should look.",
     "rate_limited": "The site asked us to slow down and kept refusing; check again later.",
     "server_error": "The site failed with a server error (5xx), even after retries.",

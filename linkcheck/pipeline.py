@@ -30,8 +30,20 @@ from linkcheck.models import PROBLEM_VERDICTS, LinkResult, Snapshot, Verdict
 from linkcheck.registry import LinkEntry, Registry, effective_dates
 from linkcheck.transport import HostPools
 
-__all__ = ["CheckOutcome", "ArchiveOutcome", "Interrupt", "select", "run_check", "run_archive", "run_async", "apply_results",
-           "is_problem", "is_new_problem", "wayback_snapshot", "FAILURE_VERDICTS"]
+__all__ = [
+    "CheckOutcome",
+    "ArchiveOutcome",
+    "Interrupt",
+    "select",
+    "run_check",
+    "run_archive",
+    "run_async",
+    "apply_results",
+    "is_problem",
+    "is_new_problem",
+    "wayback_snapshot",
+    "FAILURE_VERDICTS",
+]
 
 T = TypeVar("T")
 
@@ -169,11 +181,16 @@ def run_async(coroutine: Coroutine[Any, Any, T], interrupt: Interrupt | None = N
     return uvloop.run(main())
 
 
-def run_check(registry: Registry, options: CheckOptions, *, max_age: float | None = None,
-              transport: HostPools | None = None,
-              progress: Callable[[str, LinkResult], None] | None = None,
-              on_start: Callable[[int], None] | None = None, interrupt: Interrupt | None = None,
-              ) -> CheckOutcome:  # fmt: skip
+def run_check(
+    registry: Registry,
+    options: CheckOptions,
+    *,
+    max_age: float | None = None,
+    transport: HostPools | None = None,
+    progress: Callable[[str, LinkResult], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+    interrupt: Interrupt | None = None,
+) -> CheckOutcome:
     """Check the registry's URLs and fold the results in, unless the run was offline.
 
     `on_start` learns how many URLs will be checked; `progress` hears of each result.
@@ -271,8 +288,11 @@ def _lookup_due(entry: LinkEntry, everything: bool, now: datetime, ttl: float) -
 def _record_lookup(entry: LinkEntry, lookup: Lookup, stamp: str) -> None:
     if lookup.snapshot is not None:
         entry.archive = lookup.snapshot
-    entry.archive_lookup = {k: v for k, v in {"checked_at": stamp, "state": lookup.state, "via": lookup.via,
-                                               "detail": lookup.detail}.items() if v is not None}  # fmt: skip
+    entry.archive_lookup = {
+        k: v
+        for k, v in {"checked_at": stamp, "state": lookup.state, "via": lookup.via, "detail": lookup.detail}.items()
+        if v is not None
+    }
 
 
 async def _verify_manual(archiver: Archiver, entry: LinkEntry, stamp: str) -> None:
@@ -290,30 +310,50 @@ async def _verify_manual(archiver: Archiver, entry: LinkEntry, stamp: str) -> No
     else:
         result = await archiver.verify_url(entry.archive_url)
         error = None if result.status is Verdict.OK else (result.error or str(result.status))
-    entry.archive = Snapshot(url=entry.archive_url, timestamp=timestamp, original=entry.url,
-                             verified_at=None if error else stamp, manual=True)  # fmt: skip
-    entry.archive_lookup = {"checked_at": stamp, "state": "manual" if error is None else "manual_unverified",
-                            **({"detail": error} if error else {})}  # fmt: skip
+    entry.archive = Snapshot(
+        url=entry.archive_url,
+        timestamp=timestamp,
+        original=entry.url,
+        verified_at=None if error else stamp,
+        manual=True,
+    )
+    entry.archive_lookup = {
+        "checked_at": stamp,
+        "state": "manual" if error is None else "manual_unverified",
+        **({"detail": error} if error else {}),
+    }
 
 
-def run_archive(registry: Registry, options: ArchiveOptions, *, lookups: bool = True, everything: bool = False,
-                save: bool = False, environ: dict[str, str] | None = None,
-                transport: httpx.AsyncBaseTransport | None = None,
-                progress: Callable[[str], None] | None = None, interrupt: Interrupt | None = None,
-                ) -> ArchiveOutcome:  # fmt: skip
+def run_archive(
+    registry: Registry,
+    options: ArchiveOptions,
+    *,
+    lookups: bool = True,
+    everything: bool = False,
+    save: bool = False,
+    environ: dict[str, str] | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    progress: Callable[[str], None] | None = None,
+    interrupt: Interrupt | None = None,
+) -> ArchiveOutcome:
     """Verify cited snapshots and people's archive URLs; look up snapshots for links that need
     them (every link with `everything`); with `save`, ask Save Page Now to capture live links
     that have no recent capture. Results are written into the registry as they arrive, so an
     early stop (`ArchiveStopped`) keeps everything found before it."""
     credentials = save_credentials(environ) if save else None
     if save and credentials is None:
-        raise UsageError("--save needs the environment variables LINKCHECK_IA_ACCESS_KEY and LINKCHECK_IA_SECRET_KEY "
-                         "(your archive.org S3 keys: https://archive.org/account/s3.php)")
+        raise UsageError(
+            "--save needs the environment variables LINKCHECK_IA_ACCESS_KEY and LINKCHECK_IA_SECRET_KEY "
+            "(your archive.org S3 keys: https://archive.org/account/s3.php)"
+        )
     now = datetime.now(UTC)
     stamp = now.replace(microsecond=0).isoformat()
     outcome = ArchiveOutcome()
-    snapshots = [(url, archived) for url, entry in registry.links.items()
-                 if not entry.ignore and (archived := wayback_snapshot(url)) is not None]  # fmt: skip
+    snapshots = [
+        (url, archived)
+        for url, entry in registry.links.items()
+        if not entry.ignore and (archived := wayback_snapshot(url)) is not None
+    ]
     snapshot_urls = {url for url, _ in snapshots}
     manual = [entry for entry in registry.links.values() if entry.archive_url and not entry.ignore]
     due: list[LinkEntry] = []
@@ -379,8 +419,14 @@ def run_archive(registry: Registry, options: ArchiveOptions, *, lookups: bool = 
             for entry in due:
                 group.create_task(lookup_one(entry))
         if credentials is not None:
-            live = [e for e in registry.links.values() if e.result is not None and not e.ignore
-                    and e.result.status in (Verdict.OK, Verdict.MOVED) and e.url not in snapshot_urls]
+            live = [
+                e
+                for e in registry.links.values()
+                if e.result is not None
+                and not e.ignore
+                and e.result.status in (Verdict.OK, Verdict.MOVED)
+                and e.url not in snapshot_urls
+            ]
             async with asyncio.TaskGroup() as group:
                 for entry in live:
                     group.create_task(save_one(entry))

@@ -51,8 +51,9 @@ REGISTRY_VERSION = 1
 HEADER = "# linkcheck registry: every URL the documents cite. Format: README.md, 'The registry'.\n"
 HUMAN_LINK_FIELDS = ("note", "ignore", "accept", "replacement", "archive_url")
 # `cited` and `snapshot_of` are derived (from the citations, from the URL), written for readers, recomputed on load.
-_KNOWN_LINK_FIELDS = frozenset({"cited", "snapshot_of", "citations", "check", "history", "archive", "archive_lookup",
-                                *HUMAN_LINK_FIELDS})
+_KNOWN_LINK_FIELDS = frozenset(
+    {"cited", "snapshot_of", "citations", "check", "history", "archive", "archive_lookup", *HUMAN_LINK_FIELDS}
+)
 _KNOWN_DOC_FIELDS = frozenset({"format", "date", "detected_date", "detected_date_source", "missing_targets"})
 _KNOWN_TOP_FIELDS = frozenset({"version", "sources", "documents", "links", "last_run"})
 
@@ -369,9 +370,13 @@ def _read_document(r: _Reader, documents: dict[Any, Any], name: Any) -> Document
         if not isinstance(item, dict):
             raise r.fail(items, index, item_where, f"expected a mapping, got {_kind(item)}")
         placeholders.append(
-            Placeholder(name, r.integer(item, "line", item_where), r.string(item, "text", item_where) or "",
-                        page=r.integer(item, "page", item_where))
-        )  # fmt: skip
+            Placeholder(
+                name,
+                r.integer(item, "line", item_where),
+                r.string(item, "text", item_where) or "",
+                page=r.integer(item, "page", item_where),
+            )
+        )
     return DocumentEntry(
         name=name,
         format=r.string(raw, "format", where),
@@ -484,25 +489,54 @@ def _link_fields(registry: Registry, entry: LinkEntry) -> tuple[dict[str, Any], 
     result = entry.result
     check = None
     if result is not None:
-        check = _compact({"status": str(result.status), "http_status": result.http_status,
-                          "final_url": result.final_url, "redirects": result.redirects, "error": result.error,
-                          "elapsed": result.elapsed, "checked_at": result.checked_at})  # fmt: skip
-    history = _compact({"first_seen": entry.history.first_seen, "last_ok": entry.history.last_ok,
-                        "first_failure": entry.history.first_failure,
-                        "consecutive_failures": entry.history.consecutive_failures or None,
-                        "previous_status": entry.history.previous_status})  # fmt: skip
+        check = _compact(
+            {
+                "status": str(result.status),
+                "http_status": result.http_status,
+                "final_url": result.final_url,
+                "redirects": result.redirects,
+                "error": result.error,
+                "elapsed": result.elapsed,
+                "checked_at": result.checked_at,
+            }
+        )
+    history = _compact(
+        {
+            "first_seen": entry.history.first_seen,
+            "last_ok": entry.history.last_ok,
+            "first_failure": entry.history.first_failure,
+            "consecutive_failures": entry.history.consecutive_failures or None,
+            "previous_status": entry.history.previous_status,
+        }
+    )
     archive = None
     if entry.archive is not None:
         snap = entry.archive
-        archive = _compact({"url": snap.url, "timestamp": snap.timestamp, "original": snap.original,
-                            "citation_date": snap.citation_date, "citation_date_source": snap.citation_date_source,
-                            "gap_days": snap.gap_days, "verified_at": snap.verified_at,
-                            "manual": snap.manual or None})  # fmt: skip
+        archive = _compact(
+            {
+                "url": snap.url,
+                "timestamp": snap.timestamp,
+                "original": snap.original,
+                "citation_date": snap.citation_date,
+                "citation_date_source": snap.citation_date_source,
+                "gap_days": snap.gap_days,
+                "verified_at": snap.verified_at,
+                "manual": snap.manual or None,
+            }
+        )
     archived = parse_archive_url(entry.url)
     snapshot_of = archived and (archived.original or archived.service)
-    before = _compact({"note": entry.note, "ignore": entry.ignore or None, "accept": entry.accept and str(entry.accept),
-                       "replacement": entry.replacement, "archive_url": entry.archive_url, "cited": cited,
-                       "snapshot_of": snapshot_of})  # fmt: skip
+    before = _compact(
+        {
+            "note": entry.note,
+            "ignore": entry.ignore or None,
+            "accept": entry.accept and str(entry.accept),
+            "replacement": entry.replacement,
+            "archive_url": entry.archive_url,
+            "cited": cited,
+            "snapshot_of": snapshot_of,
+        }
+    )
     after = _compact({"check": check, "history": history, "archive": archive, "archive_lookup": entry.archive_lookup})
     after.update(entry.extra)
     return before, after, rows
@@ -511,11 +545,20 @@ def _link_fields(registry: Registry, entry: LinkEntry) -> tuple[dict[str, Any], 
 def _documents_data(registry: Registry) -> dict[str, Any]:
     documents = {}
     for name, doc in registry.documents.items():
-        missing = [_compact({"line": p.line, "page": p.page, "text": p.text, "status": "missing_target"})
-                   for p in doc.placeholders]  # fmt: skip
-        documents[name] = _compact({"format": doc.format, "date": doc.date, "detected_date": doc.detected_date,
-                                    "detected_date_source": doc.detected_date_source, "missing_targets": missing,
-                                    **doc.extra})  # fmt: skip
+        missing = [
+            _compact({"line": p.line, "page": p.page, "text": p.text, "status": "missing_target"})
+            for p in doc.placeholders
+        ]
+        documents[name] = _compact(
+            {
+                "format": doc.format,
+                "date": doc.date,
+                "detected_date": doc.detected_date,
+                "detected_date_source": doc.detected_date_source,
+                "missing_targets": missing,
+                **doc.extra,
+            }
+        )
     return documents
 
 

@@ -43,7 +43,15 @@ from httpcore._utils import is_socket_readable
 
 from linkcheck.errors import ConfigError
 
-__all__ = ["AsyncioBackend", "DeniedAddress", "Exchange", "HostPools", "private_reason", "request_target", "RECEIVE_BUFFER"]
+__all__ = [
+    "AsyncioBackend",
+    "DeniedAddress",
+    "Exchange",
+    "HostPools",
+    "private_reason",
+    "request_target",
+    "RECEIVE_BUFFER",
+]
 
 RECEIVE_BUFFER = 128 * 1024
 _METADATA = frozenset(ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200"))
@@ -57,10 +65,15 @@ def private_reason(address: str) -> str | None:
         ip = ip.ipv4_mapped
     if ip in _METADATA:
         return "a cloud metadata address"
-    for test, reason in ((ip.is_loopback, "a loopback address"), (ip.is_link_local, "a link-local address"),
-                         (ip.is_unspecified, "an unspecified address"), (ip.is_multicast, "a multicast address"),
-                         (ip.is_private, "a private address"), (ip.is_reserved, "a reserved address"),
-                         (ip.version == 4 and ip in _SHARED, "a shared (carrier-grade NAT) address")):  # fmt: skip
+    for test, reason in (
+        (ip.is_loopback, "a loopback address"),
+        (ip.is_link_local, "a link-local address"),
+        (ip.is_unspecified, "an unspecified address"),
+        (ip.is_multicast, "a multicast address"),
+        (ip.is_private, "a private address"),
+        (ip.is_reserved, "a reserved address"),
+        (ip.version == 4 and ip in _SHARED, "a shared (carrier-grade NAT) address"),
+    ):
         if test:
             return reason
     return None
@@ -115,12 +128,14 @@ class _Stream(httpcore.AsyncNetworkStream):
         else:
             self._sock.close()
 
-    async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
-                        timeout: float | None = None) -> httpcore.AsyncNetworkStream:  # fmt: skip
+    async def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.AsyncNetworkStream:
         try:
             async with asyncio.timeout(timeout):
                 self._reader, self._writer = await asyncio.open_connection(
-                    sock=self._sock, ssl=ssl_context, server_hostname=server_hostname or "")
+                    sock=self._sock, ssl=ssl_context, server_hostname=server_hostname or ""
+                )
         except TimeoutError as exc:
             await self.aclose()
             raise httpcore.ConnectTimeout("TLS handshake timed out") from exc
@@ -133,8 +148,9 @@ class _Stream(httpcore.AsyncNetworkStream):
         if info == "is_readable":  # asked before a kept-alive connection is reused
             # asyncio reads ahead: an end of stream may already sit in the reader, not the socket.
             reader = self._reader
-            return (reader is not None and (reader.at_eof() or reader.exception() is not None)) \
-                or is_socket_readable(self._sock)
+            return (reader is not None and (reader.at_eof() or reader.exception() is not None)) or is_socket_readable(
+                self._sock
+            )
         if self._writer is None:
             return {"socket": self._sock}.get(info)
         names = {"ssl_object": "ssl_object", "client_addr": "sockname", "server_addr": "peername", "socket": "socket"}
@@ -189,8 +205,10 @@ class AsyncioBackend:
             async with asyncio.timeout(timeout):
                 await self._resolve(host, port)
         except (OSError, TimeoutError):
-            raise DeniedAddress(f"{host} does not resolve here, so its address cannot be checked before "
-                                "it goes to the proxy (--deny-private)") from None  # fmt: skip
+            raise DeniedAddress(
+                f"{host} does not resolve here, so its address cannot be checked before "
+                "it goes to the proxy (--deny-private)"
+            ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,8 +316,14 @@ class HostPools:
     """Per-host pools of httpcore HTTP/1.1 connections on one SSL context and one network
     backend (see the module's docstring). `exchange` is the whole interface."""
 
-    def __init__(self, host_concurrency: int, *, deny_private: bool = False, max_idle_pools: int = 128,
-                 proxies: dict[str, str] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        host_concurrency: int,
+        *,
+        deny_private: bool = False,
+        max_idle_pools: int = 128,
+        proxies: dict[str, str] | None = None,
+    ) -> None:
         self._ssl = ssl.create_default_context()
         self._ssl.set_alpn_protocols(["http/1.1"])
         self._concurrency = host_concurrency
@@ -323,8 +347,9 @@ class HostPools:
             return None
         return self._proxies.get(scheme) or self._proxies.get("all")
 
-    async def exchange(self, method: str, url: str, headers: list[tuple[bytes, bytes]], timeout: float,
-                       body_limit: int = 0) -> Exchange:  # fmt: skip
+    async def exchange(
+        self, method: str, url: str, headers: list[tuple[bytes, bytes]], timeout: float, body_limit: int = 0
+    ) -> Exchange:
         """Send one request and read at most `body_limit` bytes of the answer's body; the rest
         is never read (closing an unfinished response drops its connection). Raises httpcore's
         exceptions, or DeniedAddress."""
@@ -333,9 +358,11 @@ class HostPools:
         self._pools[key] = pool  # re-inserted: dict order is least recently used first
         self._busy[key] = self._busy.get(key, 0) + 1
         request = httpcore.Request(
-            method.encode(), httpcore.URL(scheme=key[0], host=key[1], port=key[2], target=target),
+            method.encode(),
+            httpcore.URL(scheme=key[0], host=key[1], port=key[2], target=target),
             headers=[(b"Host", host), *headers],
-            extensions={"timeout": {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}})
+            extensions={"timeout": {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}},
+        )
         try:
             if isinstance(pool, httpcore.AsyncHTTPProxy):
                 await self._backend.check_before_proxy(key[1].decode(), key[2], timeout)
@@ -365,11 +392,13 @@ class HostPools:
         if parts.username is not None:
             auth = (urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or ""))
             proxy = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
-        return httpcore.AsyncHTTPProxy(proxy, proxy_auth=auth, ssl_context=self._ssl,
-                                       max_connections=self._concurrency, keepalive_expiry=KEEPALIVE)  # fmt: skip
+        return httpcore.AsyncHTTPProxy(
+            proxy, proxy_auth=auth, ssl_context=self._ssl, max_connections=self._concurrency, keepalive_expiry=KEEPALIVE
+        )
 
-    async def _send(self, pool: _HostPool, request: httpcore.Request,
-                    timeout: float) -> tuple[httpcore.AsyncHTTP11Connection, httpcore.Response]:  # fmt: skip
+    async def _send(
+        self, pool: _HostPool, request: httpcore.Request, timeout: float
+    ) -> tuple[httpcore.AsyncHTTP11Connection, httpcore.Response]:
         """Send on a kept-alive connection if there is one, else on a new one. A kept-alive
         connection the server closed just as it was reused fails before any answer: the
         request (GET or HEAD, safe to repeat) then goes once more on a new connection."""

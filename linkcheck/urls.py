@@ -41,9 +41,7 @@ _SIMPLE_URL_RE = re.compile(r"(https?|ftp)://([A-Za-z0-9.\-]+)(?::(\d{1,5}))?((?
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
 
 # Schemes that point somewhere other than a cited source.
-NOT_CITATION_SCHEMES = frozenset(
-    {"mailto", "javascript", "tel", "sms", "data", "about", "blob", "cid", "file"}
-)
+NOT_CITATION_SCHEMES = frozenset({"mailto", "javascript", "tel", "sms", "data", "about", "blob", "cid", "file"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,9 +188,12 @@ def href_to_url(href: str) -> str:
 # ---------------------------------------------------------------- snapshots cited as links
 
 WAYBACK_RE = re.compile(
-    r"^https?://(?:web\.)?archive\.org/web/(?P<ts>\d{1,14})(?P<flag>[a-z]{2}_)?/(?P<original>.+)$", re.I)
+    r"^https?://(?:web\.)?archive\.org/web/(?P<ts>\d{1,14})(?P<flag>[a-z]{2}_)?/(?P<original>.+)$", re.I
+)
 _ARCHIVE_TODAY_RE = re.compile(
-    r"^https?://(?:www\.)?archive\.(?:today|ph|is|li|vn|fo|md)/(?:(?P<ts>\d{4}[.\d-]*\d)/(?P<original>https?://.+)|[A-Za-z0-9]+/?$)", re.I)  # fmt: skip
+    r"^https?://(?:www\.)?archive\.(?:today|ph|is|li|vn|fo|md)/(?:(?P<ts>\d{4}[.\d-]*\d)/(?P<original>https?://.+)|[A-Za-z0-9]+/?$)",
+    re.I,
+)
 _PERMA_RE = re.compile(r"^https?://(?:www\.)?perma\.cc/[A-Z0-9]{4}-[A-Z0-9]{4}/?$", re.I)
 
 

@@ -21,12 +21,15 @@ __all__ = ["emit", "key_line", "scalar"]
 # Plain scalars: start with a letter, "/", "_" or "(" (never an indicator or a number), hold
 # no ": " or " #", no control characters, and do not end in ":" or white space.
 _PLAIN_RE = re.compile(r"[A-Za-z_/(\u00a0-\u2027\u202a-\ud7ff][^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]*")
-_NON_PRINTABLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufeff\ufffe\uffff\u2028\u2029\x85]")
+_NON_PRINTABLE_RE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufeff\ufffe\uffff\u2028\u2029\x85]"
+)
 # The plain words YAML 1.1 (PyYAML) reads as booleans or null.
 _RESERVED_WORDS = frozenset(
-    w for base in ("yes", "no", "true", "false", "on", "off", "null", "y", "n")
+    w
+    for base in ("yes", "no", "true", "false", "on", "off", "null", "y", "n")
     for w in (base, base.capitalize(), base.upper())
-)  # fmt: skip
+)
 _PLAIN_TAIL_RE = re.compile(r"[^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]*")
 _NUMERIC_START = frozenset("0123456789.")
 _resolver = yaml.resolver.Resolver()
@@ -39,9 +42,11 @@ def _is_plain(text: str) -> bool:
         # "000_abc.txt" or "../docs" read back as text, "0_1" or ".5" do not: ask PyYAML.
         return (
             _PLAIN_TAIL_RE.fullmatch(text) is not None
-            and ": " not in text and " #" not in text and text[-1] not in ": \t"
+            and ": " not in text
+            and " #" not in text
+            and text[-1] not in ": \t"
             and _resolver.resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
-        )  # fmt: skip
+        )
     if not _PLAIN_RE.fullmatch(text) or ": " in text or " #" in text or text[-1] in ": \t":
         return False
     # _PLAIN_RE already rules out numbers, dates and other implicit types; the words remain.

@@ -1,6 +1,6 @@
 """Render the report of the test fixture registry and photograph it for the README.
 
-    python scripts/report_screenshot.py      (needs playwright and /usr/bin/chromium)
+python scripts/report_screenshot.py      (needs playwright and /usr/bin/chromium)
 """
 
 from __future__ import annotations

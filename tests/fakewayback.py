@@ -80,7 +80,7 @@ class FakeWayback:
             self.cdx_times.append(asyncio.get_running_loop().time())
             return self._cdx(parse_qs(parts.query))
         if parts.path.startswith("/web/"):
-            return self._replay(target[len("/web/"):])
+            return self._replay(target[len("/web/") :])
         if parts.path == "/save" and method == "POST":
             return self._save(headers)
         if parts.path.startswith("/save/status/"):
@@ -98,15 +98,26 @@ class FakeWayback:
             return self._json({"url": url, "archived_snapshots": {}})
         when = query.get("timestamp")
         best = min(captures, key=lambda c: _distance(c.timestamp, when)) if when else captures[-1]
-        return self._json({"url": url, "archived_snapshots": {"closest": {
-            "status": str(best.status), "available": True, "timestamp": best.timestamp,
-            "url": f"http://web.archive.org/web/{best.timestamp}/{url}"}}})
+        return self._json(
+            {
+                "url": url,
+                "archived_snapshots": {
+                    "closest": {
+                        "status": str(best.status),
+                        "available": True,
+                        "timestamp": best.timestamp,
+                        "url": f"http://web.archive.org/web/{best.timestamp}/{url}",
+                    }
+                },
+            }
+        )
 
     def _cdx(self, query: dict[str, list[str]]) -> Reply:
         url = query.get("url", [""])[0]
         fields = query.get("fl", ["timestamp,original,statuscode"])[0].split(",")
-        rows = [{"timestamp": c.timestamp, "original": url, "statuscode": str(c.status)}
-                for c in self.captures.get(url, [])]
+        rows = [
+            {"timestamp": c.timestamp, "original": url, "statuscode": str(c.status)} for c in self.captures.get(url, [])
+        ]
         for spec in query.get("filter", []):
             negate = spec.startswith("!")
             name, _, pattern = spec.lstrip("!").partition(":")
@@ -121,8 +132,11 @@ class FakeWayback:
             limit = int(query["limit"][0])
             rows = rows[limit:] if limit < 0 else rows[:limit]
         if query.get("output", [""])[0] != "json":
-            return Reply(200, headers={"Content-Type": "text/plain"},
-                         body="".join(" ".join(r[f] for f in fields) + "\n" for r in rows).encode())
+            return Reply(
+                200,
+                headers={"Content-Type": "text/plain"},
+                body="".join(" ".join(r[f] for f in fields) + "\n" for r in rows).encode(),
+            )
         return self._json([fields] + [[r[f] for f in fields] for r in rows] if rows else [])
 
     def _replay(self, rest: str) -> Reply:
@@ -165,7 +179,7 @@ class FakeWayback:
 
 def _distance(timestamp: str, target: str | None) -> float:
     def parse(value: str) -> datetime:
-        digits = value[:14] + "00000101000000"[len(value[:14]):]
+        digits = value[:14] + "00000101000000"[len(value[:14]) :]
         return datetime.strptime(digits, "%Y%m%d%H%M%S")
 
     return abs((parse(timestamp) - parse(target or "99991231235959")).total_seconds())

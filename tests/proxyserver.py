@@ -53,8 +53,14 @@ class Proxy:
             head = b""
             while (header := await reader.readline()) not in (b"\r\n", b"\n", b""):
                 head += header
-            authorization = next((h.split(b":", 1)[1].strip().decode("latin-1") for h in head.splitlines()
-                                  if h.lower().startswith(b"proxy-authorization:")), None)  # fmt: skip
+            authorization = next(
+                (
+                    h.split(b":", 1)[1].strip().decode("latin-1")
+                    for h in head.splitlines()
+                    if h.lower().startswith(b"proxy-authorization:")
+                ),
+                None,
+            )
             self.authorizations.append(authorization)
             if self.credentials is not None:
                 expected = "Basic " + base64.b64encode(self.credentials.encode()).decode()

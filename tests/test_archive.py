@@ -21,7 +21,7 @@ from linkcheck.archive import (
     Endpoints,
     choose,
     parse_archive_url,
-    url_variants,  # fmt: skip
+    url_variants,
 )
 from tests.conftest import run_cli
 from tests.fakewayback import PARKED, FakeCapture, FakeWayback
@@ -61,18 +61,27 @@ def lookup(fake: FakeWayback, url: str, cited: date | None, **changes: object):
 
 
 def test_rule_prefers_nearest_before_then_nearest_after_and_skips_error_captures() -> None:
-    captures = [Capture("20180301000000", "u", 200), Capture("20190530000000", "u", 404),
-                Capture("20190601120000", "u", 200), Capture("20190602000000", "u", 200),
-                Capture("20240101000000", "u", 200), Capture("20190101000000", "u", 301)]  # fmt: skip
+    captures = [
+        Capture("20180301000000", "u", 200),
+        Capture("20190530000000", "u", 404),
+        Capture("20190601120000", "u", 200),
+        Capture("20190602000000", "u", 200),
+        Capture("20240101000000", "u", 200),
+        Capture("20190101000000", "u", 301),
+    ]
     order = [c.timestamp for c in choose(captures, date(2019, 6, 1))]
     # Same day counts as "not after"; the 404 and 301 captures never appear.
     assert order == ["20190601120000", "20180301000000", "20190602000000", "20240101000000"]
     assert [c.timestamp for c in choose(captures, None)][0] == "20240101000000"
 
 
-@given(st.lists(st.tuples(st.dates(date(1996, 1, 1), date(2030, 1, 1)), st.sampled_from([200, 203, 206, 301, 404, 500])),
-                max_size=30),
-       st.dates(date(1996, 1, 1), date(2030, 1, 1)))  # fmt: skip
+@given(
+    st.lists(
+        st.tuples(st.dates(date(1996, 1, 1), date(2030, 1, 1)), st.sampled_from([200, 203, 206, 301, 404, 500])),
+        max_size=30,
+    ),
+    st.dates(date(1996, 1, 1), date(2030, 1, 1)),
+)
 def test_rule_property(raw: list[tuple[date, int]], cited: date) -> None:
     captures = [Capture(day.strftime("%Y%m%d") + "120000", "u", status) for day, status in raw]
     order = choose(captures, cited)
@@ -89,13 +98,20 @@ def test_rule_property(raw: list[tuple[date, int]], cited: date) -> None:
 
 def test_archive_urls_are_recognised_and_variants_cover_scheme_slash_www() -> None:
     wayback = parse_archive_url("https://web.archive.org/web/20190101000000id_/http://example.com/a")
-    assert wayback is not None and (wayback.service, wayback.original, wayback.flag) == \
-        ("wayback", "http://example.com/a", "id_")  # fmt: skip
+    assert wayback is not None and (wayback.service, wayback.original, wayback.flag) == (
+        "wayback",
+        "http://example.com/a",
+        "id_",
+    )
     assert parse_archive_url("https://archive.ph/AbC12").service == "archive.today"  # type: ignore[union-attr]
     assert parse_archive_url("https://perma.cc/ABCD-1234").service == "perma.cc"  # type: ignore[union-attr]
     assert parse_archive_url("https://example.com/archive.html") is None
     assert url_variants("http://www.example.com/a") == [
-        "http://www.example.com/a", "http://www.example.com/a/", "https://www.example.com/a", "http://example.com/a"]
+        "http://www.example.com/a",
+        "http://www.example.com/a/",
+        "https://www.example.com/a",
+        "http://example.com/a",
+    ]
 
 
 # ---------------------------------------------------------------- lookups against the fake
@@ -103,8 +119,12 @@ def test_archive_urls_are_recognised_and_variants_cover_scheme_slash_www() -> No
 
 def test_quirky_history_gives_the_200_capture_before_the_citation(wayback: FakeWayback) -> None:
     url = "http://127.0.0.21/news/article"
-    wayback.add(url, FakeCapture("20180301000000"), FakeCapture("20200501000000", 404),
-                FakeCapture("20240101000000", body=PARKED))  # fmt: skip
+    wayback.add(
+        url,
+        FakeCapture("20180301000000"),
+        FakeCapture("20200501000000", 404),
+        FakeCapture("20240101000000", body=PARKED),
+    )
     # The availability API's closest to 2019-06-01 is the 404 capture: "unknown", so CDX decides.
     found = lookup(wayback, url, date(2019, 6, 1))
     assert found.state == "found" and found.snapshot is not None
@@ -220,8 +240,17 @@ def test_repeated_429_stops_lookups_with_a_clear_message(tmp_path: Path, wayback
     registry = dead_corpus(tmp_path, site, ["/a", "/b", "/c"])
     run_cli("check", "--registry", str(registry), "--no-archive", "--output", str(tmp_path / "out"), cwd=tmp_path)
     wayback.always_429 = True
-    result = run_cli("archive", "--registry", str(registry), "--wayback-url", wayback.base,
-                     "--output", str(tmp_path / "out"), cwd=tmp_path, timeout=120)  # fmt: skip
+    result = run_cli(
+        "archive",
+        "--registry",
+        str(registry),
+        "--wayback-url",
+        wayback.base,
+        "--output",
+        str(tmp_path / "out"),
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "429 Too Many Requests" in result.stderr and "stopped" in result.stderr
     assert sum(wayback.web.hits.values()) <= 6
@@ -238,12 +267,19 @@ def dead_corpus(tmp_path: Path, site: Web, paths: list[str], extra: str = "") ->
     return registry
 
 
-def test_check_records_the_verified_snapshot_for_every_dead_link(tmp_path: Path, wayback: FakeWayback,
-                                                                 site: Web) -> None:  # fmt: skip
+def test_check_records_the_verified_snapshot_for_every_dead_link(
+    tmp_path: Path, wayback: FakeWayback, site: Web
+) -> None:
     site.routes["/live"] = Reply()
     cases = {
-        "/quirky": ([FakeCapture("20180301000000"), FakeCapture("20200501000000", 404),
-                     FakeCapture("20240101000000", body=PARKED)], "20180301000000"),
+        "/quirky": (
+            [
+                FakeCapture("20180301000000"),
+                FakeCapture("20200501000000", 404),
+                FakeCapture("20240101000000", body=PARKED),
+            ],
+            "20180301000000",
+        ),
         "/blind": ([FakeCapture("20190110000000"), FakeCapture("20190520000000")], "20190520000000"),
         "/later": ([FakeCapture("20210101000000"), FakeCapture("20190901000000")], "20190901000000"),
         "/errors": ([FakeCapture("20190101000000", 404)], None),
@@ -253,8 +289,19 @@ def test_check_records_the_verified_snapshot_for_every_dead_link(tmp_path: Path,
         wayback.add(site.url(path), *captures)
     wayback.availability_blind.add(site.url("/blind"))
     registry = dead_corpus(tmp_path, site, [*cases, "/live"])
-    result = run_cli("check", "--registry", str(registry), "--wayback-url", wayback.base, "--timeout", "3",
-                     "--output", str(tmp_path / "out"), cwd=tmp_path, timeout=120)  # fmt: skip
+    result = run_cli(
+        "check",
+        "--registry",
+        str(registry),
+        "--wayback-url",
+        wayback.base,
+        "--timeout",
+        "3",
+        "--output",
+        str(tmp_path / "out"),
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert result.returncode == 1, result.stderr
     assert "archive: 5 looked up: 3 found, 2 with no usable capture" in result.stderr
     links = yaml.safe_load(registry.read_text())["links"]
@@ -276,29 +323,55 @@ def test_check_records_the_verified_snapshot_for_every_dead_link(tmp_path: Path,
     assert "No snapshot found: no capture in the Wayback Machine" in page and "paper.md</strong> line 5" in page
     # Second run: found snapshots are kept and "not archived" is not re-asked within the TTL.
     before = sum(n for (_, path), n in wayback.web.hits.items() if not path.startswith("/web/"))
-    result = run_cli("archive", "--registry", str(registry), "--wayback-url", wayback.base,
-                     "--output", str(tmp_path / "out"), cwd=tmp_path)  # fmt: skip
+    result = run_cli(
+        "archive",
+        "--registry",
+        str(registry),
+        "--wayback-url",
+        wayback.base,
+        "--output",
+        str(tmp_path / "out"),
+        cwd=tmp_path,
+    )
     after = sum(n for (_, path), n in wayback.web.hits.items() if not path.startswith("/web/"))
     assert result.returncode == 0 and after == before and "5 answered from the registry" in result.stderr
 
 
 def test_cited_snapshots_are_checked_as_snapshots_and_linked_to_their_original(
-        tmp_path: Path, wayback: FakeWayback, site: Web) -> None:  # fmt: skip
+    tmp_path: Path, wayback: FakeWayback, site: Web
+) -> None:
     original = site.url("/a")
     wayback.add(original, FakeCapture("20180301000000"))
-    extra = (f"- [exact](https://web.archive.org/web/20180301000000/{original})\n"
-             f"- [inexact](https://web.archive.org/web/2018/{original})\n"
-             f"- [raw](https://web.archive.org/web/20180301000000id_/{original})\n"
-             f"- [missing](https://web.archive.org/web/20180301000000/{site.url('/never-archived')})\n")  # fmt: skip
+    extra = (
+        f"- [exact](https://web.archive.org/web/20180301000000/{original})\n"
+        f"- [inexact](https://web.archive.org/web/2018/{original})\n"
+        f"- [raw](https://web.archive.org/web/20180301000000id_/{original})\n"
+        f"- [missing](https://web.archive.org/web/20180301000000/{site.url('/never-archived')})\n"
+    )
     registry = dead_corpus(tmp_path, site, [], extra)
-    result = run_cli("check", "--registry", str(registry), "--wayback-url", wayback.base, "--no-archive",
-                     "--output", str(tmp_path / "out"), cwd=tmp_path)  # fmt: skip
+    result = run_cli(
+        "check",
+        "--registry",
+        str(registry),
+        "--wayback-url",
+        wayback.base,
+        "--no-archive",
+        "--output",
+        str(tmp_path / "out"),
+        cwd=tmp_path,
+    )
     assert result.returncode == 1, result.stderr
     links = yaml.safe_load(registry.read_text())["links"]
-    statuses = {url.split("/web/")[1].split("/")[0] + (" missing" if "never-archived" in url else ""):
-                entry["check"]["status"] for url, entry in links.items()}  # fmt: skip
-    assert statuses == {"20180301000000": "ok", "2018": "ok", "20180301000000id_": "ok",
-                        "20180301000000 missing": "broken"}  # fmt: skip
+    statuses = {
+        url.split("/web/")[1].split("/")[0] + (" missing" if "never-archived" in url else ""): entry["check"]["status"]
+        for url, entry in links.items()
+    }
+    assert statuses == {
+        "20180301000000": "ok",
+        "2018": "ok",
+        "20180301000000id_": "ok",
+        "20180301000000 missing": "broken",
+    }
     exact = links[f"https://web.archive.org/web/20180301000000/{original}"]
     assert exact["snapshot_of"] == original and exact["check"]["status"] == "ok"
     assert site.hits == {}  # the original site is never contacted for a cited snapshot
@@ -315,8 +388,16 @@ def test_manual_archive_url_is_verified_and_never_replaced(tmp_path: Path, wayba
     data["links"][url]["archive_url"] = manual
     registry.write_text(yaml.safe_dump(data))
     for _ in range(2):
-        result = run_cli("check", "--registry", str(registry), "--wayback-url", wayback.base,
-                         "--output", str(tmp_path / "out"), cwd=tmp_path)  # fmt: skip
+        result = run_cli(
+            "check",
+            "--registry",
+            str(registry),
+            "--wayback-url",
+            wayback.base,
+            "--output",
+            str(tmp_path / "out"),
+            cwd=tmp_path,
+        )
         assert result.returncode == 1, result.stderr
         entry = yaml.safe_load(registry.read_text())["links"][url]
         assert entry["archive"]["url"] == manual and entry["archive"]["manual"] is True
@@ -326,8 +407,16 @@ def test_manual_archive_url_is_verified_and_never_replaced(tmp_path: Path, wayba
     data = yaml.safe_load(registry.read_text())
     data["links"][url]["archive_url"] = f"https://web.archive.org/web/20150101000000/{site.url('/elsewhere')}"
     registry.write_text(yaml.safe_dump(data))
-    run_cli("check", "--registry", str(registry), "--wayback-url", wayback.base, "--output", str(tmp_path / "o"),
-            cwd=tmp_path)  # fmt: skip
+    run_cli(
+        "check",
+        "--registry",
+        str(registry),
+        "--wayback-url",
+        wayback.base,
+        "--output",
+        str(tmp_path / "o"),
+        cwd=tmp_path,
+    )
     entry = yaml.safe_load(registry.read_text())["links"][url]
     assert entry["archive_lookup"]["state"] == "manual_unverified" and "verified_at" not in entry["archive"]
 
@@ -336,11 +425,28 @@ def test_all_looks_up_live_links_too(tmp_path: Path, wayback: FakeWayback, site:
     site.routes["/live"] = Reply()
     wayback.add(site.url("/live"), FakeCapture("20190101000000"))
     registry = dead_corpus(tmp_path, site, ["/live"])
-    run_cli("check", "--registry", str(registry), "--wayback-url", wayback.base, "--output", str(tmp_path / "o"),
-            cwd=tmp_path)  # fmt: skip
+    run_cli(
+        "check",
+        "--registry",
+        str(registry),
+        "--wayback-url",
+        wayback.base,
+        "--output",
+        str(tmp_path / "o"),
+        cwd=tmp_path,
+    )
     assert "archive" not in yaml.safe_load(registry.read_text())["links"][site.url("/live")]
-    result = run_cli("archive", "--all", "--registry", str(registry), "--wayback-url", wayback.base,
-                     "--output", str(tmp_path / "o"), cwd=tmp_path)  # fmt: skip
+    result = run_cli(
+        "archive",
+        "--all",
+        "--registry",
+        str(registry),
+        "--wayback-url",
+        wayback.base,
+        "--output",
+        str(tmp_path / "o"),
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert yaml.safe_load(registry.read_text())["links"][site.url("/live")]["archive"]["timestamp"] == "20190101000000"
 
@@ -349,8 +455,16 @@ def test_save_page_now(tmp_path: Path, wayback: FakeWayback, site: Web) -> None:
     site.routes["/fresh"] = Reply()
     registry = dead_corpus(tmp_path, site, ["/fresh"])
     run_cli("check", "--registry", str(registry), "--no-archive", "--output", str(tmp_path / "o"), cwd=tmp_path)
-    args = ["archive", "--save", "--registry", str(registry), "--wayback-url", wayback.base,
-            "--output", str(tmp_path / "o")]  # fmt: skip
+    args = [
+        "archive",
+        "--save",
+        "--registry",
+        str(registry),
+        "--wayback-url",
+        wayback.base,
+        "--output",
+        str(tmp_path / "o"),
+    ]
     refused = run_cli(*args, cwd=tmp_path, env={"LINKCHECK_IA_ACCESS_KEY": "", "LINKCHECK_IA_SECRET_KEY": ""})
     assert refused.returncode == 2 and "LINKCHECK_IA_ACCESS_KEY" in refused.stderr and not wayback.saved
     (tmp_path / "linkcheck.toml").write_text("save_poll_interval = 0.05\n")
@@ -373,8 +487,16 @@ def test_unreachable_archive_stops_lookups_quickly(tmp_path: Path, site: Web) ->
     run_cli("check", "--registry", str(registry), "--no-archive", "--output", str(tmp_path / "o"), cwd=tmp_path)
     before = registry.read_text()
     started = time.monotonic()
-    result = run_cli("archive", "--registry", str(registry), "--wayback-url", f"http://127.0.0.22:{_closed_port()}",
-                     "--output", str(tmp_path / "o"), cwd=tmp_path)  # fmt: skip
+    result = run_cli(
+        "archive",
+        "--registry",
+        str(registry),
+        "--wayback-url",
+        f"http://127.0.0.22:{_closed_port()}",
+        "--output",
+        str(tmp_path / "o"),
+        cwd=tmp_path,
+    )
     assert time.monotonic() - started < 20
     assert result.returncode == 0 and "cannot be reached (connection refused)" in result.stderr
     links = yaml.safe_load(registry.read_text())["links"]

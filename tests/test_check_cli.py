@@ -32,8 +32,17 @@ def extract(tmp_path: Path, text: str) -> Path:
 
 def test_check_records_verdicts_history_and_report(tmp_path: Path, web: Web) -> None:
     registry = extract(tmp_path, f"[a]({web.url('/ok')}) [b]({web.url('/gone')}) [c]({web.url('/old')}) [d](#)\n")
-    result = run_cli("check", "--no-archive", "--registry", str(registry), "--output", str(tmp_path / "out"), "--timeout", "2",
-                     cwd=tmp_path)
+    result = run_cli(
+        "check",
+        "--no-archive",
+        "--registry",
+        str(registry),
+        "--output",
+        str(tmp_path / "out"),
+        "--timeout",
+        "2",
+        cwd=tmp_path,
+    )
     assert result.returncode == 1, result.stderr
     assert "broken" in result.stdout and "moved" in result.stdout
     links = yaml.safe_load(registry.read_text())["links"]
@@ -47,10 +56,20 @@ def test_check_records_verdicts_history_and_report(tmp_path: Path, web: Web) -> 
     assert report["schema_version"] == 1
     assert report["summary"] == {"broken": 1, "missing_target": 1, "moved": 1, "ok": 1}
     by_status = {link["status"]: link for link in report["links"]}
-    assert set(by_status["broken"]) >= {"url", "status", "http_status", "final_url", "redirects", "error",
-                                        "checked_at", "archive", "citations"}
+    assert set(by_status["broken"]) >= {
+        "url",
+        "status",
+        "http_status",
+        "final_url",
+        "redirects",
+        "error",
+        "checked_at",
+        "archive",
+        "citations",
+    }
     assert by_status["missing_target"]["citations"] == [
-        {"document": "paper.md", "line": 1, "page": None, "text": "d", "date": None}]
+        {"document": "paper.md", "line": 1, "page": None, "text": "d", "date": None}
+    ]
     assert by_status["moved"]["replacement"] == web.url("/new")
     # A second failure counts up; the first failure date stays.
     run_cli("check", "--no-archive", "--registry", str(registry), "--output", str(tmp_path / "out"), cwd=tmp_path)
@@ -60,17 +79,33 @@ def test_check_records_verdicts_history_and_report(tmp_path: Path, web: Web) -> 
 
 def test_exit_0_when_nothing_needs_action_and_max_age_skips_fresh(tmp_path: Path, web: Web) -> None:
     registry = extract(tmp_path, f"[a]({web.url('/ok')})\n")
-    assert run_cli("check", "--no-archive", "--registry", str(registry), "--output", str(tmp_path), cwd=tmp_path).returncode == 0
+    assert (
+        run_cli(
+            "check", "--no-archive", "--registry", str(registry), "--output", str(tmp_path), cwd=tmp_path
+        ).returncode
+        == 0
+    )
     hits = sum(web.hits.values())
-    result = run_cli("check", "--no-archive", "--registry", str(registry), "--max-age", "1h", "--output", str(tmp_path), cwd=tmp_path)
+    result = run_cli(
+        "check", "--no-archive", "--registry", str(registry), "--max-age", "1h", "--output", str(tmp_path), cwd=tmp_path
+    )
     assert result.returncode == 0 and "not rechecked" in result.stdout
     assert sum(web.hits.values()) == hits
 
 
 def test_user_agent_option_and_plain_progress_lines(tmp_path: Path, web: Web) -> None:
     registry = extract(tmp_path, "".join(f"[{i}]({web.url(f'/ok?{i}')})\n" for i in range(20)))
-    result = run_cli("check", "--no-archive", "--registry", str(registry), "--output", str(tmp_path),
-                     "--user-agent", "citation-bot/2 (+https://example.org/bot)", cwd=tmp_path)
+    result = run_cli(
+        "check",
+        "--no-archive",
+        "--registry",
+        str(registry),
+        "--output",
+        str(tmp_path),
+        "--user-agent",
+        "citation-bot/2 (+https://example.org/bot)",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert {h["user-agent"] for h in web.seen_headers} == {"citation-bot/2 (+https://example.org/bot)"}
     # Not a terminal: plain lines, one per tenth, ending with the total.
@@ -89,9 +124,25 @@ def test_progress_bar_on_a_terminal(tmp_path: Path, web: Web) -> None:
     controller, terminal = pty.openpty()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm-256color", "COLUMNS": "100"}
     env.pop("NO_COLOR", None)
-    process = subprocess.run([sys.executable, "-m", "linkcheck", "check", "--no-archive", "--registry", str(registry),
-                              "--output", str(tmp_path)], cwd=tmp_path, env=env, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=terminal, timeout=120)  # fmt: skip
+    process = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "linkcheck",
+            "check",
+            "--no-archive",
+            "--registry",
+            str(registry),
+            "--output",
+            str(tmp_path),
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+        timeout=120,
+    )
     os.close(terminal)
     seen = b""
     while True:
@@ -127,7 +178,9 @@ def test_config_file_and_cli_precedence(tmp_path: Path, web: Web) -> None:
     (tmp_path / "linkcheck.toml").write_text('exclude = ["*/gone"]\noutput = "custom"\n')
     result = run_cli("check", "--no-archive", "--registry", str(registry), cwd=tmp_path)
     assert result.returncode == 0 and (tmp_path / "custom" / "report.json").exists()
-    result = run_cli("check", "--no-archive", "--registry", str(registry), "--output", str(tmp_path / "cli"), cwd=tmp_path)
+    result = run_cli(
+        "check", "--no-archive", "--registry", str(registry), "--output", str(tmp_path / "cli"), cwd=tmp_path
+    )
     assert (tmp_path / "cli" / "report.json").exists()
     (tmp_path / "linkcheck.toml").write_text('timeout = "soon"\n')
     bad = run_cli("check", "--no-archive", "--registry", str(registry), cwd=tmp_path)
@@ -151,8 +204,20 @@ def test_committed_seed_registry_offline_exits_3_unchanged(tmp_path: Path) -> No
     # The seeds' real hosts cannot be resolved on a machine without network.
     copy = tmp_path / "citations.yaml"
     copy.write_text((ROOT / "citations.yaml").read_text())
-    result = run_cli("check", "--no-archive", "--registry", str(copy), "--timeout", "2", "--retries", "0",
-                     "--output", str(tmp_path), cwd=tmp_path, timeout=120)
+    result = run_cli(
+        "check",
+        "--no-archive",
+        "--registry",
+        str(copy),
+        "--timeout",
+        "2",
+        "--retries",
+        "0",
+        "--output",
+        str(tmp_path),
+        cwd=tmp_path,
+        timeout=120,
+    )
     if result.returncode != 3:
         pytest.skip("this machine can reach the seeds' hosts; the offline case does not apply")
     assert "offline" in result.stderr

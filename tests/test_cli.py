@@ -14,8 +14,15 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 
 def test_extract_over_directory_glob_and_file(tmp_path: Path, corpus: Path) -> None:
     path = tmp_path / "r.yaml"
-    result = run_cli("extract", str(corpus / "sub"), str(corpus / "*.bib"), str(corpus / "article.md"),
-                     "--registry", str(path), cwd=tmp_path)
+    result = run_cli(
+        "extract",
+        str(corpus / "sub"),
+        str(corpus / "*.bib"),
+        str(corpus / "article.md"),
+        "--registry",
+        str(path),
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     docs = yaml.safe_load(path.read_text())["documents"]
     assert set(docs) == {"footnotes.txt", "article.md", "refs.bib"}  # outside the cwd: bare names
@@ -49,8 +56,10 @@ def test_committed_registry_matches_the_seeds() -> None:
     assert len(committed.links) == 39 and committed.citation_count == 42 and committed.placeholder_count == 14
 
     def shape(reg: registry.Registry) -> tuple:
-        links = {url: [(c.document, c.line, c.page, c.text, c.fragment, c.date) for c in e.citations]
-                 for url, e in reg.links.items()}
+        links = {
+            url: [(c.document, c.line, c.page, c.text, c.fragment, c.date) for c in e.citations]
+            for url, e in reg.links.items()
+        }
         docs = {name: [(p.line, p.text) for p in d.placeholders] for name, d in reg.documents.items()}
         return links, docs
 
@@ -70,8 +79,12 @@ def test_every_command_and_option_is_documented_in_the_readme() -> None:
     for name, sub in commands.choices.items():
         if f"linkcheck {name}" not in readme:
             missing.append(name)
-        missing += [f"{name} {o}" for a in sub._actions for o in a.option_strings
-                    if o.startswith("--") and o != "--help" and o not in readme]  # fmt: skip
+        missing += [
+            f"{name} {o}"
+            for a in sub._actions
+            for o in a.option_strings
+            if o.startswith("--") and o != "--help" and o not in readme
+        ]
     assert missing == []
 
 

@@ -47,10 +47,15 @@ def test_markdown_fixture(corpus: Path) -> None:
 
 
 def test_markdown_link_spanning_lines_and_html_inline() -> None:
-    doc = extract("Intro\n[a long\nlink text](https://x.example/a) then\n<a href=\"\">lost</a> and "
-                  "<a href='https://y.example/b'>y</a>\n", "markdown")
+    doc = extract(
+        'Intro\n[a long\nlink text](https://x.example/a) then\n<a href="">lost</a> and '
+        "<a href='https://y.example/b'>y</a>\n",
+        "markdown",
+    )
     assert [(c.url, c.line, c.text) for c in doc.citations] == [
-        ("https://x.example/a", 2, "a long link text"), ("https://y.example/b", 4, "y")]
+        ("https://x.example/a", 2, "a long link text"),
+        ("https://y.example/b", 4, "y"),
+    ]
     assert [(p.line, p.text) for p in doc.placeholders] == [(4, "lost")]
 
 
@@ -82,8 +87,10 @@ def test_html_fixture(corpus: Path) -> None:
 
 @pytest.mark.parametrize(
     ("meta", "expected"),
-    [('<meta property="article:published_time" content="2020-05-01T10:00:00Z">', "2020-05-01"),
-     ('<meta name="DC.date" content="2018-03-02">', "2018-03-02")],
+    [
+        ('<meta property="article:published_time" content="2020-05-01T10:00:00Z">', "2020-05-01"),
+        ('<meta name="DC.date" content="2018-03-02">', "2018-03-02"),
+    ],
 )
 def test_html_meta_dates(meta: str, expected: str) -> None:
     doc = extract(f"<html><head>{meta}</head><body><a href='https://a.example/'>a</a></body></html>", "html")
@@ -127,8 +134,10 @@ def test_snippet_is_at_most_200_characters() -> None:
 
 
 def test_pdf_text_and_annotations_by_page() -> None:
-    data = make_pdf(["Intro page, no links.", "Footnote 3: https://pdf.example.org/report.pdf"],
-                    link="https://annotated.example.org/src")
+    data = make_pdf(
+        ["Intro page, no links.", "Footnote 3: https://pdf.example.org/report.pdf"],
+        link="https://annotated.example.org/src",
+    )
     doc = extract(data, "pdf")
     rows = {(c.url, c.page) for c in doc.citations}
     assert ("https://annotated.example.org/src", 1) in rows
@@ -138,8 +147,10 @@ def test_pdf_text_and_annotations_by_page() -> None:
 
 
 def test_docx_hyperlinks_text_urls_and_tables() -> None:
-    data = make_docx(["Intro https://typed.example.org/a."],
-                     [("https://linked.example.org/b", "the linked source"), ("", "a lost source")])
+    data = make_docx(
+        ["Intro https://typed.example.org/a."],
+        [("https://linked.example.org/b", "the linked source"), ("", "a lost source")],
+    )
     doc = extract(data, "docx")
     rows = [(c.url, c.line, c.text) for c in doc.citations]
     assert ("https://typed.example.org/a", 1, "Intro https://typed.example.org/a.") in rows
@@ -176,10 +187,26 @@ def test_directories_and_globs_name_documents(corpus: Path) -> None:
 
 
 documents = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400) | st.lists(
-    st.sampled_from(["[a](#)", "[b](https://x.example/(y))", "<https://q.example>", "`https://c.example`",
-                     "\n", "    ", "https://bare.example/z.", "---\n", "date: 2020-01-01\n", "<a href=''>x</a>",
-                     "@misc{k, url={https://b.example}}", "\\url{", "doi:10.1/2", "<base href='http://b/'>"]),
-    max_size=40).map("".join)
+    st.sampled_from(
+        [
+            "[a](#)",
+            "[b](https://x.example/(y))",
+            "<https://q.example>",
+            "`https://c.example`",
+            "\n",
+            "    ",
+            "https://bare.example/z.",
+            "---\n",
+            "date: 2020-01-01\n",
+            "<a href=''>x</a>",
+            "@misc{k, url={https://b.example}}",
+            "\\url{",
+            "doi:10.1/2",
+            "<base href='http://b/'>",
+        ]
+    ),
+    max_size=40,
+).map("".join)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -30,8 +30,13 @@ sys.exit(code)
 
 
 def extract_measured(paths: list[Path], registry: Path) -> tuple[subprocess.CompletedProcess[str], float]:
-    result = subprocess.run([sys.executable, "-c", _MEASURE, "extract", *map(str, paths), "--registry", str(registry)],
-                            capture_output=True, text=True, timeout=300, env={"PYTHONPATH": str(ROOT), "PATH": ""})  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", _MEASURE, "extract", *map(str, paths), "--registry", str(registry)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(ROOT), "PATH": ""},
+    )
     line = next(x for x in result.stderr.splitlines() if x.startswith("maxrss_kb="))
     return result, int(line.split("=")[1]) / 1024
 
@@ -43,9 +48,16 @@ def hostile_corpus(folder: Path) -> None:
     with (folder / "huge.txt").open("w") as handle:  # 50 MB of text with a URL every 2 KB
         while handle.tell() < 50 * 2**20:
             handle.write(block)
-    (folder / "many.md").write_text("".join(f"- [ref {i}](https://m{i % 1000}.example/a/{i})\n" for i in range(100_000)))
-    (folder / "nested.html").write_text("<html><body>" + "<div>" * 200_000 + '<a href="https://deep.example/x">deep</a>'
-                                        + "</div>" * 200_000 + "</body></html>")  # fmt: skip
+    (folder / "many.md").write_text(
+        "".join(f"- [ref {i}](https://m{i % 1000}.example/a/{i})\n" for i in range(100_000))
+    )
+    (folder / "nested.html").write_text(
+        "<html><body>"
+        + "<div>" * 200_000
+        + '<a href="https://deep.example/x">deep</a>'
+        + "</div>" * 200_000
+        + "</body></html>"
+    )
     (folder / "bad-utf8.txt").write_bytes(b"caf\xe9 \xff\xfe see https://utf.example/ok \xc3\x28 end\n")
     (folder / "binary.md").write_bytes(random.Random(1).randbytes(200_000))
     (folder / "long-url.txt").write_text("see https://long.example/" + "a" * 10_000 + " here\n")
@@ -91,7 +103,7 @@ def test_long_markdown_is_parsed_in_pieces_with_the_same_result(monkeypatch: pyt
             blocks.append(f"Paragraph then list:\n1. [one](https://o{i}.example/)\n2. two\n")
         else:
             blocks.append(f"> quoted [q](https://q{i}.example/)\n> more\n")
-    blocks.append("".join(f"[r{k}]: https://ref{k}.example/ \"Ref {k}\"\n" for k in range(8)))
+    blocks.append("".join(f'[r{k}]: https://ref{k}.example/ "Ref {k}"\n' for k in range(8)))
     text = "\n".join(blocks)
     whole = markdown_mod.extract(text, "d")
     monkeypatch.setattr(markdown_mod, "CHUNK_CHARS", 300)
@@ -104,8 +116,11 @@ def test_long_markdown_is_parsed_in_pieces_with_the_same_result(monkeypatch: pyt
 @given(st.data())
 def test_mutated_pdf_and_docx_never_crash(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject) -> None:
     kind = data.draw(st.sampled_from(["pdf", "docx"]))
-    original = make_pdf(["Page https://p.example/a"], link="https://p.example/b") if kind == "pdf" else \
-        make_docx(["Para https://d.example/a"])  # fmt: skip
+    original = (
+        make_pdf(["Page https://p.example/a"], link="https://p.example/b")
+        if kind == "pdf"
+        else make_docx(["Para https://d.example/a"])
+    )
     raw = bytearray(original)
     for _ in range(data.draw(st.integers(1, 20))):
         position = data.draw(st.integers(0, len(raw) - 1))

@@ -39,8 +39,9 @@ def test_endless_redirects(web: Web) -> None:
     assert sum(web.hits.values()) == 11
 
 
-@pytest.mark.parametrize("target", ["file:///etc/passwd", "data:text/html,<h1>hi</h1>", "javascript:alert(1)",
-                                    "ftp://127.0.0.50/x"])  # fmt: skip
+@pytest.mark.parametrize(
+    "target", ["file:///etc/passwd", "data:text/html,<h1>hi</h1>", "javascript:alert(1)", "ftp://127.0.0.50/x"]
+)
 def test_redirect_to_a_non_web_scheme_is_not_followed(web: Web, target: str) -> None:
     web.routes["/r"] = Reply(301, headers={"Location": target})
     result = one(web.url("/r"), QUICK)
@@ -63,7 +64,9 @@ def test_a_server_that_trickles_bytes_forever_is_bounded_in_time(web: Web) -> No
     assert result.status is Verdict.TIMEOUT and "the whole request took over 2 s" in (result.error or "")
 
 
-@pytest.mark.parametrize("raw", [b"HTTP/1.1 OK-ish\r\n\r\n", b"SSH-2.0-OpenSSH_9.2\r\n", b"\x00\xff\xfe garbage\r\n\r\n"])
+@pytest.mark.parametrize(
+    "raw", [b"HTTP/1.1 OK-ish\r\n\r\n", b"SSH-2.0-OpenSSH_9.2\r\n", b"\x00\xff\xfe garbage\r\n\r\n"]
+)
 def test_invalid_status_line(web: Web, raw: bytes) -> None:
     web.routes["/bad"] = Reply(raw=raw)
     result = one(web.url("/bad"), QUICK)
@@ -129,7 +132,9 @@ def test_tls_handshake_completes_and_an_untrusted_certificate_is_named() -> None
 
         thread = threading.Thread(target=serve, daemon=True)
         thread.start()
-        result = one(f"https://127.0.0.52:{listener.getsockname()[1]}/", CheckOptions(timeout=2, retries=1, backoff=0.05))
+        result = one(
+            f"https://127.0.0.52:{listener.getsockname()[1]}/", CheckOptions(timeout=2, retries=1, backoff=0.05)
+        )
         thread.join(5)
     assert result.status is Verdict.UNREACHABLE
     assert "TLS failure" in (result.error or "") and "certificate" in (result.error or "").lower(), result.error

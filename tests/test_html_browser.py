@@ -16,9 +16,12 @@ from linkcheck.report import write_reports
 from tests.report_fixture import GENERATED_AT, HOSTILE_TEXT, HOSTILE_URL, build
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="chromium is not installed (apt-get install chromium; .ci/run does it)")  # fmt: skip
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')"
+)
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="chromium is not installed (apt-get install chromium; .ci/run does it)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +69,12 @@ def test_filters_by_verdict_document_host_search_and_problems(page: Any) -> None
     assert sorted(visible_urls(page)) == ["https://known.example/gone", "https://news.example/article"]
     page.select_option("#f-status", "")
     page.select_option("#f-doc", "brief.html")
-    assert set(visible_urls(page)) == {HOSTILE_URL, "https://old.example/page", "https://busy.example/api",
-                                       "https://ok.example/"}  # fmt: skip
+    assert set(visible_urls(page)) == {
+        HOSTILE_URL,
+        "https://old.example/page",
+        "https://busy.example/api",
+        "https://ok.example/",
+    }
     page.select_option("#f-doc", "")
     page.select_option("#f-host", "gov.example")
     assert visible_urls(page) == ["https://gov.example/decree/7"]

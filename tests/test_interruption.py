@@ -35,9 +35,27 @@ def make_registry(tmp_path: Path, web: Web, count: int) -> Path:
 
 def start_check(registry: Path, *extra: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
-    return subprocess.Popen([sys.executable, "-m", "linkcheck", "check", "--registry", str(registry), "--no-archive",
-                             "--output", str(registry.parent / "out"), "--retries", "0", *extra],
-                            cwd=registry.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "linkcheck",
+            "check",
+            "--registry",
+            str(registry),
+            "--no-archive",
+            "--output",
+            str(registry.parent / "out"),
+            "--retries",
+            "0",
+            *extra,
+        ],
+        cwd=registry.parent,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def checked(registry: Path) -> dict[str, str]:
@@ -63,12 +81,20 @@ def test_interrupt_stops_fast_keeps_verdicts_and_resumes(tmp_path: Path, web: We
     assert yaml.safe_load(registry.read_text())["last_run"]["interrupted"] is True
     # Resume: what was verified is not asked again; the rest is.
     hits_before = {path for (_, path) in web.hits}
-    result = run_cli("check", "--registry", str(registry), "--no-archive", "--max-age", "10m",
-                     "--output", str(tmp_path / "out"), cwd=tmp_path)  # fmt: skip
+    result = run_cli(
+        "check",
+        "--registry",
+        str(registry),
+        "--no-archive",
+        "--max-age",
+        "10m",
+        "--output",
+        str(tmp_path / "out"),
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert len(checked(registry)) == 40
-    repeated = [path for (_, path), n in web.hits.items() if n > 1 and path in hits_before
-                and web.url(path) in done]  # fmt: skip
+    repeated = [path for (_, path), n in web.hits.items() if n > 1 and path in hits_before and web.url(path) in done]
     assert repeated == []
 
 
@@ -99,8 +125,17 @@ def test_two_checks_on_one_registry_never_interleave(tmp_path: Path, web: Web) -
     registry = make_registry(tmp_path, web, 60)  # about 5 s of checking
     first = start_check(registry)
     time.sleep(0.5)
-    refused = run_cli("check", "--registry", str(registry), "--no-archive", "--lock-timeout", "0.2",
-                      "--output", str(tmp_path / "out2"), cwd=tmp_path)  # fmt: skip
+    refused = run_cli(
+        "check",
+        "--registry",
+        str(registry),
+        "--no-archive",
+        "--lock-timeout",
+        "0.2",
+        "--output",
+        str(tmp_path / "out2"),
+        cwd=tmp_path,
+    )
     assert refused.returncode == 2 and "locked by another linkcheck run" in refused.stderr
     second = start_check(registry)  # waits, says so, then runs on the first one's result
     _, first_err = first.communicate(timeout=60)

@@ -63,8 +63,18 @@ def test_https_is_tunnelled_with_connect(proxy: Proxy, web: Web) -> None:
 
 def test_the_command_line_reads_the_proxy_from_the_environment(tmp_path: Path, proxy: Proxy, web: Web) -> None:
     registry = extract(tmp_path, f"[a]({web.url('/a')})\n")
-    result = run_cli("check", "--registry", str(registry), "--no-archive", "--output", str(tmp_path / "o"),
-                     "--format", "json", cwd=tmp_path, env={"HTTP_PROXY": proxy.url})  # fmt: skip
+    result = run_cli(
+        "check",
+        "--registry",
+        str(registry),
+        "--no-archive",
+        "--output",
+        str(tmp_path / "o"),
+        "--format",
+        "json",
+        cwd=tmp_path,
+        env={"HTTP_PROXY": proxy.url},
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads((tmp_path / "o" / "report.json").read_text())["links"][0]["status"] == "ok"
     assert proxy.seen == [f"GET {web.url('/a')} HTTP/1.1"]
@@ -72,8 +82,19 @@ def test_the_command_line_reads_the_proxy_from_the_environment(tmp_path: Path, p
 
 def test_deny_private_checks_the_name_before_it_goes_to_the_proxy(tmp_path: Path, proxy: Proxy, web: Web) -> None:
     registry = extract(tmp_path, f"[a]({web.url('/a')}) [b](http://no-such-host.invalid/x)\n")
-    result = run_cli("check", "--registry", str(registry), "--no-archive", "--output", str(tmp_path / "o"),
-                     "--format", "json", "--deny-private", cwd=tmp_path, env={"HTTP_PROXY": proxy.url})  # fmt: skip
+    result = run_cli(
+        "check",
+        "--registry",
+        str(registry),
+        "--no-archive",
+        "--output",
+        str(tmp_path / "o"),
+        "--format",
+        "json",
+        "--deny-private",
+        cwd=tmp_path,
+        env={"HTTP_PROXY": proxy.url},
+    )
     links = {link["url"]: link for link in json.loads((tmp_path / "o" / "report.json").read_text())["links"]}
     assert links[web.url("/a")]["status"] == "skipped" and "loopback" in links[web.url("/a")]["error"]
     assert links["http://no-such-host.invalid/x"]["status"] == "skipped"
@@ -83,8 +104,14 @@ def test_deny_private_checks_the_name_before_it_goes_to_the_proxy(tmp_path: Path
 
 def test_a_socks_proxy_is_refused_plainly(tmp_path: Path, web: Web) -> None:
     registry = extract(tmp_path, f"[a]({web.url('/a')})\n")
-    result = run_cli("check", "--registry", str(registry), "--no-archive", cwd=tmp_path,
-                     env={"ALL_PROXY": "socks5://127.0.0.70:1080"})  # fmt: skip
+    result = run_cli(
+        "check",
+        "--registry",
+        str(registry),
+        "--no-archive",
+        cwd=tmp_path,
+        env={"ALL_PROXY": "socks5://127.0.0.70:1080"},
+    )
     assert result.returncode == 2
     assert "only http:// and https:// proxies are supported" in result.stderr
 

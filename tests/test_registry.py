@@ -47,9 +47,14 @@ def test_human_fields_survive_reextraction(tmp_path: Path, corpus: Path) -> None
     extract_into(path, corpus)
     data = yaml.safe_load(path.read_text())
     entry = data["links"]["https://quoted.example.com/x"]
-    entry.update(note="Checked by hand", ignore=True, accept="blocked", replacement="https://new.example/x",
-                 archive_url="https://web.archive.org/web/2019/https://quoted.example.com/x",
-                 reviewer="ana")  # an unknown field must survive too
+    entry.update(
+        note="Checked by hand",
+        ignore=True,
+        accept="blocked",
+        replacement="https://new.example/x",
+        archive_url="https://web.archive.org/web/2019/https://quoted.example.com/x",
+        reviewer="ana",
+    )  # an unknown field must survive too
     data["documents"]["sub/footnotes.txt"]["date"] = "2019-01-15"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
     extract_into(path, corpus)
@@ -82,9 +87,14 @@ def test_urls_no_longer_cited_are_removed_and_listed(tmp_path: Path) -> None:
     ("content", "where"),
     [
         ("version: 1\nlinks:\n  https://a.example/: [unclosed\n", ":4:"),
-        ("version: 1\nlinks:\n  https://a.example/:\n    citations: {}\n", ":4:16: links['https://a.example/'].citations"),
-        ("links:\n  https://a.example/:\n    citations:\n    - document: a\n      line: seven\n",
-         ":5:13: links['https://a.example/'].citations[0]: expected a whole number"),
+        (
+            "version: 1\nlinks:\n  https://a.example/:\n    citations: {}\n",
+            ":4:16: links['https://a.example/'].citations",
+        ),
+        (
+            "links:\n  https://a.example/:\n    citations:\n    - document: a\n      line: seven\n",
+            ":5:13: links['https://a.example/'].citations[0]: expected a whole number",
+        ),
         ("links:\n  https://a.example/: {}\n  https://a.example/: {}\n", ":3:3: duplicate key"),
         ("- just\n- a list\n", ":1:1: expected a mapping at the top"),
         ("links:\n  https://a.example/:\n    check: {status: fine}\n", "unknown status 'fine'"),
@@ -161,14 +171,27 @@ registry_shaped = st.fixed_dictionaries(
         "version": registry_values,
         "sources": registry_values,
         "documents": st.dictionaries(st.text(max_size=10), registry_values, max_size=3) | registry_values,
-        "links": st.dictionaries(st.sampled_from(["https://a.example/", "x", ""]),
-                                 st.fixed_dictionaries({}, optional={
-                                     "citations": st.lists(st.dictionaries(
-                                         st.sampled_from(["document", "line", "text", "page", "date"]),
-                                         registry_values, max_size=4), max_size=3) | registry_values,
-                                     "check": registry_values, "history": registry_values,
-                                     "ignore": registry_values, "archive": registry_values}),
-                                 max_size=3) | registry_values,
+        "links": st.dictionaries(
+            st.sampled_from(["https://a.example/", "x", ""]),
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "citations": st.lists(
+                        st.dictionaries(
+                            st.sampled_from(["document", "line", "text", "page", "date"]), registry_values, max_size=4
+                        ),
+                        max_size=3,
+                    )
+                    | registry_values,
+                    "check": registry_values,
+                    "history": registry_values,
+                    "ignore": registry_values,
+                    "archive": registry_values,
+                },
+            ),
+            max_size=3,
+        )
+        | registry_values,
     },
 )
 

@@ -39,11 +39,20 @@ def test_json_snapshot_and_shape() -> None:
     data = report()
     matches_snapshot("report.json", json.dumps(data, ensure_ascii=False, indent=1) + "\n")
     assert data["schema_version"] == 1
-    assert data["summary"] == {"broken": 2, "soft_404": 1, "unreachable": 1, "missing_target": 2, "moved": 1,
-                               "blocked": 1, "rate_limited": 1, "ok": 2}  # fmt: skip
+    assert data["summary"] == {
+        "broken": 2,
+        "soft_404": 1,
+        "unreachable": 1,
+        "missing_target": 2,
+        "moved": 1,
+        "blocked": 1,
+        "rate_limited": 1,
+        "ok": 2,
+    }
     # Problems first; a person's `accept` moves a problem out of them.
-    assert [link["problem"] for link in data["links"]] == sorted((link["problem"] for link in data["links"]),
-                                                                 reverse=True)  # fmt: skip
+    assert [link["problem"] for link in data["links"]] == sorted(
+        (link["problem"] for link in data["links"]), reverse=True
+    )
     new = {link["url"] for link in data["links"] if link["new"]}
     assert new == {"https://gov.example/decree/7", HOSTILE_URL, "https://old.example/page"}
 
@@ -141,8 +150,12 @@ def test_report_command_renders_every_format_offline(tmp_path: Path) -> None:
     registry.write_text(dump(build()))
     result = run_cli("report", "--registry", str(registry), "--output", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.html", "report.json", "report.md",
-                                                                    "report.xml"]  # fmt: skip
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "report.html",
+        "report.json",
+        "report.md",
+        "report.xml",
+    ]
     only = run_cli("report", "--registry", str(registry), "--output", str(tmp_path / "md"), "--format", "md")
     assert only.returncode == 0 and [p.name for p in (tmp_path / "md").iterdir()] == ["report.md"]
     bad = run_cli("report", "--registry", str(registry), "--format", "pdf")
@@ -154,11 +167,30 @@ def test_github_annotations_printed_only_in_actions(tmp_path: Path) -> None:
     registry.write_text(dump(build()))
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "paper.md").write_text("x\n")
-    plain = run_cli("check", "--registry", str(registry), "--include", "none://*", "--no-archive",
-                    "--output", str(tmp_path / "o"), cwd=tmp_path)  # fmt: skip
+    plain = run_cli(
+        "check",
+        "--registry",
+        str(registry),
+        "--include",
+        "none://*",
+        "--no-archive",
+        "--output",
+        str(tmp_path / "o"),
+        cwd=tmp_path,
+    )
     assert "::warning" not in plain.stdout
-    actions = run_cli("check", "--registry", str(registry), "--include", "none://*", "--no-archive",
-                      "--output", str(tmp_path / "o"), cwd=tmp_path, env={"GITHUB_ACTIONS": "true"})  # fmt: skip
+    actions = run_cli(
+        "check",
+        "--registry",
+        str(registry),
+        "--include",
+        "none://*",
+        "--no-archive",
+        "--output",
+        str(tmp_path / "o"),
+        cwd=tmp_path,
+        env={"GITHUB_ACTIONS": "true"},
+    )
     assert "::warning file=docs/paper.md,line=7,title=citation missing_target::" in actions.stdout
 
 

@@ -25,12 +25,24 @@ def web() -> Iterator[Web]:
     server.stop()
 
 
-@pytest.mark.parametrize(("address", "reason"), [
-    ("127.0.0.1", "loopback"), ("::1", "loopback"), ("10.1.2.3", "private"), ("192.168.0.1", "private"),
-    ("172.16.5.4", "private"), ("169.254.169.254", "metadata"), ("169.254.1.1", "link-local"),
-    ("fe80::1%eth0", "link-local"), ("fd00:ec2::254", "metadata"), ("::ffff:127.0.0.1", "loopback"),
-    ("100.64.0.1", "shared"), ("0.0.0.0", "unspecified"), ("fc00::1", "private"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("127.0.0.1", "loopback"),
+        ("::1", "loopback"),
+        ("10.1.2.3", "private"),
+        ("192.168.0.1", "private"),
+        ("172.16.5.4", "private"),
+        ("169.254.169.254", "metadata"),
+        ("169.254.1.1", "link-local"),
+        ("fe80::1%eth0", "link-local"),
+        ("fd00:ec2::254", "metadata"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("100.64.0.1", "shared"),
+        ("0.0.0.0", "unspecified"),
+        ("fc00::1", "private"),
+    ],
+)
 def test_private_addresses_are_named(address: str, reason: str) -> None:
     assert reason in (private_reason(address) or "")
 
@@ -73,8 +85,16 @@ def test_deny_private_checks_every_redirect_target(web: Web, monkeypatch: pytest
 
 def test_deny_private_from_the_command_line(tmp_path: Path, web: Web) -> None:
     registry = extract(tmp_path, f"[a]({web.url('/a')})\n")
-    result = run_cli("check", "--registry", str(registry), "--deny-private", "--no-archive",
-                     "--output", str(tmp_path / "o"), cwd=tmp_path)  # fmt: skip
+    result = run_cli(
+        "check",
+        "--registry",
+        str(registry),
+        "--deny-private",
+        "--no-archive",
+        "--output",
+        str(tmp_path / "o"),
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stdout
     report = json.loads((tmp_path / "o" / "report.json").read_text())
     assert report["links"][0]["status"] == "skipped" and "--deny-private" in report["links"][0]["error"]
@@ -88,9 +108,18 @@ def test_header_secrets_stay_with_their_host_and_out_of_every_record(tmp_path: P
         web.routes["/api"] = Reply(302, headers={"Location": other.url("/landing")})
         registry = extract(tmp_path, f"[a]({web.url('/api')}) [b]({other.url('/landing')})\n")
         secret = "s3cr3t-token-value"
-        result = run_cli("check", "--registry", str(registry), "--no-archive", "--output", str(tmp_path / "o"),
-                         "--header", "127.0.0.40:Authorization=API_TOKEN", cwd=tmp_path,
-                         env={"API_TOKEN": secret})  # fmt: skip
+        result = run_cli(
+            "check",
+            "--registry",
+            str(registry),
+            "--no-archive",
+            "--output",
+            str(tmp_path / "o"),
+            "--header",
+            "127.0.0.40:Authorization=API_TOKEN",
+            cwd=tmp_path,
+            env={"API_TOKEN": secret},
+        )
         assert result.returncode in (0, 1), result.stderr
         assert {h.get("authorization") for h in web.seen_headers} == {secret}
         assert all("authorization" not in h for h in other.seen_headers)  # not across the redirect
@@ -101,15 +130,20 @@ def test_header_secrets_stay_with_their_host_and_out_of_every_record(tmp_path: P
         other.stop()
 
 
-@pytest.mark.parametrize(("header", "value", "message"), [
-    ("127.0.0.40:Bad Name=API_TOKEN", "x", "not a valid header name"),
-    ("127.0.0.40:Authorization=API_TOKEN", "s3cr3t\r\nX-Injected: 1", "holds a line break"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("header", "value", "message"),
+    [
+        ("127.0.0.40:Bad Name=API_TOKEN", "x", "not a valid header name"),
+        ("127.0.0.40:Authorization=API_TOKEN", "s3cr3t\r\nX-Injected: 1", "holds a line break"),
+    ],
+)
 def test_a_header_that_would_break_the_request_is_a_configuration_error(
-        tmp_path: Path, web: Web, header: str, value: str, message: str) -> None:  # fmt: skip
+    tmp_path: Path, web: Web, header: str, value: str, message: str
+) -> None:
     registry = extract(tmp_path, f"[a]({web.url('/api')})\n")
-    result = run_cli("check", "--registry", str(registry), "--no-archive", "--header", header, cwd=tmp_path,
-                     env={"API_TOKEN": value})  # fmt: skip
+    result = run_cli(
+        "check", "--registry", str(registry), "--no-archive", "--header", header, cwd=tmp_path, env={"API_TOKEN": value}
+    )
     assert result.returncode == 2 and message in result.stderr
     assert "s3cr3t" not in result.stdout + result.stderr
     assert sum(web.hits.values()) == 0

@@ -26,15 +26,20 @@ def web() -> Iterator[Web]:
     server.stop()
 
 
-@pytest.mark.parametrize(("url", "expected"), [
-    ("http://Example.COM", ((b"http", b"example.com", 80), b"example.com", b"/")),
-    ("https://a.example:8443/x?y=1&z", ((b"https", b"a.example", 8443), b"a.example:8443", b"/x?y=1&z")),
-    ("http://пример.рф/путь?q=ä", ((b"http", b"xn--e1afmkfd.xn--p1ai", 80), b"xn--e1afmkfd.xn--p1ai",
-                                   b"/%D0%BF%D1%83%D1%82%D1%8C?q=%C3%A4")),
-    ("http://[::1]:8080/a", ((b"http", b"::1", 8080), b"[::1]:8080", b"/a")),
-    ("http://user:secret@host.example/x", ((b"http", b"host.example", 80), b"host.example", b"/x")),
-    ("http://host.example/a b", ((b"http", b"host.example", 80), b"host.example", b"/a%20b")),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://Example.COM", ((b"http", b"example.com", 80), b"example.com", b"/")),
+        ("https://a.example:8443/x?y=1&z", ((b"https", b"a.example", 8443), b"a.example:8443", b"/x?y=1&z")),
+        (
+            "http://пример.рф/путь?q=ä",
+            ((b"http", b"xn--e1afmkfd.xn--p1ai", 80), b"xn--e1afmkfd.xn--p1ai", b"/%D0%BF%D1%83%D1%82%D1%8C?q=%C3%A4"),
+        ),
+        ("http://[::1]:8080/a", ((b"http", b"::1", 8080), b"[::1]:8080", b"/a")),
+        ("http://user:secret@host.example/x", ((b"http", b"host.example", 80), b"host.example", b"/x")),
+        ("http://host.example/a b", ((b"http", b"host.example", 80), b"host.example", b"/a%20b")),
+    ],
+)
 def test_request_target(url: str, expected: tuple[object, ...]) -> None:
     assert request_target(url) == expected
 
@@ -78,6 +83,7 @@ def test_a_server_that_closes_after_each_answer_without_saying_so(web: Web) -> N
 def test_idle_pools_beyond_the_limit_are_closed() -> None:
     webs = [Web(f"127.0.0.{51 + i}").start() for i in range(4)]
     try:
+
         async def go() -> None:
             async with HostPools(2, max_idle_pools=2) as pools:
                 for web in webs:
@@ -121,7 +127,9 @@ def test_network_failures_are_httpcore_errors() -> None:
 
 def test_a_kept_alive_connection_closed_as_it_is_reused_is_replaced(web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
     # The race: the server's close arrives only after the connection was taken for the next request.
-    monkeypatch.setattr(transport_mod._Stream, "get_extra_info", lambda self, info: False if info == "is_readable" else None)
+    monkeypatch.setattr(
+        transport_mod._Stream, "get_extra_info", lambda self, info: False if info == "is_readable" else None
+    )
     web.fallback = Reply(raw=b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nhello")
     urls = [web.url(f"/page/{i}") for i in range(4)]
     results = run(urls, CheckOptions(timeout=2, retries=0, host_concurrency=1)).results

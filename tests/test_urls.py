@@ -20,8 +20,10 @@ def urls_in(text: str) -> list[str]:
         ("Really https://example.com/a!", "https://example.com/a"),
         ("list: https://example.com/a; next", "https://example.com/a"),
         ("(see https://example.com/a)", "https://example.com/a"),
-        ("https://en.wikipedia.org/wiki/Union_State_(Russia_and_Belarus).",
-         "https://en.wikipedia.org/wiki/Union_State_(Russia_and_Belarus)"),
+        (
+            "https://en.wikipedia.org/wiki/Union_State_(Russia_and_Belarus).",
+            "https://en.wikipedia.org/wiki/Union_State_(Russia_and_Belarus)",
+        ),
         ("(https://en.wikipedia.org/wiki/Foo_(bar))", "https://en.wikipedia.org/wiki/Foo_(bar)"),
         ('"https://example.com/quoted"', "https://example.com/quoted"),
         ("'https://example.com/single'", "https://example.com/single"),
@@ -54,10 +56,20 @@ def test_no_url_in_plain_text() -> None:
 
 @pytest.mark.parametrize(
     ("href", "kind"),
-    [("", "placeholder"), ("#", "placeholder"), ("#top", "anchor"), ("mailto:a@b.c", "other"),
-     ("javascript:void(0)", "other"), ("JavaScript:alert(1)", "other"), ("https://x.org", "url"),
-     ("ftp://x.org/f", "url"), ("doi:10.1/x", "url"), ("10.1234/abc", "url"), ("page.html", "relative"),
-     ("//cdn.example.org/x", "url")],
+    [
+        ("", "placeholder"),
+        ("#", "placeholder"),
+        ("#top", "anchor"),
+        ("mailto:a@b.c", "other"),
+        ("javascript:void(0)", "other"),
+        ("JavaScript:alert(1)", "other"),
+        ("https://x.org", "url"),
+        ("ftp://x.org/f", "url"),
+        ("doi:10.1/x", "url"),
+        ("10.1234/abc", "url"),
+        ("page.html", "relative"),
+        ("//cdn.example.org/x", "url"),
+    ],
 )
 def test_classify_href(href: str, kind: str) -> None:
     assert classify_href(href) == kind
@@ -95,7 +107,7 @@ def test_url_in_prose_is_found_whole(url: str, punctuation: str) -> None:
     span = text[found.start : found.end]
     # What was cut off is only trailing punctuation or unbalanced closing brackets.
     assert (url + punctuation).startswith(span)
-    cut = (url + punctuation)[len(span):]
+    cut = (url + punctuation)[len(span) :]
     assert all(ch in ".,;:!?'*_~…)" for ch in cut)
     if punctuation and punctuation != ")" and not url.endswith(tuple(".,;:!?'*_~…)")):
         assert span == url

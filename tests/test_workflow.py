@@ -25,8 +25,12 @@ def test_schedule_and_manual_dispatch() -> None:
 
 def test_every_linkcheck_command_exists_with_its_options() -> None:
     steps = load()["jobs"]["check"]["steps"]
-    commands = [shlex.split(line) for step in steps for line in str(step.get("run", "")).splitlines()
-                if line.strip().startswith("linkcheck ")]  # fmt: skip
+    commands = [
+        shlex.split(line)
+        for step in steps
+        for line in str(step.get("run", "")).splitlines()
+        if line.strip().startswith("linkcheck ")
+    ]
     assert commands, "the workflow runs no linkcheck command"
     parser = build_parser()
     for command in commands:

@@ -55,8 +55,9 @@ class Web:
     def start(self) -> Web:
         if self._owner:
             self._thread.start()
-        future = asyncio.run_coroutine_threadsafe(asyncio.start_server(self._serve, self.host, 0, backlog=1024),
-                                                  self._loop)
+        future = asyncio.run_coroutine_threadsafe(
+            asyncio.start_server(self._serve, self.host, 0, backlog=1024), self._loop
+        )
         self._server = future.result(10)
         self.port = self._server.sockets[0].getsockname()[1]
         return self

@@ -27,13 +27,23 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 PARALLEL_THRESHOLD = 64
 
 _EXTENSIONS = {
-    ".txt": "text", ".text": "text", ".rst": "text", ".tex": "text", ".org": "text",
-    ".md": "markdown", ".markdown": "markdown", ".mdown": "markdown", ".mkd": "markdown",
-    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".txt": "text",
+    ".text": "text",
+    ".rst": "text",
+    ".tex": "text",
+    ".org": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".mdown": "markdown",
+    ".mkd": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
     ".pdf": "pdf",
     ".docx": "docx",
-    ".bib": "bibtex", ".bibtex": "bibtex",
-}  # fmt: skip
+    ".bib": "bibtex",
+    ".bibtex": "bibtex",
+}
 FORMATS = frozenset(_EXTENSIONS.values())
 
 
@@ -51,9 +61,7 @@ class Collection:
 
 
 def _looks_like_markdown(text: str) -> bool:
-    return bool(
-        re.search(r"\[[^\]\n]+\]\([^)\s]*\)|^\s{0,3}\[[^\]]+\]:\s*\S|<https?://[^>\s]+>", text[:200_000], re.M)
-    )
+    return bool(re.search(r"\[[^\]\n]+\]\([^)\s]*\)|^\s{0,3}\[[^\]]+\]:\s*\S|<https?://[^>\s]+>", text[:200_000], re.M))
 
 
 def sniff_format(path: Path, head: bytes) -> str | None:
@@ -163,8 +171,9 @@ def _file_name(argument: str) -> str:
     return Path(relative).as_posix()
 
 
-def expand(paths: list[str], warn: Callable[[str], None],
-           missing: Callable[[str], None] | None = None) -> Iterator[tuple[Path, str]]:  # fmt: skip
+def expand(
+    paths: list[str], warn: Callable[[str], None], missing: Callable[[str], None] | None = None
+) -> Iterator[tuple[Path, str]]:
     """(file, document name) for every argument: a directory's files are named relative to it.
     An argument that names nothing is warned about and passed to `missing`."""
     for argument in paths:

@@ -51,8 +51,15 @@ def extract(text: str, document: str) -> Extraction:
                 for citation in cite_in_text(_LATEX_ESCAPE_RE.sub(r"\1", value), document, first_line=line):
                     found.setdefault(citation.url, (citation.fragment, line))
         extraction.citations.extend(
-            Citation(url, document, line, label, fragment=fragment,
-                     date=accessed, date_source="accessed" if accessed else None)
+            Citation(
+                url,
+                document,
+                line,
+                label,
+                fragment=fragment,
+                date=accessed,
+                date_source="accessed" if accessed else None,
+            )
             for url, (fragment, line) in found.items()
-        )  # fmt: skip
+        )
     return extraction

@@ -62,9 +62,16 @@ class _Collector:
             url, fragment = normalise_url(href_to_url(href))
             date = find_accessed_date(text, after)
             self.citations.append(
-                Citation(url, self.document, line, text.strip()[:200], fragment=fragment,
-                         date=date, date_source="accessed" if date else None)
-            )  # fmt: skip
+                Citation(
+                    url,
+                    self.document,
+                    line,
+                    text.strip()[:200],
+                    fragment=fragment,
+                    date=date,
+                    date_source="accessed" if date else None,
+                )
+            )
 
     def inline(self, token: Token) -> None:
         assert token.map is not None and token.children is not None
@@ -112,7 +119,9 @@ class _Collector:
 CHUNK_CHARS = 512 * 1024
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ITEM_RE = re.compile(r"(?:[-*+]|\d{1,9}[.)])[ \t]")
-_REFERENCE_RE = re.compile(r"^ {0,3}\[((?:[^\]\\]|\\.){1,999})\]:[ \t]*<?([^\s>]+)>?(?:[ \t]+[\"'(](.*)[\"')])?[ \t]*$", re.M)
+_REFERENCE_RE = re.compile(
+    r"^ {0,3}\[((?:[^\]\\]|\\.){1,999})\]:[ \t]*<?([^\s>]+)>?(?:[ \t]+[\"'(](.*)[\"')])?[ \t]*$", re.M
+)
 
 
 def _pieces(body: str) -> list[tuple[str, int]]:
@@ -134,8 +143,12 @@ def _pieces(body: str) -> list[tuple[str, int]]:
                 fence = None
         size += len(line)
         following = lines[index + 1] if index + 1 < len(lines) else ""
-        boundary = (fence is None and size >= CHUNK_CHARS and following[:1] not in (" ", "\t", "\n", "\r", "")
-                    and (not line.strip() or _ITEM_RE.match(following) is not None))  # fmt: skip
+        boundary = (
+            fence is None
+            and size >= CHUNK_CHARS
+            and following[:1] not in (" ", "\t", "\n", "\r", "")
+            and (not line.strip() or _ITEM_RE.match(following) is not None)
+        )
         if boundary:
             pieces.append(("".join(lines[start : index + 1]), start))
             start, size = index + 1, 0
@@ -150,8 +163,10 @@ def _all_references(body: str) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for match in _REFERENCE_RE.finditer(body):
         line = body.count("\n", 0, match.start())
-        found.setdefault(normalizeReference(match.group(1)),
-                         {"href": match.group(2), "title": match.group(3) or "", "map": [line, line + 1]})  # fmt: skip
+        found.setdefault(
+            normalizeReference(match.group(1)),
+            {"href": match.group(2), "title": match.group(3) or "", "map": [line, line + 1]},
+        )
     return found
 
 

@@ -16,8 +16,19 @@ from linkcheck.report.junit import render_junit
 from linkcheck.report.markdown import render_markdown
 from linkcheck.report.terminal import print_summary
 
-__all__ = ["FORMATS", "REPORT_SCHEMA_VERSION", "build_report", "parse_formats", "print_summary",
-           "render_annotations", "render_html", "render_junit", "render_markdown", "write_json", "write_reports"]
+__all__ = [
+    "FORMATS",
+    "REPORT_SCHEMA_VERSION",
+    "build_report",
+    "parse_formats",
+    "print_summary",
+    "render_annotations",
+    "render_html",
+    "render_junit",
+    "render_markdown",
+    "write_json",
+    "write_reports",
+]
 
 FORMATS = ("html", "json", "md", "junit")
 _FILES = {"html": "report.html", "json": "report.json", "md": "report.md", "junit": "report.xml"}
@@ -31,8 +42,9 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
-def write_reports(registry: Registry | dict, directory: Path, formats: tuple[str, ...] = FORMATS,
-                  generated_at: str | None = None) -> dict[str, Path]:  # fmt: skip
+def write_reports(
+    registry: Registry | dict, directory: Path, formats: tuple[str, ...] = FORMATS, generated_at: str | None = None
+) -> dict[str, Path]:
     """Write each chosen format into `directory` from a registry or an already built report;
     returns format → path."""
     report = registry if isinstance(registry, dict) else build_report(registry, generated_at)

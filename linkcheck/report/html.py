@@ -19,14 +19,25 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 __all__ = ["render_html"]
 
 _TEMPLATES = Path(__file__).parent / "templates"
-_COLOURS = {"ok": "#2e7d32", "moved": "#f9a825", "blocked": "#8e24aa", "rate_limited": "#8e24aa",
-            "skipped": "#9e9e9e", "missing_target": "#ef6c00", "unchecked": "#bdbdbd"}  # fmt: skip
+_COLOURS = {
+    "ok": "#2e7d32",
+    "moved": "#f9a825",
+    "blocked": "#8e24aa",
+    "rate_limited": "#8e24aa",
+    "skipped": "#9e9e9e",
+    "missing_target": "#ef6c00",
+    "unchecked": "#bdbdbd",
+}
 _BAD = "#c62828"
 
 
 def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
-                      trim_blocks=True, lstrip_blocks=True)  # fmt: skip
+    env = Environment(
+        loader=FileSystemLoader(_TEMPLATES),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["short_url"] = _short_url
     env.filters["web_url"] = _web_url
     env.filters["wayback_date"] = _wayback_date
@@ -66,7 +77,14 @@ def render_html(report: dict[str, Any], title: str = "Citation report") -> str:
             for citation in link["citations"]:
                 missing.setdefault(citation["document"], []).append(citation)
     return env.get_template("report.html.j2").render(
-        report=report, title=title, script=script, style=style, script_hash=f"sha256-{digest}",
-        hosts=hosts, documents=documents, missing=missing,
-        statuses=list(report["summary"]), problems=sum(1 for link in report["links"] if link["problem"]),
-    )  # fmt: skip
+        report=report,
+        title=title,
+        script=script,
+        style=style,
+        script_hash=f"sha256-{digest}",
+        hosts=hosts,
+        documents=documents,
+        missing=missing,
+        statuses=list(report["summary"]),
+        problems=sum(1 for link in report["links"] if link["problem"]),
+    )

@@ -24,8 +24,20 @@ __all__ = ["REPORT_SCHEMA_VERSION", "build_report", "write_json", "write_atomica
 
 REPORT_SCHEMA_VERSION = 1
 # Problems first, the worst first; then what a person should look at; then the rest.
-_ORDER = ["broken", "soft_404", "unreachable", "timeout", "server_error", "invalid", "missing_target", "moved",
-          "blocked", "rate_limited", "skipped", "ok"]  # fmt: skip
+_ORDER = [
+    "broken",
+    "soft_404",
+    "unreachable",
+    "timeout",
+    "server_error",
+    "invalid",
+    "missing_target",
+    "moved",
+    "blocked",
+    "rate_limited",
+    "skipped",
+    "ok",
+]
 _MISSING_ERROR = "the link's target is empty or '#': the cited source was lost"
 
 
@@ -35,41 +47,66 @@ def build_report(registry: Registry, generated_at: str | None = None) -> dict[st
         result = entry.result
         dates = effective_dates(registry, entry.citations)
         status = str(result.status) if result else None
-        links.append({
-            "url": url,
-            "status": status,
-            "http_status": result.http_status if result else None,
-            "final_url": result.final_url if result else None,
-            "redirects": list(result.redirects) if result else [],
-            "error": result.error if result else None,
-            "checked_at": result.checked_at if result else None,
-            "accepted": bool(result and entry.accept == result.status),
-            "replacement": entry.replacement or (result.final_url if result and result.status is Verdict.MOVED else None),
-            "archive": _archive(entry.archive) if entry.archive else None,
-            "archive_lookup": _lookup(entry.archive_lookup),
-            "snapshot_of": _snapshot_of(url),
-            "host": _host(url),
-            "explanation": EXPLANATIONS.get(status or "", "Not checked yet."),
-            "problem": is_problem(entry),
-            "new": is_new_problem(entry),
-            "dead_since": entry.history.first_failure,
-            "note": entry.note,
-            "citations": [
-                {"document": c.document, "line": c.line, "page": c.page, "text": c.text, "date": date}
-                for c, (date, _) in zip(entry.citations, dates, strict=True)
-            ],
-        })  # fmt: skip
+        links.append(
+            {
+                "url": url,
+                "status": status,
+                "http_status": result.http_status if result else None,
+                "final_url": result.final_url if result else None,
+                "redirects": list(result.redirects) if result else [],
+                "error": result.error if result else None,
+                "checked_at": result.checked_at if result else None,
+                "accepted": bool(result and entry.accept == result.status),
+                "replacement": entry.replacement
+                or (result.final_url if result and result.status is Verdict.MOVED else None),
+                "archive": _archive(entry.archive) if entry.archive else None,
+                "archive_lookup": _lookup(entry.archive_lookup),
+                "snapshot_of": _snapshot_of(url),
+                "host": _host(url),
+                "explanation": EXPLANATIONS.get(status or "", "Not checked yet."),
+                "problem": is_problem(entry),
+                "new": is_new_problem(entry),
+                "dead_since": entry.history.first_failure,
+                "note": entry.note,
+                "citations": [
+                    {"document": c.document, "line": c.line, "page": c.page, "text": c.text, "date": date}
+                    for c, (date, _) in zip(entry.citations, dates, strict=True)
+                ],
+            }
+        )
     for name, document in registry.documents.items():
         for placeholder in document.placeholders:
-            links.append({
-                "url": None, "status": str(Verdict.MISSING_TARGET), "http_status": None, "final_url": None,
-                "redirects": [], "error": _MISSING_ERROR, "checked_at": None, "accepted": False,
-                "replacement": None, "archive": None, "archive_lookup": None, "snapshot_of": None, "host": None,
-                "explanation": EXPLANATIONS["missing_target"], "problem": True, "new": False, "dead_since": None,
-                "note": None,
-                "citations": [{"document": name, "line": placeholder.line, "page": placeholder.page,
-                               "text": placeholder.text, "date": document.date or document.detected_date}],
-            })  # fmt: skip
+            links.append(
+                {
+                    "url": None,
+                    "status": str(Verdict.MISSING_TARGET),
+                    "http_status": None,
+                    "final_url": None,
+                    "redirects": [],
+                    "error": _MISSING_ERROR,
+                    "checked_at": None,
+                    "accepted": False,
+                    "replacement": None,
+                    "archive": None,
+                    "archive_lookup": None,
+                    "snapshot_of": None,
+                    "host": None,
+                    "explanation": EXPLANATIONS["missing_target"],
+                    "problem": True,
+                    "new": False,
+                    "dead_since": None,
+                    "note": None,
+                    "citations": [
+                        {
+                            "document": name,
+                            "line": placeholder.line,
+                            "page": placeholder.page,
+                            "text": placeholder.text,
+                            "date": document.date or document.detected_date,
+                        }
+                    ],
+                }
+            )
     links.sort(key=lambda link: (not link["problem"], _rank(link["status"]), link["url"] or ""))
     summary = Counter(link["status"] or "unchecked" for link in links)
     return {
@@ -94,8 +131,15 @@ def _documents(registry: Registry, links: list[dict[str, Any]]) -> list[dict[str
         for citation in link["citations"]:
             counts.setdefault(citation["document"], Counter())[link["status"] or "unchecked"] += 1
             problems[citation["document"]] += link["problem"]
-    return [{"name": name, "counts": dict(sorted(c.items(), key=lambda item: _rank(item[0]))),
-             "citations": sum(c.values()), "problems": problems[name]} for name, c in sorted(counts.items())]  # fmt: skip
+    return [
+        {
+            "name": name,
+            "counts": dict(sorted(c.items(), key=lambda item: _rank(item[0]))),
+            "citations": sum(c.values()),
+            "problems": problems[name],
+        }
+        for name, c in sorted(counts.items())
+    ]
 
 
 def _host(url: str) -> str | None:
@@ -106,9 +150,15 @@ def _host(url: str) -> str | None:
 
 
 def _archive(snapshot: Snapshot) -> dict[str, Any]:
-    return {"url": snapshot.url, "timestamp": snapshot.timestamp, "citation_date": snapshot.citation_date,
-            "citation_date_source": snapshot.citation_date_source, "gap_days": snapshot.gap_days,
-            "verified_at": snapshot.verified_at, "manual": snapshot.manual}  # fmt: skip
+    return {
+        "url": snapshot.url,
+        "timestamp": snapshot.timestamp,
+        "citation_date": snapshot.citation_date,
+        "citation_date_source": snapshot.citation_date_source,
+        "gap_days": snapshot.gap_days,
+        "verified_at": snapshot.verified_at,
+        "manual": snapshot.manual,
+    }
 
 
 def _lookup(lookup: dict[str, Any] | None) -> dict[str, Any] | None:

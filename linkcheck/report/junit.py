@@ -27,8 +27,15 @@ def render_junit(report: dict[str, Any]) -> str:
         for link, citation in rows:
             where = f"page {citation['page']}" if citation["page"] else f"line {citation['line']}"
             name = link["url"] or f"missing target: {citation['text']} ({where})"
-            case = ET.SubElement(suite, "testcase", name=name, classname=document, file=document,
-                                 line=str(citation["line"] or 0), time="0")  # fmt: skip
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                name=name,
+                classname=document,
+                file=document,
+                line=str(citation["line"] or 0),
+                time="0",
+            )
             counts["tests"] += 1
             status = link["status"] or "unchecked"
             message = f"{status}: {link['error'] or link['explanation']}"

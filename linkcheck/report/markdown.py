@@ -11,8 +11,17 @@ __all__ = ["render_markdown"]
 def _cell(text: object) -> str:
     """Markdown-safe table cell / inline text: no pipes, no raw HTML, no line breaks."""
     value = str(text) if text is not None else ""
-    for char, escaped in (("\\", "\\\\"), ("|", "\\|"), ("<", "&lt;"), (">", "&gt;"), ("[", "\\["), ("]", "\\]"),
-                          ("`", "\\`"), ("*", "\\*"), ("_", "\\_")):  # fmt: skip
+    for char, escaped in (
+        ("\\", "\\\\"),
+        ("|", "\\|"),
+        ("<", "&lt;"),
+        (">", "&gt;"),
+        ("[", "\\["),
+        ("]", "\\]"),
+        ("`", "\\`"),
+        ("*", "\\*"),
+        ("_", "\\_"),
+    ):
         value = value.replace(char, escaped)
     return " ".join(value.split())
 
@@ -38,7 +47,7 @@ def render_markdown(report: dict[str, Any]) -> str:
             by_document.setdefault(citation["document"], []).append((link, citation))
     for document, rows in sorted(by_document.items()):
         lines += [f"### {_cell(document)}", "", "| where | link | verdict | archived copy |", "|---|---|---|---|"]
-        for link, citation in sorted(rows, key=lambda row: (row[1]["line"] or 0)):
+        for link, citation in sorted(rows, key=lambda row: row[1]["line"] or 0):
             where = f"page {citation['page']}" if citation["page"] else f"line {citation['line']}"
             target = _link(link["url"]) if link["url"] else f"“{_cell(citation['text'])}” (target lost)"
             verdict = f"`{link['status']}`" + (" 🆕" if link["new"] else "")
@@ -48,7 +57,8 @@ def render_markdown(report: dict[str, Any]) -> str:
                 verdict += f" → {_link(link['replacement'])}"
             archive = link["archive"]
             if archive:
-                copy = f"[{archive['timestamp'][:4]}-{archive['timestamp'][4:6]}-{archive['timestamp'][6:8]}]({archive['url']})"
+                stamp = archive["timestamp"]
+                copy = f"[{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}]({archive['url']})"
             elif link["url"] and link["archive_lookup"]:
                 copy = "none: " + _cell(link["archive_lookup"].get("detail") or link["archive_lookup"].get("state"))
             else:

@@ -14,8 +14,14 @@ from rich.table import Table
 
 __all__ = ["print_summary"]
 
-_STYLES = {"ok": "green", "moved": "yellow", "blocked": "magenta", "rate_limited": "magenta", "skipped": "dim",
-           "missing_target": "yellow"}  # fmt: skip
+_STYLES = {
+    "ok": "green",
+    "moved": "yellow",
+    "blocked": "magenta",
+    "rate_limited": "magenta",
+    "skipped": "dim",
+    "missing_target": "yellow",
+}
 
 
 def print_summary(report: dict[str, Any], file: IO[str] | None = None, limit: int = 50) -> None:
@@ -47,8 +53,12 @@ def print_summary(report: dict[str, Any], file: IO[str] | None = None, limit: in
         target = escape(link["url"] or f"“{link['citations'][0]['text']}” (target lost)")
         detail = escape(link["error"] or "")
         where = escape(where)
-        table.add_row(f"[{_STYLES.get(link['status'], 'red')}]{status}[/]", f"{target}\n[dim]{detail}[/]" if detail
-                      else target, where, archive)  # fmt: skip
+        table.add_row(
+            f"[{_STYLES.get(link['status'], 'red')}]{status}[/]",
+            f"{target}\n[dim]{detail}[/]" if detail else target,
+            where,
+            archive,
+        )
     console.print(table)
     if len(problems) > limit:
         console.print(f"… and {len(problems) - limit} more: see the HTML or Markdown report.")
