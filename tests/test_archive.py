@@ -23,8 +23,9 @@ from linkcheck.archive import (
     parse_archive_url,
     url_variants,
 )
-from tests.conftest import run_cli
+from tests.conftest import ServerFactory
 from tests.fakewayback import PARKED, FakeCapture, FakeWayback
+from tests.helpers import closed_port, run_cli
 from tests.webserver import Reply, Web
 
 
@@ -36,12 +37,9 @@ def wayback() -> Iterator[FakeWayback]:
 
 
 @pytest.fixture
-def site() -> Iterator[Web]:
+def site(serve: ServerFactory) -> Web:
     """The cited site: every page is gone now."""
-    server = Web("127.0.0.21").start()
-    server.fallback = Reply(404, body=b"<title>Not Found</title>")
-    yield server
-    server.stop()
+    return serve("127.0.0.21", fallback=Reply(404, body=b"<title>Not Found</title>"))
 
 
 def options(fake: FakeWayback, **changes: object) -> ArchiveOptions:
@@ -249,7 +247,6 @@ def test_repeated_429_stops_lookups_with_a_clear_message(tmp_path: Path, wayback
         "--output",
         str(tmp_path / "out"),
         cwd=tmp_path,
-        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "429 Too Many Requests" in result.stderr and "stopped" in result.stderr
@@ -300,7 +297,6 @@ def test_check_records_the_verified_snapshot_for_every_dead_link(
         "--output",
         str(tmp_path / "out"),
         cwd=tmp_path,
-        timeout=120,
     )
     assert result.returncode == 1, result.stderr
     assert "archive: 5 looked up: 3 found, 2 with no usable capture" in result.stderr
@@ -481,8 +477,6 @@ def test_save_page_now(tmp_path: Path, wayback: FakeWayback, site: Web) -> None:
 
 
 def test_unreachable_archive_stops_lookups_quickly(tmp_path: Path, site: Web) -> None:
-    from tests.test_checker import _closed_port
-
     registry = dead_corpus(tmp_path, site, [f"/dead{i}" for i in range(10)])
     run_cli("check", "--registry", str(registry), "--no-archive", "--output", str(tmp_path / "o"), cwd=tmp_path)
     before = registry.read_text()
@@ -492,7 +486,7 @@ def test_unreachable_archive_stops_lookups_quickly(tmp_path: Path, site: Web) ->
         "--registry",
         str(registry),
         "--wayback-url",
-        f"http://127.0.0.22:{_closed_port()}",
+        f"http://127.0.0.22:{closed_port()}",
         "--output",
         str(tmp_path / "o"),
         cwd=tmp_path,

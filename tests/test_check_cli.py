@@ -1,33 +1,24 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.conftest import ROOT, run_cli
-from tests.test_checker import _closed_port
+from tests.conftest import ServerFactory
+from tests.helpers import ROOT, closed_port, extract, run_cli
 from tests.webserver import Reply, Web
 
 
 @pytest.fixture
-def web() -> Iterator[Web]:
-    server = Web("127.0.0.4").start()
+def web(serve: ServerFactory) -> Web:
+    server = serve("127.0.0.4")
     server.routes["/ok"] = Reply()
     server.routes["/gone"] = Reply(404)
     server.routes["/old"] = Reply(301, headers={"Location": "/new"})
     server.routes["/new"] = Reply()
-    yield server
-    server.stop()
-
-
-def extract(tmp_path: Path, text: str) -> Path:
-    (tmp_path / "paper.md").write_text(text)
-    registry = tmp_path / "citations.yaml"
-    assert run_cli("extract", str(tmp_path / "paper.md"), "--registry", str(registry)).returncode == 0
-    return registry
+    return server
 
 
 def test_check_records_verdicts_history_and_report(tmp_path: Path, web: Web) -> None:
@@ -191,7 +182,7 @@ def test_offline_exits_3_and_keeps_earlier_verdicts(tmp_path: Path, web: Web) ->
     registry = extract(tmp_path, f"[a]({web.url('/ok')})\n")
     run_cli("check", "--no-archive", "--registry", str(registry), "--output", str(tmp_path), cwd=tmp_path)
     before = registry.read_text()
-    port = _closed_port()
+    port = closed_port()
     text = registry.read_text().replace(f"127.0.0.4:{web.port}", f"127.0.0.9:{port}")
     registry.write_text(text)
     result = run_cli("check", "--no-archive", "--registry", str(registry), "--output", str(tmp_path), cwd=tmp_path)
@@ -216,7 +207,6 @@ def test_committed_seed_registry_offline_exits_3_unchanged(tmp_path: Path) -> No
         "--output",
         str(tmp_path),
         cwd=tmp_path,
-        timeout=120,
     )
     if result.returncode != 3:
         pytest.skip("this machine can reach the seeds' hosts; the offline case does not apply")

@@ -2,46 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import socket
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 
-from linkcheck.checker import CheckOptions, CheckRun, check_all, make_transport
+from linkcheck.checker import CheckOptions
 from linkcheck.models import Verdict
+from tests.helpers import check, check_one, closed_port
 from tests.webserver import Reply, Web
-
-FAST = CheckOptions(timeout=1.0, retries=1, backoff=0.05, retry_after_cap=3)
-
-
-@pytest.fixture
-def web() -> Iterator[Web]:
-    server = Web("127.0.0.2").start()
-    yield server
-    server.stop()
-
-
-def run(urls: list[str], options: CheckOptions = FAST) -> CheckRun:
-    async def go() -> CheckRun:
-        async with make_transport(options) as transport:
-            return await check_all(urls, transport, options)
-
-    return asyncio.run(go())
-
-
-def one(url: str, options: CheckOptions = FAST):
-    return run([url], options).results[url]
 
 
 def test_ok_and_temporary_redirect_is_ok(web: Web) -> None:
     web.routes["/a"] = Reply()
     web.routes["/tmp"] = Reply(302, headers={"Location": "/a"})
-    assert one(web.url("/a")).status is Verdict.OK
-    result = one(web.url("/tmp"))
+    assert check_one(web.url("/a")).status is Verdict.OK
+    result = check_one(web.url("/tmp"))
     assert (result.status, result.http_status, result.final_url) == (Verdict.OK, 200, web.url("/a"))
     assert result.redirects == [web.url("/a")]
 
@@ -50,14 +28,14 @@ def test_ok_and_temporary_redirect_is_ok(web: Web) -> None:
 def test_permanent_redirect_is_moved_with_replacement(web: Web, code: int) -> None:
     web.routes["/old"] = Reply(code, headers={"Location": "/news/new-place"})
     web.routes["/news/new-place"] = Reply()
-    result = one(web.url("/old"))
+    result = check_one(web.url("/old"))
     assert result.status is Verdict.MOVED and result.final_url == web.url("/news/new-place")
 
 
 @pytest.mark.parametrize("code", [404, 410, 400])
 def test_client_errors_are_broken(web: Web, code: int) -> None:
     web.routes["/gone"] = Reply(code)
-    result = one(web.url("/gone"))
+    result = check_one(web.url("/gone"))
     assert (result.status, result.http_status) == (Verdict.BROKEN, code)
 
 
@@ -66,9 +44,9 @@ def test_redirect_loop_and_too_many_redirects_are_broken(web: Web) -> None:
     web.routes["/loop2"] = Reply(302, headers={"Location": "/loop1"})
     for i in range(20):
         web.routes[f"/chain{i}"] = Reply(302, headers={"Location": f"/chain{i + 1}"})
-    loop = one(web.url("/loop1"))
+    loop = check_one(web.url("/loop1"))
     assert loop.status is Verdict.BROKEN and "loop" in loop.error
-    chain = one(web.url("/chain0"))
+    chain = check_one(web.url("/chain0"))
     assert chain.status is Verdict.BROKEN and "more than 10 redirects" in chain.error
 
 
@@ -79,7 +57,7 @@ def test_cookie_wall_redirect_back_to_the_same_page_is_not_a_loop(web: Web) -> N
         return Reply(302, headers={"Location": "/article", "Set-Cookie": "consent=yes; Path=/; HttpOnly"})
 
     web.routes["/article"] = wall
-    result = one(web.url("/article"))
+    result = check_one(web.url("/article"))
     assert (result.status, result.http_status, result.redirects) == (Verdict.OK, 200, [web.url("/article")])
 
 
@@ -88,7 +66,7 @@ def test_cookies_never_go_to_another_host(web: Web) -> None:
     try:
         other.routes["/landing"] = Reply()
         web.routes["/out"] = Reply(302, headers={"Location": other.url("/landing"), "Set-Cookie": "session=secret"})
-        assert one(web.url("/out")).status is Verdict.OK
+        assert check_one(web.url("/out")).status is Verdict.OK
         assert all("cookie" not in headers for headers in other.seen_headers)
     finally:
         other.stop()
@@ -97,13 +75,13 @@ def test_cookies_never_go_to_another_host(web: Web) -> None:
 def test_redirect_to_homepage_is_soft_404(web: Web) -> None:
     web.routes["/2019/article-123"] = Reply(302, headers={"Location": "/"})
     web.routes["/"] = Reply(body=b"<title>Home</title>")
-    result = one(web.url("/2019/article-123"))
+    result = check_one(web.url("/2019/article-123"))
     assert result.status is Verdict.SOFT_404 and "home page" in result.error
 
 
 def test_not_found_page_served_with_200_is_soft_404(web: Web) -> None:
     web.routes["/missing"] = Reply(200, body=b"<html><title>Page not found | Example News</title></html>")
-    assert one(web.url("/missing")).status is Verdict.SOFT_404
+    assert check_one(web.url("/missing")).status is Verdict.SOFT_404
 
 
 def test_random_url_probe_confirms_redirect_to_section(web: Web) -> None:
@@ -117,30 +95,30 @@ def test_random_url_probe_confirms_redirect_to_section(web: Web) -> None:
     web.routes["/news/index"] = Reply(body=b"<title>News</title>")
     web.routes["/blog/post"] = Reply(302, headers={"Location": "/blog/post/"})
     web.routes["/blog/post/"] = Reply(body=b"<title>A real post</title>")
-    result = one(web.url("/news/story-42"))
+    result = check_one(web.url("/news/story-42"))
     assert result.status is Verdict.SOFT_404 and "missing sibling" in result.error
     assert any("linkcheck-missing-" in path for _, path in web.hits)
-    assert one(web.url("/blog/post")).status is Verdict.OK  # a real redirect is not penalised
+    assert check_one(web.url("/blog/post")).status is Verdict.OK  # a real redirect is not penalised
 
 
 @pytest.mark.parametrize("code", [401, 403, 407, 451])
 def test_access_refusals_are_blocked(web: Web, code: int) -> None:
     web.routes["/private"] = Reply(code)
-    assert one(web.url("/private")).status is Verdict.BLOCKED
+    assert check_one(web.url("/private")).status is Verdict.BLOCKED
 
 
 def test_sign_in_redirect_and_bot_challenge_are_blocked(web: Web) -> None:
     web.routes["/paper"] = Reply(302, headers={"Location": "/login?return_to=/paper"})
     web.routes["/login"] = Reply(body=b"<title>Sign in</title>")
     web.routes["/cf"] = Reply(503, body=b"<title>Just a moment...</title>")
-    assert one(web.url("/paper")).status is Verdict.BLOCKED
-    challenge = one(web.url("/cf"))
+    assert check_one(web.url("/paper")).status is Verdict.BLOCKED
+    challenge = check_one(web.url("/cf"))
     assert challenge.status is Verdict.BLOCKED and "challenge" in challenge.error
 
 
 def test_head_refused_falls_back_to_get(web: Web) -> None:
     web.routes["/report.pdf"] = lambda method, path, headers: Reply(405 if method == "HEAD" else 200)
-    assert one(web.url("/report.pdf")).status is Verdict.OK
+    assert check_one(web.url("/report.pdf")).status is Verdict.OK
     assert web.hits[("HEAD", "/report.pdf")] == 1 and web.hits[("GET", "/report.pdf")] == 1
 
 
@@ -152,14 +130,14 @@ def test_retry_after_is_honoured_then_ok(web: Web) -> None:
         return Reply(429, headers={"Retry-After": "1"}) if len(calls) == 1 else Reply()
 
     web.routes["/limited"] = limited
-    result = one(web.url("/limited"))
+    result = check_one(web.url("/limited"))
     assert result.status is Verdict.OK
     assert calls[1] - calls[0] >= 0.95
 
 
 def test_persistent_429_is_rate_limited_and_http_date_accepted(web: Web) -> None:
     web.routes["/busy"] = Reply(429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
-    result = one(web.url("/busy"))
+    result = check_one(web.url("/busy"))
     assert result.status is Verdict.RATE_LIMITED and web.hits[("GET", "/busy")] == 2
 
 
@@ -167,25 +145,19 @@ def test_server_errors_are_retried(web: Web) -> None:
     web.routes["/down"] = Reply(500)
     flaky = iter([Reply(503), Reply()])
     web.routes["/flaky"] = lambda m, p, h: next(flaky)
-    assert one(web.url("/down")).status is Verdict.SERVER_ERROR
+    assert check_one(web.url("/down")).status is Verdict.SERVER_ERROR
     assert web.hits[("GET", "/down")] == 2  # one try plus one retry
-    assert one(web.url("/flaky")).status is Verdict.OK
+    assert check_one(web.url("/flaky")).status is Verdict.OK
 
 
 def test_timeout(web: Web) -> None:
     web.routes["/slow"] = Reply(delay=5)
-    result = one(web.url("/slow"), CheckOptions(timeout=0.5, retries=0))
+    result = check_one(web.url("/slow"), CheckOptions(timeout=0.5, retries=0))
     assert result.status is Verdict.TIMEOUT and "0.5 s" in result.error
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.9", 0))
-        return s.getsockname()[1]
-
-
 def test_refused_connection_and_tls_failure_are_unreachable(web: Web) -> None:
-    refused = one(f"http://127.0.0.9:{_closed_port()}/x")
+    refused = check_one(f"http://127.0.0.9:{closed_port()}/x")
     assert refused.status is Verdict.UNREACHABLE and "refused" in refused.error
     # TLS to a server that answers in plain HTTP at once: the handshake fails.
     with socket.socket() as server:
@@ -201,27 +173,27 @@ def test_refused_connection_and_tls_failure_are_unreachable(web: Web) -> None:
 
         thread = threading.Thread(target=answer_in_plain_text, daemon=True)
         thread.start()
-        tls = one(f"https://127.0.0.2:{server.getsockname()[1]}/")
+        tls = check_one(f"https://127.0.0.2:{server.getsockname()[1]}/")
         thread.join(5)
     assert tls.status is Verdict.UNREACHABLE and (tls.error or "").startswith("TLS failure"), tls.error
 
 
 @pytest.mark.parametrize("url", ["ftp://example.org/file", "http:///no-host", "http://[::1/", "mailto:x@y.z"])
 def test_invalid_urls(url: str) -> None:
-    assert one(url).status is Verdict.INVALID
+    assert check_one(url).status is Verdict.INVALID
 
 
 def test_exclude_and_include_patterns_skip(web: Web) -> None:
     options = CheckOptions(exclude=("*/private/*",), timeout=1)
-    assert one(web.url("/private/x"), options).status is Verdict.SKIPPED
+    assert check_one(web.url("/private/x"), options).status is Verdict.SKIPPED
     options = CheckOptions(include=("*/public/*",), timeout=1)
-    assert one(web.url("/other"), options).status is Verdict.SKIPPED
+    assert check_one(web.url("/other"), options).status is Verdict.SKIPPED
     assert web.hits == {}
 
 
 def test_accepted_status_per_host(web: Web) -> None:
     web.routes["/teapot"] = Reply(418)
-    assert one(web.url("/teapot"), CheckOptions(accept={"127.0.0.2": frozenset({418})})).status is Verdict.OK
+    assert check_one(web.url("/teapot"), CheckOptions(accept={"127.0.0.2": frozenset({418})})).status is Verdict.OK
 
 
 def test_never_more_than_host_concurrency_in_flight(web: Web) -> None:
@@ -230,7 +202,7 @@ def test_never_more_than_host_concurrency_in_flight(web: Web) -> None:
         web.fallback = Reply(delay=0.1)
         other.fallback = Reply(delay=0.1)
         urls = [web.url(f"/p{i}") for i in range(40)] + [other.url(f"/p{i}") for i in range(40)]
-        result = run(urls, CheckOptions(host_concurrency=4, max_concurrency=64, timeout=5))
+        result = check(urls, CheckOptions(host_concurrency=4, max_concurrency=64, timeout=5))
         assert all(r.status is Verdict.OK for r in result.results.values())
         assert web.peak == 4 and other.peak == 4  # the limit is reached and never exceeded
     finally:
@@ -240,7 +212,7 @@ def test_never_more_than_host_concurrency_in_flight(web: Web) -> None:
 def test_min_interval_spaces_requests(web: Web) -> None:
     stamps: list[float] = []
     web.fallback = lambda m, p, h: (stamps.append(time.monotonic()), Reply())[1]
-    run([web.url(f"/i{i}") for i in range(4)], CheckOptions(min_interval=0.2, timeout=5))
+    check([web.url(f"/i{i}") for i in range(4)], CheckOptions(min_interval=0.2, timeout=5))
     gaps = [b - a for a, b in itertools.pairwise(sorted(stamps))]
     assert min(gaps) >= 0.15
 
@@ -249,7 +221,7 @@ def test_circuit_breaker_makes_a_dead_host_cost_one_timeout(web: Web) -> None:
     web.fallback = Reply(hang=True)
     urls = [web.url(f"/dead{i}") for i in range(30)]
     started = time.monotonic()
-    result = run(urls, CheckOptions(timeout=2.0, retries=1, backoff=0.05))
+    result = check(urls, CheckOptions(timeout=2.0, retries=1, backoff=0.05))
     elapsed = time.monotonic() - started
     # One timeout (2 s), not two: requests already out when the breaker opens are cut short
     # instead of each waiting out its own timeout.
@@ -267,7 +239,7 @@ def test_breaker_cuts_short_requests_already_in_flight(web: Web) -> None:
     urls = [web.url(f"/dead{i}") for i in range(10)]
     options = CheckOptions(timeout=2.0, retries=0, host_concurrency=2, min_interval=0.5)
     started = time.monotonic()
-    result = run(urls, options)
+    result = check(urls, options)
     elapsed = time.monotonic() - started
     assert elapsed < 3.3, elapsed
     assert sum(web.hits.values()) == 3
@@ -276,15 +248,15 @@ def test_breaker_cuts_short_requests_already_in_flight(web: Web) -> None:
 
 def test_big_body_is_read_only_as_a_bounded_prefix(web: Web) -> None:
     web.routes["/huge"] = Reply(endless=True)
-    result = one(web.url("/huge"), CheckOptions(timeout=5))
+    result = check_one(web.url("/huge"), CheckOptions(timeout=5))
     time.sleep(0.2)
     assert result.status is Verdict.OK
     assert web.sent < 2 * 2**20, web.sent
 
 
 def test_offline_when_nothing_answers() -> None:
-    port = _closed_port()
-    result = run([f"http://127.0.0.9:{port}/a", f"http://127.0.0.9:{port}/b"])
+    port = closed_port()
+    result = check([f"http://127.0.0.9:{port}/a", f"http://127.0.0.9:{port}/b"])
     assert result.offline and result.responses == 0
 
 
@@ -294,7 +266,7 @@ def test_headers_go_only_to_their_own_host(web: Web) -> None:
         web.routes["/api"] = Reply(302, headers={"Location": other.url("/elsewhere")})
         other.fallback = Reply()
         options = CheckOptions(headers={"127.0.0.2": {"Authorization": "Bearer s3cret"}}, timeout=2)
-        assert one(web.url("/api"), options).status is Verdict.OK
+        assert check_one(web.url("/api"), options).status is Verdict.OK
         assert web.seen_headers[0].get("authorization") == "Bearer s3cret"
         assert all("authorization" not in h for h in other.seen_headers)
         assert "linkcheck" in web.seen_headers[0]["user-agent"]

@@ -7,7 +7,7 @@ import yaml
 
 from linkcheck import registry
 from linkcheck.extract import collect
-from tests.conftest import ROOT, run_cli
+from tests.helpers import ROOT, run_cli
 
 SEEDS = ROOT.parent / "shared" / "seeds"
 

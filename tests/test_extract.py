@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from linkcheck.extract import ExtractionFailed, collect, extract_bytes
 from linkcheck.models import Extraction
-from tests.conftest import make_docx, make_pdf
+from tests.helpers import make_docx, make_pdf
 
 
 def by_url(extraction: Extraction) -> dict[str, list]:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import gzip
 import time
 import zlib
-from collections.abc import Iterator
 
 import pytest
 
 from linkcheck.checker import CheckOptions
 from linkcheck.models import Verdict
-from tests.test_checker import one
+from tests.conftest import ServerFactory
+from tests.helpers import check_one
 from tests.webserver import Reply, Web
 
 QUICK = CheckOptions(timeout=1.0, retries=0, backoff=0.05)
@@ -26,15 +26,13 @@ def gzip_bomb(megabytes: int) -> bytes:
 
 
 @pytest.fixture
-def web() -> Iterator[Web]:
-    server = Web("127.0.0.50").start()
-    yield server
-    server.stop()
+def web(serve: ServerFactory) -> Web:
+    return serve("127.0.0.50")
 
 
 def test_endless_redirects(web: Web) -> None:
     web.fallback = lambda method, path, headers: Reply(302, headers={"Location": path + "x"})
-    result = one(web.url("/r"), QUICK)
+    result = check_one(web.url("/r"), QUICK)
     assert result.status is Verdict.BROKEN and "more than 10 redirects" in (result.error or "")
     assert sum(web.hits.values()) == 11
 
@@ -44,7 +42,7 @@ def test_endless_redirects(web: Web) -> None:
 )
 def test_redirect_to_a_non_web_scheme_is_not_followed(web: Web, target: str) -> None:
     web.routes["/r"] = Reply(301, headers={"Location": target})
-    result = one(web.url("/r"), QUICK)
+    result = check_one(web.url("/r"), QUICK)
     scheme = target.split(":")[0]
     assert result.status is Verdict.BROKEN and f"redirect to a non-web URL ({scheme}:)" in (result.error or "")
 
@@ -52,14 +50,14 @@ def test_redirect_to_a_non_web_scheme_is_not_followed(web: Web, target: str) -> 
 def test_a_body_that_never_ends_is_read_as_a_bounded_prefix(web: Web) -> None:
     web.routes["/big"] = Reply(endless=True)
     started = time.monotonic()
-    assert one(web.url("/big"), QUICK).status is Verdict.OK
+    assert check_one(web.url("/big"), QUICK).status is Verdict.OK
     assert time.monotonic() - started < 3 and web.sent < 2 * 2**20
 
 
 def test_a_server_that_trickles_bytes_forever_is_bounded_in_time(web: Web) -> None:
     web.routes["/slow"] = Reply(trickle=0.3)
     started = time.monotonic()
-    result = one(web.url("/slow"), QUICK)  # each byte beats the 1 s read timeout; the whole request may not
+    result = check_one(web.url("/slow"), QUICK)  # each byte beats the 1 s read timeout; the whole request may not
     assert time.monotonic() - started < 4
     assert result.status is Verdict.TIMEOUT and "the whole request took over 2 s" in (result.error or "")
 
@@ -69,13 +67,13 @@ def test_a_server_that_trickles_bytes_forever_is_bounded_in_time(web: Web) -> No
 )
 def test_invalid_status_line(web: Web, raw: bytes) -> None:
     web.routes["/bad"] = Reply(raw=raw)
-    result = one(web.url("/bad"), QUICK)
+    result = check_one(web.url("/bad"), QUICK)
     assert result.status is Verdict.UNREACHABLE and (result.error or "").startswith("invalid HTTP response")
 
 
 def test_enormous_headers(web: Web) -> None:
     web.routes["/h"] = Reply(raw=b"HTTP/1.1 200 OK\r\n" + b"X-Junk: " + b"a" * 2_000_000 + b"\r\n\r\n")
-    result = one(web.url("/h"), QUICK)
+    result = check_one(web.url("/h"), QUICK)
     assert result.status is Verdict.UNREACHABLE and "invalid HTTP response" in (result.error or "")
 
 
@@ -85,7 +83,7 @@ def test_gzip_bomb_decodes_to_a_bounded_prefix(web: Web) -> None:
     import resource
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    result = one(web.url("/bomb"), QUICK)
+    result = check_one(web.url("/bomb"), QUICK)
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert result.status is Verdict.OK
     assert grown_mb < 64, grown_mb
@@ -94,13 +92,13 @@ def test_gzip_bomb_decodes_to_a_bounded_prefix(web: Web) -> None:
 def test_gzip_title_is_still_read(web: Web) -> None:
     page = b"<html><head><title>404 Not Found</title></head><body>gone</body></html>"
     web.routes["/gz"] = Reply(headers={"Content-Encoding": "gzip"}, body=gzip.compress(page))
-    result = one(web.url("/gz"), QUICK)
+    result = check_one(web.url("/gz"), QUICK)
     assert result.status is Verdict.SOFT_404 and "404 Not Found" in (result.error or "")
 
 
 def test_connection_closed_mid_body(web: Web) -> None:
     web.routes["/cut"] = Reply(raw=b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nshort")
-    result = one(web.url("/cut"), QUICK)
+    result = check_one(web.url("/cut"), QUICK)
     assert result.status in (Verdict.UNREACHABLE, Verdict.OK) and result.error != ""
 
 
@@ -132,7 +130,7 @@ def test_tls_handshake_completes_and_an_untrusted_certificate_is_named() -> None
 
         thread = threading.Thread(target=serve, daemon=True)
         thread.start()
-        result = one(
+        result = check_one(
             f"https://127.0.0.52:{listener.getsockname()[1]}/", CheckOptions(timeout=2, retries=1, backoff=0.05)
         )
         thread.join(5)

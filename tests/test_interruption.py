@@ -8,22 +8,20 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
 from linkcheck import registry as registry_mod
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ServerFactory
+from tests.helpers import ROOT, run_cli
 from tests.webserver import Reply, Web
 
 
 @pytest.fixture
-def web() -> Iterator[Web]:
-    server = Web("127.0.0.60").start()
-    yield server
-    server.stop()
+def web(serve: ServerFactory) -> Web:
+    return serve("127.0.0.60")
 
 
 def make_registry(tmp_path: Path, web: Web, count: int) -> Path:
@@ -106,7 +104,7 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_registry(tmp_path: Path
     kills = 0
     for _ in range(12):
         process = start_check(registry, "--format", "json")
-        time.sleep(rng.uniform(0.3, 4.0))
+        time.sleep(rng.uniform(0.3, 2.5))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1
@@ -121,8 +119,8 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_registry(tmp_path: Path
 
 
 def test_two_checks_on_one_registry_never_interleave(tmp_path: Path, web: Web) -> None:
-    web.fallback = Reply(delay=0.3)
-    registry = make_registry(tmp_path, web, 60)  # about 5 s of checking
+    web.fallback = Reply(delay=0.15)
+    registry = make_registry(tmp_path, web, 60)  # about 2.5 s of checking
     first = start_check(registry)
     time.sleep(0.5)
     refused = run_cli(

@@ -11,9 +11,9 @@ import httpcore
 import pytest
 
 from linkcheck.transport import Exchange, HostPools
-from tests.conftest import run_cli
+from tests.conftest import ServerFactory
+from tests.helpers import extract, run_cli
 from tests.proxyserver import Proxy
-from tests.test_check_cli import extract
 from tests.webserver import Reply, Web
 
 
@@ -25,11 +25,8 @@ def proxy() -> Iterator[Proxy]:
 
 
 @pytest.fixture
-def web() -> Iterator[Web]:
-    server = Web("127.0.0.71").start()
-    server.fallback = Reply()
-    yield server
-    server.stop()
+def web(serve: ServerFactory) -> Web:
+    return serve("127.0.0.71", fallback=Reply())
 
 
 def exchange(url: str, proxies: dict[str, str], deny_private: bool = False) -> Exchange:

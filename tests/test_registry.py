@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from linkcheck import registry
 from linkcheck.errors import LockTimeout, RegistryError
 from linkcheck.extract import collect
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 
 def extract_into(path: Path, *sources: Path) -> registry.MergeSummary:

@@ -18,8 +18,10 @@ from lxml import etree, html
 
 from linkcheck.registry import dump
 from linkcheck.report import build_report, print_summary, render_annotations, render_html, render_junit, render_markdown
-from tests.conftest import run_cli
+from tests.conftest import ServerFactory
+from tests.helpers import run_cli
 from tests.report_fixture import GENERATED_AT, HOSTILE_TEXT, HOSTILE_URL, build
+from tests.webserver import Reply
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 
@@ -162,11 +164,13 @@ def test_report_command_renders_every_format_offline(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "choose from html, json, md, junit" in bad.stderr
 
 
-def test_github_annotations_printed_only_in_actions(tmp_path: Path) -> None:
+def test_github_annotations_printed_only_in_actions(tmp_path: Path, serve: ServerFactory) -> None:
     registry = tmp_path / "citations.yaml"
     registry.write_text(dump(build()))
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "paper.md").write_text("x\n")
+    # The fixture cites a Wayback snapshot, verified even with --no-archive: by a loopback stand-in.
+    nowhere = serve("127.0.0.31", fallback=Reply()).url("")
     plain = run_cli(
         "check",
         "--registry",
@@ -174,6 +178,8 @@ def test_github_annotations_printed_only_in_actions(tmp_path: Path) -> None:
         "--include",
         "none://*",
         "--no-archive",
+        "--wayback-url",
+        nowhere,
         "--output",
         str(tmp_path / "o"),
         cwd=tmp_path,
@@ -186,6 +192,8 @@ def test_github_annotations_printed_only_in_actions(tmp_path: Path) -> None:
         "--include",
         "none://*",
         "--no-archive",
+        "--wayback-url",
+        nowhere,
         "--output",
         str(tmp_path / "o"),
         cwd=tmp_path,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,17 +11,14 @@ import linkcheck.transport as transport_mod
 from linkcheck.checker import CheckOptions
 from linkcheck.models import Verdict
 from linkcheck.transport import private_reason
-from tests.conftest import run_cli
-from tests.test_check_cli import extract
-from tests.test_checker import run
+from tests.conftest import ServerFactory
+from tests.helpers import check, extract, run_cli
 from tests.webserver import Reply, Web
 
 
 @pytest.fixture
-def web() -> Iterator[Web]:
-    server = Web("127.0.0.40").start()
-    yield server
-    server.stop()
+def web(serve: ServerFactory) -> Web:
+    return serve("127.0.0.40")
 
 
 @pytest.mark.parametrize(
@@ -57,13 +53,13 @@ def test_deny_private_skips_with_the_reason_and_sends_nothing(web: Web) -> None:
     options = CheckOptions(timeout=2, retries=0, deny_private=True)
     # By name too: "localhost" is checked after resolution, not by its spelling.
     urls = [web.url("/a"), f"http://localhost:{web.port}/a"]
-    results = run(urls, options).results
+    results = check(urls, options).results
     assert all(r.status is Verdict.SKIPPED for r in results.values())
     assert "resolves to 127.0.0.40, a loopback address (--deny-private)" in (results[urls[0]].error or "")
     assert "localhost resolves to" in (results[urls[1]].error or "")
     assert sum(web.hits.values()) == 0
     # Off by default: intranet links can be checked.
-    assert run([web.url("/a")], CheckOptions(timeout=2, retries=0)).results[web.url("/a")].status is Verdict.OK
+    assert check([web.url("/a")], CheckOptions(timeout=2, retries=0)).results[web.url("/a")].status is Verdict.OK
 
 
 def test_deny_private_checks_every_redirect_target(web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -75,7 +71,7 @@ def test_deny_private_checks_every_redirect_target(web: Web, monkeypatch: pytest
         web.routes["/go"] = Reply(302, headers={"Location": inner.url("/latest/meta-data/")})
         real = transport_mod.private_reason
         monkeypatch.setattr(transport_mod, "private_reason", lambda a: None if a == "127.0.0.40" else real(a))
-        result = run([web.url("/go")], CheckOptions(timeout=2, retries=0, deny_private=True)).results[web.url("/go")]
+        result = check([web.url("/go")], CheckOptions(timeout=2, retries=0, deny_private=True)).results[web.url("/go")]
         assert result.status is Verdict.SKIPPED
         assert f"redirected to {inner.url('/latest/meta-data/')}" in (result.error or "")
         assert sum(inner.hits.values()) == 0 and sum(web.hits.values()) == 1

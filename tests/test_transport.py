@@ -6,7 +6,6 @@ import asyncio
 import os
 import socket
 import time
-from collections.abc import Iterator
 
 import httpcore
 import pytest
@@ -15,15 +14,14 @@ import linkcheck.transport as transport_mod
 from linkcheck.checker import CheckOptions
 from linkcheck.models import Verdict
 from linkcheck.transport import HostPools, request_target
-from tests.test_checker import run
+from tests.conftest import ServerFactory
+from tests.helpers import check
 from tests.webserver import Reply, Web
 
 
 @pytest.fixture
-def web() -> Iterator[Web]:
-    server = Web("127.0.0.50").start()
-    yield server
-    server.stop()
+def web(serve: ServerFactory) -> Web:
+    return serve("127.0.0.50")
 
 
 @pytest.mark.parametrize(
@@ -51,7 +49,7 @@ def test_request_target_refuses_a_port_out_of_range() -> None:
 
 def test_an_out_of_range_port_is_invalid_not_a_crash(web: Web) -> None:
     web.routes["/go"] = Reply(302, headers={"location": "http://127.0.0.50:99999/x"})
-    results = run(["http://host.example:99999/", web.url("/go")]).results
+    results = check(["http://host.example:99999/", web.url("/go")]).results
     assert results["http://host.example:99999/"].status is Verdict.INVALID
     assert results[web.url("/go")].status is Verdict.BROKEN
     assert "malformed" in (results[web.url("/go")].error or "")
@@ -60,14 +58,14 @@ def test_an_out_of_range_port_is_invalid_not_a_crash(web: Web) -> None:
 def test_a_non_ascii_path_arrives_percent_encoded_with_the_right_host(web: Web) -> None:
     web.routes["/%D1%81%D1%82%D0%B0%D1%82%D1%8C%D1%8F"] = Reply()
     url = f"http://127.0.0.50:{web.port}/статья"
-    assert run([url]).results[url].status is Verdict.OK
+    assert check([url]).results[url].status is Verdict.OK
     assert web.seen_headers[-1]["host"] == f"127.0.0.50:{web.port}"
 
 
 def test_connections_are_kept_alive_and_bounded_per_host(web: Web) -> None:
     web.fallback = Reply(delay=0.02)
     urls = [web.url(f"/page/{i}") for i in range(24)]
-    results = run(urls, CheckOptions(timeout=2, retries=0, host_concurrency=2)).results
+    results = check(urls, CheckOptions(timeout=2, retries=0, host_concurrency=2)).results
     assert all(r.status is Verdict.OK for r in results.values())
     assert web.connections <= 2  # 24 requests over at most two connections
 
@@ -75,7 +73,7 @@ def test_connections_are_kept_alive_and_bounded_per_host(web: Web) -> None:
 def test_a_server_that_closes_after_each_answer_without_saying_so(web: Web) -> None:
     web.fallback = Reply(raw=b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nhello")
     urls = [web.url(f"/page/{i}") for i in range(6)]
-    results = run(urls, CheckOptions(timeout=2, retries=0, host_concurrency=1)).results
+    results = check(urls, CheckOptions(timeout=2, retries=0, host_concurrency=1)).results
     assert [r.status for r in results.values()] == [Verdict.OK] * 6
     assert web.connections == 6  # a closed connection is noticed and never reused
 
@@ -132,7 +130,7 @@ def test_a_kept_alive_connection_closed_as_it_is_reused_is_replaced(web: Web, mo
     )
     web.fallback = Reply(raw=b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nhello")
     urls = [web.url(f"/page/{i}") for i in range(4)]
-    results = run(urls, CheckOptions(timeout=2, retries=0, host_concurrency=1)).results
+    results = check(urls, CheckOptions(timeout=2, retries=0, host_concurrency=1)).results
     assert [r.status for r in results.values()] == [Verdict.OK] * 4
     assert sum(web.hits.values()) == 4  # each request answered once, on a fresh connection
 

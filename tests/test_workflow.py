@@ -7,7 +7,7 @@ import shlex
 import yaml
 
 from linkcheck.cli import build_parser
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 WORKFLOW = ROOT / ".github" / "workflows" / "citations.yml"
 

@@ -1,0 +1,156 @@
+"""Helpers shared by the tests: running the CLI, checking URLs, making documents.
+
+Tests import helpers from here only, never from one another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from linkcheck.checker import CheckOptions, CheckRun, check_all, make_transport
+from linkcheck.models import LinkResult
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+# Checks that give up quickly: loopback servers answer in milliseconds.
+FAST = CheckOptions(timeout=1.0, retries=1, backoff=0.05, retry_after_cap=3)
+
+
+@contextlib.contextmanager
+def _environment(cwd: Path | None, env: dict[str, str]) -> Iterator[None]:
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    os.environ.update(env)
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        yield
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the `linkcheck` command in this process (as `main(argv)`), with its own working
+    directory, environment, stdout and stderr; the answer has the shape of a subprocess's."""
+    from linkcheck.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with _environment(cwd, {"NO_COLOR": "1", **(env or {})}):
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse: --help, --version, usage errors
+                code = exc.code if isinstance(exc.code, int) else 2
+    return subprocess.CompletedProcess(["linkcheck", *args], code, out.getvalue(), err.getvalue())
+
+
+def cli_subprocess_env(**extra: str) -> dict[str, str]:
+    """The environment for `python -m linkcheck` in a subprocess (for signals, SIGKILL, memory, a tty)."""
+    env = {**os.environ, "NO_COLOR": "1", **extra}
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def run_cli_subprocess(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run `python -m linkcheck` in a subprocess, exactly as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "linkcheck", *args],
+        cwd=cwd,
+        env=cli_subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def extract(tmp_path: Path, text: str, name: str = "paper.md") -> Path:
+    """Write one document and extract it into `tmp_path/citations.yaml`."""
+    (tmp_path / name).write_text(text)
+    registry = tmp_path / "citations.yaml"
+    result = run_cli("extract", str(tmp_path / name), "--registry", str(registry))
+    assert result.returncode == 0, result.stderr
+    return registry
+
+
+def check(urls: list[str], options: CheckOptions = FAST) -> CheckRun:
+    """Run the checking engine over `urls` with its own transport."""
+
+    async def go() -> CheckRun:
+        async with make_transport(options) as transport:
+            return await check_all(urls, transport, options)
+
+    return asyncio.run(go())
+
+
+def check_one(url: str, options: CheckOptions = FAST) -> LinkResult:
+    return check([url], options).results[url]
+
+
+def closed_port(host: str = "127.0.0.9") -> int:
+    """A port on `host` that nothing listens on (connections to it are refused)."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def make_pdf(pages: list[str], link: str | None = None, creation_date: str | None = None) -> bytes:
+    """A real PDF: one string of text per page, and optionally a link annotation on page 1."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1)
+    if creation_date:
+        pdf.setCreator("tests")
+    for number, text in enumerate(pages):
+        y = 800
+        for line in text.splitlines():
+            pdf.drawString(50, y, line)
+            y -= 14
+        if link and number == 0:
+            pdf.drawString(50, 500, "the annotated source")
+            pdf.linkURL(link, (50, 495, 250, 510), relative=0)
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def make_docx(paragraphs: list[str], hyperlinks: list[tuple[str, str]] = ()) -> bytes:  # type: ignore[assignment]
+    """A real .docx: plain paragraphs, then one paragraph per (url, text) hyperlink."""
+    import docx
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    for url, text in hyperlinks:
+        paragraph = document.add_paragraph("See ")
+        hyperlink = OxmlElement("w:hyperlink")
+        if url:
+            rel = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+            hyperlink.set(qn("r:id"), rel)
+        run = OxmlElement("w:r")
+        text_el = OxmlElement("w:t")
+        text_el.text = text
+        run.append(text_el)
+        hyperlink.append(run)
+        paragraph._p.append(hyperlink)
+    table = document.add_table(rows=1, cols=1)
+    table.cell(0, 0).text = "Table cell citing https://table.example.org/cell"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
