@@ -125,8 +125,9 @@ def scenario(name: str, urls: list[str], webs: list[Web], tmp: Path) -> None:
 
 _ENGINE = """
 import sys, time
-from linkcheck.checker import CheckOptions, check_all, make_transport
-from linkcheck.pipeline import run_async
+from linkcheck.checker import check_all, make_transport
+from linkcheck.config import CheckOptions
+from linkcheck.loop import run_async
 urls = sys.stdin.read().split()
 options = CheckOptions(max_concurrency=128, host_concurrency=4, timeout=5, retries=1)
 async def go():
@@ -142,7 +143,7 @@ print(f"{cpu * 1000 / len(urls):.2f} {sum(r.status == 'ok' for r in run.results.
 _NAIVE = """
 import asyncio, sys, time
 import httpx
-from linkcheck.pipeline import run_async
+from linkcheck.loop import run_async
 urls = sys.stdin.read().split()
 async def go():
     hosts, overall = {}, asyncio.Semaphore(128)

@@ -1,33 +1,60 @@
 """linkcheck: find every URL a body of writing cites, check it, and find archived copies.
 
-The pipeline, one module per stage::
+The pipeline, stage by stage (README, "Architecture")::
 
-    extract/  documents → Citation, Placeholder        (one module per format)
-    registry  citations.yaml: load, merge, save         (the record people edit)
-    checker   LinkResult per URL, async and polite      (httpx on asyncio)
-    cli       the `linkcheck` command over all of it
+    extract/        documents → Extraction (Citation, Placeholder)     one module per format
+    registry/       citations.yaml: model, schema, load, dump, store, merge
+    check_stage     choose URLs, run the engine, record verdicts and history
+      checker         the engine: workers, retries, soft-404 probes
+      hosts           per-host limits, spacing, breaker; the host-aware work queue
+      redirects       redirect chains and their cookies
+      classify        an answer → a verdict (pure)
+      transport       HTTP exchanges on per-host connection pools; its own errors
+    archive_stage   which links need a snapshot; record what was found
+      wayback         the Wayback Machine's APIs, politely
+    report/         the registry → HTML, JSON, Markdown, JUnit, annotations, terminal
+    commands        one library call per command; cli is the command line over it
 """
 
+from linkcheck import commands
+from linkcheck.config import ArchiveOptions, CheckOptions, Config, load_config
 from linkcheck.errors import ConfigError, LinkcheckError, LockTimeout, OfflineError, RegistryError, UsageError
 from linkcheck.extract import collect
-from linkcheck.models import Citation, Extraction, History, LinkResult, Placeholder, Snapshot, Verdict
+from linkcheck.models import (
+    Citation,
+    Extraction,
+    History,
+    LinkResult,
+    LookupState,
+    Placeholder,
+    Reason,
+    Snapshot,
+    Verdict,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ArchiveOptions",
+    "CheckOptions",
     "Citation",
+    "Config",
     "ConfigError",
     "Extraction",
     "History",
     "LinkResult",
     "LinkcheckError",
     "LockTimeout",
+    "LookupState",
     "OfflineError",
     "Placeholder",
+    "Reason",
     "RegistryError",
     "Snapshot",
     "UsageError",
     "Verdict",
     "collect",
+    "commands",
+    "load_config",
     "__version__",
 ]

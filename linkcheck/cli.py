@@ -10,24 +10,21 @@ import argparse
 import os
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from linkcheck import pipeline
+from linkcheck import commands
 from linkcheck import registry as registry_mod
-from linkcheck.config import Config, load_config, parse_duration
-from linkcheck.errors import LinkcheckError, OfflineError, UsageError
-from linkcheck.extract import collect, gc_paused
+from linkcheck.archive_stage import ArchiveOutcome
+from linkcheck.config import DEFAULTS, FAIL_ON_CHOICES, Config, load_config, parse_duration
+from linkcheck.errors import LinkcheckError, UsageError
+from linkcheck.loop import Interrupt
 from linkcheck.models import LinkResult
 from linkcheck.report import (
     FORMATS,
-    build_report,
-    parse_formats,
     print_summary,
     render_annotations,
-    write_reports,
 )
 
 __all__ = ["main"]
@@ -41,6 +38,10 @@ def _say(message: str) -> None:
 
 def _warn(message: str) -> None:
     _say(f"warning: {message}")
+
+
+def _days(seconds: float) -> str:
+    return f"{seconds / 86400:g}d"
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -57,7 +58,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_report_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--output", metavar="DIR", help="where reports go (default: reports)")
+    parser.add_argument("--output", metavar="DIR", help=f"where reports go (default: {DEFAULTS.output})")
     parser.add_argument(
         "--format", metavar="LIST", help=f"reports to write, comma-separated (default: {','.join(FORMATS)})"
     )
@@ -88,13 +89,25 @@ def build_parser() -> argparse.ArgumentParser:
         "pyproject.toml in the current directory; the command line wins.",
     )
     _add_common(check)
-    check.add_argument("--max-concurrency", type=int, metavar="N", help="requests in flight in all (default: 64)")
-    check.add_argument("--host-concurrency", type=int, metavar="N", help="requests in flight per host (default: 4)")
+    check.add_argument(
+        "--max-concurrency",
+        type=int,
+        metavar="N",
+        help=f"requests in flight in all (default: {DEFAULTS.max_concurrency})",
+    )
+    check.add_argument(
+        "--host-concurrency",
+        type=int,
+        metavar="N",
+        help=f"requests in flight per host (default: {DEFAULTS.host_concurrency})",
+    )
     check.add_argument(
         "--min-interval", type=float, metavar="SECONDS", help="minimum time between requests to one host"
     )
-    check.add_argument("--timeout", type=float, metavar="SECONDS", help="per request (default: 10)")
-    check.add_argument("--retries", type=int, metavar="N", help="retries for timeouts, resets, 5xx, 429 (default: 2)")
+    check.add_argument("--timeout", type=float, metavar="SECONDS", help=f"per request (default: {DEFAULTS.timeout:g})")
+    check.add_argument(
+        "--retries", type=int, metavar="N", help=f"retries for timeouts, resets, 5xx, 429 (default: {DEFAULTS.retries})"
+    )
     check.add_argument("--user-agent", metavar="TEXT")
     check.add_argument(
         "--accept", action="append", metavar="HOST:CODE[,CODE]", help="extra statuses that mean ok for HOST"
@@ -120,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report_options(check)
     check.add_argument(
         "--fail-on",
-        choices=("any", "new", "none"),
+        choices=FAIL_ON_CHOICES,
         help="exit 1 for any problem (default), only for problems new since the last run, or never",
     )
 
@@ -153,63 +166,27 @@ def build_parser() -> argparse.ArgumentParser:
     archive.add_argument(
         "--save-if-older",
         metavar="DURATION",
-        help="--save only when the newest capture is older than this (default: 30d)",
+        help=f"--save only when the newest capture is older than this (default: {_days(DEFAULTS.save_if_older)})",
     )
     archive.add_argument("--wayback-url", metavar="BASE", help="base URL of the Wayback Machine endpoints")
     archive.add_argument(
-        "--archive-concurrency", type=int, metavar="N", help="requests in flight to the archive (default: 2)"
+        "--archive-concurrency",
+        type=int,
+        metavar="N",
+        help=f"requests in flight to the archive (default: {DEFAULTS.archive_concurrency})",
     )
-    archive.add_argument("--cdx-per-minute", type=int, metavar="N", help="CDX queries a minute at most (default: 30)")
-    archive.add_argument("--archive-ttl", metavar="DURATION", help="re-ask 'not archived' after this (default: 7d)")
+    archive.add_argument(
+        "--cdx-per-minute",
+        type=int,
+        metavar="N",
+        help=f"CDX queries a minute at most (default: {DEFAULTS.cdx_per_minute})",
+    )
+    archive.add_argument(
+        "--archive-ttl",
+        metavar="DURATION",
+        help=f"re-ask 'not archived' after this (default: {_days(DEFAULTS.archive_ttl)})",
+    )
     return parser
-
-
-def _sources_for(paths: list[str], registry_path: Path, recorded: list[str]) -> tuple[list[str], list[str]]:
-    """(paths to read, paths to record): recorded sources are relative to the registry's folder."""
-    base = registry_path.resolve().parent
-    if paths:
-        return paths, [os.path.relpath(Path(p).resolve(), base) if not _is_glob(p) else p for p in paths]
-    if not recorded:
-        raise UsageError("no PATH given and the registry records no sources; run: linkcheck extract PATH...")
-    return [str(base / s) if not Path(s).is_absolute() else s for s in recorded], recorded
-
-
-def _is_glob(path: str) -> bool:
-    import glob
-
-    return glob.has_magic(path) and not Path(path).exists()
-
-
-def run_extract(args: argparse.Namespace) -> int:
-    path = Path(args.registry)
-    with registry_mod.locked(path, args.lock_timeout, notify=_say):
-        registry = registry_mod.load(path)
-        read, recorded = _sources_for(args.paths, path, registry.sources)
-        own_files = frozenset({path.resolve(), Path(f"{path}.lock").resolve()})
-        collection = collect(read, warn=_warn, exclude=own_files)
-        if collection.missing and not args.paths:
-            # A source the registry recorded is gone (a clone without the documents beside it, a
-            # moved folder): merging would drop every URL it cited, and nobody asked for that.
-            raise UsageError(
-                f"cannot read {', '.join(collection.missing)}, recorded as a source in {path}; "
-                "the registry was left as it was (give the paths to read: linkcheck extract PATH...)"
-            )
-        with gc_paused():
-            summary = registry_mod.merge(registry, collection, recorded)
-            registry_mod.save(registry, path)
-    print(
-        f"{summary.documents} documents, {summary.urls} URLs, {summary.citations} citations, "
-        f"{summary.placeholders} missing targets → {path}"
-    )
-    if summary.added:
-        print(f"{len(summary.added)} new URLs")
-    if summary.removed:
-        print(f"{len(summary.removed)} URLs no longer cited, removed:")
-        for url in summary.removed:
-            print(f"  - {url}")
-    if collection.warnings:
-        print(f"{len(collection.warnings)} warnings (see above)")
-    return 0
 
 
 def _check_overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -300,24 +277,44 @@ def _archive_overrides(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _archive_stage(
-    registry: registry_mod.Registry,
-    config: Config,
-    *,
-    lookups: bool,
-    everything: bool = False,
-    save: bool = False,
-    interrupt: pipeline.Interrupt | None = None,
-) -> pipeline.ArchiveOutcome:
-    outcome = pipeline.run_archive(
-        registry,
-        config.archive_options(),
-        lookups=lookups,
-        everything=everything,
-        save=save,
-        progress=lambda url: _say(f"archive: looking up {url}"),
-        interrupt=interrupt,
+def _locator(registry: registry_mod.Registry, path: Path) -> Callable[[str], str]:
+    """Registry document names are relative to their source folder; annotations want paths
+    relative to the working directory (the repository)."""
+    base = path.resolve().parent
+    folders = [base / s for s in registry.sources if (base / s).is_dir()]
+
+    def locate(document: str) -> str:
+        for candidate in [*(folder / document for folder in folders), base / document, Path(document)]:
+            if candidate.exists():
+                try:
+                    return os.path.relpath(candidate, Path.cwd())
+                except ValueError:
+                    return str(candidate)
+        return document
+
+    return locate
+
+
+def run_extract(args: argparse.Namespace) -> int:
+    path = Path(args.registry)
+    result = commands.extract(path, args.paths, lock_timeout=args.lock_timeout, say=_say, warn=_warn)
+    summary = result.merge
+    print(
+        f"{summary.documents} documents, {summary.urls} URLs, {summary.citations} citations, "
+        f"{summary.placeholders} missing targets → {path}"
     )
+    if summary.added:
+        print(f"{len(summary.added)} new URLs")
+    if summary.removed:
+        print(f"{len(summary.removed)} URLs no longer cited, removed:")
+        for url in summary.removed:
+            print(f"  - {url}")
+    if result.warnings:
+        print(f"{len(result.warnings)} warnings (see above)")
+    return result.exit_code
+
+
+def _say_archive(outcome: ArchiveOutcome) -> None:
     parts = []
     if outcome.snapshot_links:
         parts.append(f"{outcome.snapshot_links} cited snapshots verified")
@@ -336,147 +333,104 @@ def _archive_stage(
         _say("archive: " + "; ".join(parts))
     if outcome.stopped:
         _warn(outcome.stopped)
-    return outcome
+
+
+def _print_publication(
+    publication: commands.Publication, path: Path, config: Config, *, summary: bool, annotate: bool
+) -> None:
+    """The terminal summary, GitHub annotations (in Actions), where the reports went, and the
+    exit policy's reason when it lets known problems pass."""
+    if summary:
+        print_summary(publication.report)
+    if annotate and os.environ.get("GITHUB_ACTIONS") == "true":
+        for line in render_annotations(publication.report, _locator(registry_mod.load(path), path)):
+            print(line)
+    for name, file in publication.written.items():
+        print(f"{name} report: {file}")
+    if config.fail_on == "new" and publication.problems and not publication.new_problems:
+        print(f"{publication.problems} known problems, none new since the last run (--fail-on new)")
 
 
 def run_archive(args: argparse.Namespace) -> int:
     path = Path(args.registry)
     config = load_config(Path.cwd(), _archive_overrides(args))
-    with registry_mod.locked(path, args.lock_timeout, notify=_say):
-        registry = registry_mod.load(path)
-        if not registry.links:
-            raise UsageError(f"{path}: the registry has no links; run `linkcheck extract PATH...` first")
-        interrupt = pipeline.Interrupt()
-        _archive_stage(registry, config, lookups=True, everything=args.all, save=args.save, interrupt=interrupt)
-        registry_mod.save(registry, path)
-    if interrupt.signal is not None:
+    result = commands.archive(
+        path,
+        config,
+        everything=args.all,
+        save=args.save,
+        lock_timeout=args.lock_timeout,
+        interrupt=Interrupt(),
+        say=_say,
+    )
+    _say_archive(result.outcome)
+    if result.interrupted:
         _say(
-            f"interrupted ({interrupt.signal.name}): the snapshots found so far are saved in {path}; "
+            f"interrupted ({result.interrupted}): the snapshots found so far are saved in {path}; "
             "run `linkcheck archive` again for the rest"
         )
-        return 128 + int(interrupt.signal)
-    _publish(registry, path, config, summary=False)
-    return 0
+    elif result.publication is not None:
+        _print_publication(result.publication, path, config, summary=False, annotate=True)
+    return result.exit_code
 
 
 def run_check(args: argparse.Namespace) -> int:
     path = Path(args.registry)
     config = load_config(Path.cwd(), _check_overrides(args))
-    options = config.check_options()
-    with registry_mod.locked(path, args.lock_timeout, notify=_say):
-        registry = registry_mod.load(path)
-        if not registry.links and not registry.documents:
-            raise UsageError(f"{path}: the registry is empty; run `linkcheck extract PATH...` first")
-        progress = _Progress()
-        interrupt = pipeline.Interrupt()
-        started = time.monotonic()
-        try:
-            outcome = pipeline.run_check(
-                registry,
-                options,
-                max_age=config.max_age,
-                progress=progress,
-                on_start=progress.start,
-                interrupt=interrupt,
-            )
-        finally:
-            progress.close()
-        if interrupt.signal is not None:
-            if not outcome.offline:
-                registry_mod.save(registry, path)
-            return _interrupted(
-                interrupt,
-                path,
-                f"{len(outcome.results)} of {outcome.checked} URLs checked",
-                time.monotonic() - started,
-                saved=not outcome.offline,
-            )
-        if outcome.offline:
-            kinds = Counter(
-                "timed out" if r.status == "timeout" else (r.error or "unreachable").split(":")[0].split(" (")[0]
-                for r in outcome.results.values()
-            )
-            reasons = ", ".join(f"{kind}: {n}" for kind, n in kinds.most_common())
-            _say(
-                f"offline: none of the {outcome.checked} URLs could be reached ({reasons}). "
-                "Is this machine connected? No verdict was changed."
-            )
-            return OfflineError.exit_code
-        _archive_stage(registry, config, lookups=config.archive, interrupt=interrupt)
-        registry_mod.save(registry, path)
-        if interrupt.signal is not None:
-            return _interrupted(
-                interrupt, path, "every URL checked; archive lookups stopped", time.monotonic() - started, saved=True
-            )
+    progress = _Progress()
+    started = time.monotonic()
+    try:
+        result = commands.check(
+            path,
+            config,
+            lock_timeout=args.lock_timeout,
+            progress=progress,
+            on_start=progress.start,
+            interrupt=Interrupt(),
+            say=_say,
+        )
+    finally:
+        progress.close()
+    outcome = result.outcome
+    if result.archive is not None:
+        _say_archive(result.archive)
+    if result.interrupted:
+        if result.archive is not None:
+            done = "every URL checked; archive lookups stopped"
+        else:
+            done = f"{len(outcome.results)} of {outcome.checked} URLs checked"
+        _say_interrupted(result.interrupted, path, done, time.monotonic() - started, saved=not outcome.offline)
+        return result.exit_code
+    if outcome.offline:
+        reasons = ", ".join(f"{kind}: {n}" for kind, n in result.offline_reasons.items())
+        _say(
+            f"offline: none of the {outcome.checked} URLs could be reached ({reasons}). "
+            "Is this machine connected? No verdict was changed."
+        )
+        return result.exit_code
     if outcome.fresh:
         print(f"{outcome.fresh} URLs verified within --max-age were not rechecked")
-    return _publish(registry, path, config)
+    assert result.publication is not None
+    _print_publication(result.publication, path, config, summary=True, annotate=True)
+    return result.exit_code
 
 
-def _interrupted(interrupt: pipeline.Interrupt, path: Path, done: str, elapsed: float, saved: bool) -> int:
-    assert interrupt.signal is not None
+def _say_interrupted(signal_name: str, path: Path, done: str, elapsed: float, saved: bool) -> None:
     minutes = int(elapsed // 60) + 5
     kept = f"the verdicts so far are saved in {path}" if saved else "nothing answered, so nothing was changed"
     _say(
-        f"interrupted ({interrupt.signal.name}): {done}; {kept}. Reports were not written.\n"
+        f"interrupted ({signal_name}): {done}; {kept}. Reports were not written.\n"
         f"To go on where it stopped (URLs verified in the last {minutes} minutes are not checked again):\n"
         f"  linkcheck check --registry {path} --max-age {minutes}m"
     )
-    return 128 + int(interrupt.signal)
 
 
 def run_report(args: argparse.Namespace) -> int:
     path = Path(args.registry)
     config = load_config(Path.cwd(), {"output": args.output, "formats": args.format})
-    registry = registry_mod.load(path)  # writes are atomic renames: no lock needed to read
-    if not registry.links and not registry.documents:
-        raise UsageError(f"{path}: the registry is empty; run `linkcheck extract PATH...` first")
-    _publish(registry, path, config, annotate=False)
-    return 0
-
-
-def _publish(
-    registry: registry_mod.Registry, path: Path, config: Config, *, summary: bool = True, annotate: bool = True
-) -> int:
-    """Write the reports, print the summary (and GitHub annotations in Actions); the exit code
-    by the `fail_on` policy: 1 when there are problems (`any`) or new problems (`new`)."""
-    formats = parse_formats(config.formats)
-    report = build_report(registry)
-    written = write_reports(report, Path(config.output), formats)
-    if summary:
-        print_summary(report)
-    if annotate and os.environ.get("GITHUB_ACTIONS") == "true":
-        for line in render_annotations(report, _locator(registry, path)):
-            print(line)
-    for name, file in written.items():
-        print(f"{name} report: {file}")
-    problems = [link for link in report["links"] if link["problem"]]
-    new = [link for link in problems if link["new"]]
-    if config.fail_on == "none":
-        return 0
-    if config.fail_on == "new":
-        if problems and not new:
-            print(f"{len(problems)} known problems, none new since the last run (--fail-on new)")
-        return 1 if new else 0
-    return 1 if problems else 0
-
-
-def _locator(registry: registry_mod.Registry, path: Path) -> Callable[[str], str]:
-    """Registry document names are relative to their source folder; annotations want paths
-    relative to the working directory (the repository)."""
-    base = path.resolve().parent
-    folders = [base / s for s in registry.sources if (base / s).is_dir()]
-
-    def locate(document: str) -> str:
-        for candidate in [*(folder / document for folder in folders), base / document, Path(document)]:
-            if candidate.exists():
-                try:
-                    return os.path.relpath(candidate, Path.cwd())
-                except ValueError:
-                    return str(candidate)
-        return document
-
-    return locate
+    publication = commands.report(path, config)
+    _print_publication(publication, path, config, summary=True, annotate=False)
+    return publication.exit_code
 
 
 _COMMANDS = {"extract": run_extract, "check": run_check, "archive": run_archive, "report": run_report}

@@ -13,13 +13,98 @@ import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from linkcheck.archive import ArchiveOptions, Endpoints
-from linkcheck.checker import DEFAULT_USER_AGENT, CheckOptions
 from linkcheck.errors import ConfigError
 
-__all__ = ["Config", "load_config", "parse_duration", "DEFAULTS"]
+__all__ = [
+    "ArchiveOptions",
+    "CheckOptions",
+    "Config",
+    "DEFAULTS",
+    "DEFAULT_USER_AGENT",
+    "Endpoints",
+    "FailOn",
+    "load_config",
+    "parse_duration",
+]
+
+DEFAULT_USER_AGENT = "linkcheck/0.1 (citation checker; +https://github.com/linkcheck-citations/linkcheck)"
+
+# When `check` (and `merge`) exit 1: for any problem, only for problems new since the last run, or never.
+FailOn = Literal["any", "new", "none"]
+FAIL_ON_CHOICES: tuple[FailOn, ...] = ("any", "new", "none")
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What the checking engine needs (linkcheck/checker.py); every default is here once."""
+
+    max_concurrency: int = 64
+    host_concurrency: int = 4
+    min_interval: float = 0.0  # seconds between requests to one host
+    timeout: float = 10.0
+    retries: int = 2
+    user_agent: str = DEFAULT_USER_AGENT
+    accept: dict[str, frozenset[int]] = field(default_factory=dict)  # host → extra ok statuses
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)  # host → header → value
+    max_redirects: int = 10
+    max_body: int = 256 * 1024
+    retry_after_cap: float = 60.0
+    backoff: float = 0.5
+    breaker_threshold: int = 2
+    soft404_probe: bool = True
+    deny_private: bool = False  # refuse loopback, private, link-local and metadata addresses
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where the Wayback Machine's APIs live; `--wayback-url BASE` puts all of them under BASE."""
+
+    available: str = "https://archive.org/wayback/available"
+    base: str = "https://web.archive.org"  # CDX, replay and Save Page Now
+
+    @classmethod
+    def for_base(cls, base: str | None) -> Endpoints:
+        if not base:
+            return cls()
+        base = base.rstrip("/")
+        return cls(available=f"{base}/wayback/available", base=base)
+
+    @property
+    def cdx(self) -> str:
+        return f"{self.base}/cdx/search/cdx"
+
+    def replay(self, timestamp: str, original: str, flag: str = "") -> str:
+        return f"{self.base}/web/{timestamp}{flag}/{original}"
+
+    def public_replay(self, timestamp: str, original: str) -> str:
+        """The address recorded for readers: always the real Wayback Machine's."""
+        return f"https://web.archive.org/web/{timestamp}/{original}"
+
+
+@dataclass(frozen=True)
+class ArchiveOptions:
+    endpoints: Endpoints = field(default_factory=Endpoints)
+    max_in_flight: int = 2
+    cdx_per_minute: int = 30
+    rate_window: float = 60.0  # seconds over which `cdx_per_minute` is counted
+    timeout: float = 30.0
+    retries: int = 3
+    backoff: float = 2.0
+    retry_after_cap: float = 120.0
+    max_rate_limited: int = 4  # 429 answers in a row before giving up on the archive
+    max_unreachable: int = 3  # connection failures in a row before giving up on the archive
+    not_found_ttl: float = 7 * 86400.0  # re-ask "not archived" only after this many seconds
+    candidates: int = 5  # captures fetched (and at most verified) per side of the citation date
+    user_agent: str = DEFAULT_USER_AGENT
+    # Save Page Now
+    save_if_older: float = 30 * 86400.0
+    poll_interval: float = 5.0
+    max_polls: int = 60
+
 
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$", re.I)
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -37,12 +122,12 @@ def parse_duration(text: str) -> float:
 class Config:
     """Every option of `check`, with its default."""
 
-    max_concurrency: int = 64
-    host_concurrency: int = 4
-    min_interval: float = 0.0
-    timeout: float = 10.0
-    retries: int = 2
-    user_agent: str = DEFAULT_USER_AGENT
+    max_concurrency: int = CheckOptions.max_concurrency
+    host_concurrency: int = CheckOptions.host_concurrency
+    min_interval: float = CheckOptions.min_interval
+    timeout: float = CheckOptions.timeout
+    retries: int = CheckOptions.retries
+    user_agent: str = CheckOptions.user_agent
     accept: dict[str, list[int]] = field(default_factory=dict)
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
@@ -50,15 +135,15 @@ class Config:
     max_age: float | None = None
     output: str = "reports"
     formats: str = "html,json,md,junit"
-    fail_on: str = "any"  # any | new | none
+    fail_on: FailOn = "any"
     deny_private: bool = False
     archive: bool = True
     wayback_url: str | None = None
-    archive_concurrency: int = 2
-    cdx_per_minute: int = 30
-    archive_ttl: float = 7 * 86400.0  # re-ask "not archived" after this long
-    save_if_older: float = 30 * 86400.0  # --save: only URLs with no capture this recent
-    save_poll_interval: float = 5.0  # seconds between Save Page Now status polls
+    archive_concurrency: int = ArchiveOptions.max_in_flight
+    cdx_per_minute: int = ArchiveOptions.cdx_per_minute
+    archive_ttl: float = ArchiveOptions.not_found_ttl  # re-ask "not archived" after this long
+    save_if_older: float = ArchiveOptions.save_if_older  # --save: only URLs with no capture this recent
+    save_poll_interval: float = ArchiveOptions.poll_interval  # seconds between Save Page Now status polls
 
     def archive_options(self) -> ArchiveOptions:
         return ArchiveOptions(
@@ -171,6 +256,6 @@ def load_config(directory: Path, overrides: dict[str, Any]) -> Config:
             values = _from_mapping(section, str(path))
             break
     values.update({k: v for k, v in overrides.items() if v is not None})
-    if values.get("fail_on", "any") not in ("any", "new", "none"):
+    if values.get("fail_on", "any") not in FAIL_ON_CHOICES:
         raise ConfigError(f"fail_on must be any, new or none, got {values['fail_on']!r}")
     return replace(DEFAULTS, **values)

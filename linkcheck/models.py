@@ -11,6 +11,8 @@ from enum import StrEnum
 
 __all__ = [
     "Verdict",
+    "Reason",
+    "NETWORK_REASON_WORDS",
     "PROBLEM_VERDICTS",
     "EXPLANATIONS",
     "Citation",
@@ -19,6 +21,9 @@ __all__ = [
     "LinkResult",
     "History",
     "Snapshot",
+    "LookupState",
+    "ArchiveLookup",
+    "LastRun",
 ]
 
 
@@ -52,6 +57,50 @@ PROBLEM_VERDICTS = frozenset(
         Verdict.MISSING_TARGET,
     }
 )
+
+
+class Reason(StrEnum):
+    """Why a link got its verdict, for code that counts or groups outcomes."""
+
+    ANSWERED = "answered"  # the HTTP status says it all
+    ACCEPTED = "accepted"  # a status configured as ok for the host
+    BOT_CHALLENGE = "bot_challenge"
+    SIGN_IN = "sign_in"
+    HOMEPAGE_REDIRECT = "homepage_redirect"
+    NOT_FOUND_PAGE = "not_found_page"
+    LIKE_A_MISSING_PAGE = "like_a_missing_page"
+    MOVED_PERMANENTLY = "moved_permanently"
+    NO_LOCATION = "no_location"
+    REDIRECT_LOOP = "redirect_loop"
+    TOO_MANY_REDIRECTS = "too_many_redirects"
+    NON_WEB_REDIRECT = "non_web_redirect"
+    MALFORMED_REDIRECT = "malformed_redirect"
+    DNS = "dns"
+    REFUSED = "refused"
+    RESET = "reset"
+    TLS = "tls"
+    CONNECTION = "connection"  # any other failure to connect or to finish the exchange
+    TIMEOUT = "timeout"
+    INVALID_HTTP = "invalid_http"
+    DENIED_ADDRESS = "denied_address"
+    MALFORMED_URL = "malformed_url"
+    UNSUPPORTED_SCHEME = "unsupported_scheme"
+    NO_HOST = "no_host"
+    EXCLUDED = "excluded"
+    NOT_INCLUDED = "not_included"
+    IGNORED = "ignored"
+
+
+# Plain words for the reasons a run can fail to reach anything (the offline message counts them).
+NETWORK_REASON_WORDS: dict[Reason, str] = {
+    Reason.DNS: "DNS lookup failed",
+    Reason.REFUSED: "connection refused",
+    Reason.RESET: "connection reset",
+    Reason.TLS: "TLS failure",
+    Reason.TIMEOUT: "timed out",
+    Reason.CONNECTION: "connection failed",
+    Reason.INVALID_HTTP: "invalid HTTP",
+}
 
 
 # Plain words for each verdict, for people reading reports.
@@ -115,7 +164,8 @@ class Extraction:
 
 @dataclass(slots=True)
 class LinkResult:
-    """The outcome of checking one URL."""
+    """The outcome of checking one URL. `error` says why to people; `reason` says it to code
+    (it is not written to the registry: the verdict and the error are the record)."""
 
     status: Verdict
     checked_at: str
@@ -124,6 +174,7 @@ class LinkResult:
     redirects: list[str] = field(default_factory=list)
     error: str | None = None
     elapsed: float | None = None
+    reason: Reason | None = None
 
 
 @dataclass(slots=True)
@@ -135,6 +186,37 @@ class History:
     first_failure: str | None = None
     consecutive_failures: int = 0
     previous_status: str | None = None
+
+
+class LookupState(StrEnum):
+    """What the archive stage learnt about a link's snapshot. The strings are public (registry)."""
+
+    FOUND = "found"  # a verified capture by the rule
+    NOT_ARCHIVED = "not_archived"  # never captured
+    ONLY_ERROR_CAPTURES = "only_error_captures"  # captured, but only as error pages or redirects
+    UNKNOWN = "unknown"  # the archive could not tell (errors, rate limits, captures that do not replay)
+    MANUAL = "manual"  # a person's archive_url, verified
+    MANUAL_UNVERIFIED = "manual_unverified"  # a person's archive_url that did not replay (kept)
+
+
+@dataclass(slots=True)
+class ArchiveLookup:
+    """The last archive lookup for a link: when, what it found, through which API, and why."""
+
+    state: LookupState
+    checked_at: str | None = None
+    via: str | None = None  # availability, cdx or save
+    detail: str | None = None
+
+
+@dataclass(slots=True)
+class LastRun:
+    """The last `check` over the registry."""
+
+    checked_at: str
+    checked: int = 0
+    fresh: int = 0  # not rechecked: verified within --max-age
+    interrupted: bool = False
 
 
 @dataclass(slots=True)

@@ -22,32 +22,53 @@ asyncio-native network layer.
   does not resolve here is not sent.
 * **A small receive buffer** (set before connecting, when it sizes the TCP window) keeps a huge
   body we stop reading after a bounded prefix from costing megabytes of transfer.
+* **Its own errors.** No httpcore exception leaves this module: they are translated where they
+  arise (as httpx does with `map_httpcore_exceptions`) into this tree, each carrying a plain
+  reason that never quotes a request's headers::
+
+      TransportError            base; `reason` is for people, `network` says "the host is not there"
+      ├── ConnectFailed         DNS, refused, reset, TLS: nothing reached the server (network)
+      ├── TimedOut              no answer in time (network)
+      ├── ExchangeFailed        the connection broke after it was made
+      ├── ProtocolFailure       the answer was not HTTP as we know it
+      └── DeniedAddress         --deny-private: the address must not be contacted
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import functools
 import ipaddress
 import re
+import select
 import socket
 import ssl
 import urllib.parse
 import urllib.request
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
 import httpcore
 import httpx
-from httpcore._utils import is_socket_readable
 
 from linkcheck.errors import ConfigError
+from linkcheck.models import Reason
 
 __all__ = [
     "AsyncioBackend",
+    "ConnectFailed",
     "DeniedAddress",
     "Exchange",
+    "ExchangeFailed",
     "HostPools",
+    "ProtocolFailure",
+    "TimedOut",
+    "TransportError",
+    "decoded_body",
+    "network_failure",
+    "network_reason",
     "private_reason",
     "request_target",
     "RECEIVE_BUFFER",
@@ -79,9 +100,100 @@ def private_reason(address: str) -> str | None:
     return None
 
 
-class DeniedAddress(Exception):
-    """--deny-private: the host resolved to an address that must not be contacted.
-    Not an httpcore error on purpose, so that it reaches the checker unchanged."""
+class TransportError(Exception):
+    """An exchange that did not happen; `reason` says why in plain words, `kind` to code."""
+
+    network = False  # True: the failure says the host cannot be reached at all
+
+    def __init__(self, reason: str, kind: Reason = Reason.CONNECTION) -> None:
+        super().__init__(reason)
+        self.reason, self.kind = reason, kind
+
+
+class ConnectFailed(TransportError):
+    """No connection: DNS lookup, refused or reset connection, TLS handshake."""
+
+    network = True
+
+
+class TimedOut(TransportError):
+    """The server did not connect, answer or accept data in time."""
+
+    network = True
+
+
+class ExchangeFailed(TransportError):
+    """The connection broke after it was made (a read or write failed, a proxy refused)."""
+
+
+class ProtocolFailure(TransportError):
+    """The answer was not HTTP as we know it: a garbled status line, huge headers, a broken chunk."""
+
+
+class DeniedAddress(TransportError):
+    """--deny-private: the host resolved to an address that must not be contacted."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, Reason.DENIED_ADDRESS)
+
+
+def network_failure(exc: BaseException) -> tuple[Reason, str]:
+    """What kind of network failure `exc` is, and a plain reason, from the first telling
+    exception in its chain."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return Reason.DNS, f"DNS lookup failed: {seen.strerror or seen}"
+        if isinstance(seen, ssl.SSLError):
+            return Reason.TLS, f"TLS failure: {seen.reason or seen}"
+        if isinstance(seen, ConnectionRefusedError) or getattr(seen, "errno", None) == errno.ECONNREFUSED:
+            return Reason.REFUSED, "connection refused"
+        if isinstance(seen, ConnectionResetError) or getattr(seen, "errno", None) == errno.ECONNRESET:
+            return Reason.RESET, "connection reset"
+        seen = seen.__cause__ or seen.__context__
+    text = str(exc) or type(exc).__name__
+    lowered = text.lower()
+    for marker, kind, words in (
+        ("name or service not known", Reason.DNS, "DNS lookup failed"),
+        ("getaddrinfo", Reason.DNS, "DNS lookup failed"),
+        ("name resolution", Reason.DNS, "DNS lookup failed"),
+        ("refused", Reason.REFUSED, "connection refused"),
+        ("ssl", Reason.TLS, "TLS failure"),
+        ("certificate", Reason.TLS, "TLS failure"),
+        ("reset", Reason.RESET, "connection reset"),
+    ):
+        if marker in lowered:
+            if text.startswith(words):  # already said (raised by this module's own backend)
+                return kind, text
+            return kind, f"{words}: {text}"
+    return Reason.CONNECTION, f"{type(exc).__name__}: {text}"
+
+
+def network_reason(exc: BaseException) -> str:
+    """A plain reason for a network failure (see `network_failure`)."""
+    return network_failure(exc)[1]
+
+
+def _translated(exc: Exception) -> TransportError:
+    """httpcore's exception (or an OSError under it) as one of ours."""
+    if isinstance(exc, httpcore.TimeoutException):
+        return TimedOut(type(exc).__name__, Reason.TIMEOUT)
+    if isinstance(exc, (httpcore.RemoteProtocolError, httpcore.LocalProtocolError)):
+        return ProtocolFailure(f"invalid HTTP response: {exc}", Reason.INVALID_HTTP)
+    kind, reason = network_failure(exc)
+    if isinstance(exc, (httpcore.ConnectError, OSError)):
+        return ConnectFailed(reason, kind)
+    return ExchangeFailed(reason, kind)
+
+
+def _socket_readable(sock: socket.socket) -> bool:
+    """Whether an idle socket has something to read: for a kept-alive connection, that the
+    server closed it (or broke the protocol). A closed descriptor counts as readable."""
+    if sock.fileno() < 0:
+        return True
+    poller = select.poll()
+    poller.register(sock.fileno(), select.POLLIN)
+    return bool(poller.poll(0))
 
 
 class _Stream(httpcore.AsyncNetworkStream):
@@ -148,7 +260,7 @@ class _Stream(httpcore.AsyncNetworkStream):
         if info == "is_readable":  # asked before a kept-alive connection is reused
             # asyncio reads ahead: an end of stream may already sit in the reader, not the socket.
             reader = self._reader
-            return (reader is not None and (reader.at_eof() or reader.exception() is not None)) or is_socket_readable(
+            return (reader is not None and (reader.at_eof() or reader.exception() is not None)) or _socket_readable(
                 self._sock
             )
         if self._writer is None:
@@ -231,6 +343,25 @@ class Exchange:
     def header_list(self, name: str) -> list[str]:
         key = name.encode()
         return [value.decode("latin-1").strip() for raw, value in self.headers if raw.lower() == key]
+
+
+def decoded_body(answer: Exchange, limit: int) -> bytes:
+    """At most `limit` decoded bytes of the body prefix. Decompression is bounded, so a gzip
+    bomb decodes to `limit` bytes, not gigabytes; an encoding we did not ask for gives b""."""
+    encoding = (answer.header("content-encoding") or "identity").lower()
+    if encoding in ("identity", ""):
+        return answer.body
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        return b""  # the body then says nothing
+    try:
+        return zlib.decompressobj(47 if "gzip" in encoding else 15).decompress(answer.body, limit)
+    except zlib.error:
+        if encoding != "deflate":
+            return b""
+    try:  # "deflate" sent raw, without the zlib header
+        return zlib.decompressobj(-15).decompress(answer.body, limit)
+    except zlib.error:
+        return b""
 
 
 _Key = tuple[bytes, bytes, int]
@@ -351,8 +482,8 @@ class HostPools:
         self, method: str, url: str, headers: list[tuple[bytes, bytes]], timeout: float, body_limit: int = 0
     ) -> Exchange:
         """Send one request and read at most `body_limit` bytes of the answer's body; the rest
-        is never read (closing an unfinished response drops its connection). Raises httpcore's
-        exceptions, or DeniedAddress."""
+        is never read (closing an unfinished response drops its connection). Raises
+        `TransportError` (see the module's docstring), or ValueError for a URL that cannot be requested."""
         key, host, target = request_target(url)
         pool = self._pools.pop(key, None) or self._new_pool(key)
         self._pools[key] = pool  # re-inserted: dict order is least recently used first
@@ -377,6 +508,18 @@ class HostPools:
                     raise
                 await pool.put(connection)
             return Exchange(response.status, response.headers, body)
+        except TransportError:
+            raise
+        except (
+            httpcore.TimeoutException,
+            httpcore.NetworkError,
+            httpcore.ProtocolError,
+            httpcore.ProxyError,
+            httpcore.UnsupportedProtocol,
+            httpcore.ConnectionNotAvailable,
+            OSError,
+        ) as exc:
+            raise _translated(exc) from None
         finally:
             self._busy[key] -= 1
             await self._evict()

@@ -24,6 +24,7 @@ __all__ = [
     "NOT_CITATION_SCHEMES",
     "ArchivedUrl",
     "parse_archive_url",
+    "wayback_snapshot",
     "WAYBACK_RE",
 ]
 
@@ -221,4 +222,12 @@ def parse_archive_url(url: str) -> ArchivedUrl | None:
         return ArchivedUrl("archive.today", match["original"], timestamp)
     if _PERMA_RE.match(url):
         return ArchivedUrl("perma.cc", None, None)
+    return None
+
+
+def wayback_snapshot(url: str) -> ArchivedUrl | None:
+    """The Wayback snapshot a cited URL is, if it is one (with a known original)."""
+    archived = parse_archive_url(url)
+    if archived is not None and archived.service == "wayback" and archived.original and archived.timestamp:
+        return archived
     return None

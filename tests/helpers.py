@@ -15,7 +15,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from linkcheck.checker import CheckOptions, CheckRun, check_all, make_transport
+from linkcheck.checker import CheckRun, check_all, make_transport
+from linkcheck.config import CheckOptions
 from linkcheck.models import LinkResult
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from linkcheck.models import Citation, History, LinkResult, Placeholder, Snapshot, Verdict
+from linkcheck.models import (
+    ArchiveLookup,
+    Citation,
+    History,
+    LastRun,
+    LinkResult,
+    LookupState,
+    Placeholder,
+    Snapshot,
+    Verdict,
+)
 from linkcheck.registry import DocumentEntry, LinkEntry, Registry
 
 GENERATED_AT = "2026-11-23T08:00:00+00:00"
@@ -60,11 +70,9 @@ def build() -> Registry:
             first_failure=CHECKED,
             previous="ok",
             citations=[Citation("https://gov.example/decree/7", paper, 20, "the decree")],
-            archive_lookup={
-                "checked_at": CHECKED,
-                "state": "not_archived",
-                "detail": "no capture in the Wayback Machine",
-            },
+            archive_lookup=ArchiveLookup(
+                LookupState.NOT_ARCHIVED, checked_at=CHECKED, detail="no capture in the Wayback Machine"
+            ),
         ),
         _link(
             HOSTILE_URL,
@@ -145,5 +153,5 @@ def build() -> Registry:
         sources=["docs"],
         documents=documents,
         links={e.url: e for e in links},
-        last_run={"checked_at": CHECKED, "checked": 9, "fresh": 0},
+        last_run=LastRun(CHECKED, checked=9, fresh=0),
     )

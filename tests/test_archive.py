@@ -14,15 +14,9 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from linkcheck.archive import (
-    ArchiveOptions,
-    Archiver,
-    Capture,
-    Endpoints,
-    choose,
-    parse_archive_url,
-    url_variants,
-)
+from linkcheck.config import ArchiveOptions, Endpoints
+from linkcheck.urls import parse_archive_url
+from linkcheck.wayback import Archiver, Capture, choose, url_variants
 from tests.conftest import ServerFactory
 from tests.fakewayback import PARKED, FakeCapture, FakeWayback
 from tests.helpers import closed_port, run_cli

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from linkcheck.checker import CheckOptions
+from linkcheck.config import CheckOptions
 from linkcheck.models import Verdict
 from tests.helpers import check, check_one, closed_port
 from tests.webserver import Reply, Web

@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 
-from linkcheck.checker import CheckOptions
+from linkcheck.config import CheckOptions
 from linkcheck.models import Verdict
 from tests.conftest import ServerFactory
 from tests.helpers import check_one

@@ -7,10 +7,9 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpcore
 import pytest
 
-from linkcheck.transport import Exchange, HostPools
+from linkcheck.transport import ConnectFailed, Exchange, HostPools
 from tests.conftest import ServerFactory
 from tests.helpers import extract, run_cli
 from tests.proxyserver import Proxy
@@ -53,7 +52,7 @@ def test_no_proxy_lets_a_host_go_direct(proxy: Proxy, web: Web) -> None:
 def test_https_is_tunnelled_with_connect(proxy: Proxy, web: Web) -> None:
     # The far end speaks plain HTTP, so the TLS handshake inside the tunnel fails: the tunnel was made.
     target = f"127.0.0.71:{web.port}"
-    with pytest.raises(httpcore.ConnectError):
+    with pytest.raises(ConnectFailed, match="TLS failure"):
         exchange(f"https://{target}/", {"https": proxy.url})
     assert proxy.seen == [f"CONNECT {target} HTTP/1.1"]
 

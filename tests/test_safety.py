@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import linkcheck.transport as transport_mod
-from linkcheck.checker import CheckOptions
+from linkcheck.config import CheckOptions
 from linkcheck.models import Verdict
 from linkcheck.transport import private_reason
 from tests.conftest import ServerFactory

@@ -11,9 +11,9 @@ import httpcore
 import pytest
 
 import linkcheck.transport as transport_mod
-from linkcheck.checker import CheckOptions
+from linkcheck.config import CheckOptions
 from linkcheck.models import Verdict
-from linkcheck.transport import HostPools, request_target
+from linkcheck.transport import ConnectFailed, HostPools, request_target
 from tests.conftest import ServerFactory
 from tests.helpers import check
 from tests.webserver import Reply, Web
@@ -114,11 +114,13 @@ def test_a_bounded_prefix_is_read_and_the_connection_dropped(web: Web) -> None:
     assert web.open_connections == 0
 
 
-def test_network_failures_are_httpcore_errors() -> None:
+def test_network_failures_are_the_transports_own_errors() -> None:
     async def go() -> None:
         async with HostPools(1) as pools:
-            with pytest.raises(httpcore.ConnectError):
+            with pytest.raises(ConnectFailed) as caught:
                 await pools.exchange("GET", "http://127.0.0.50:1/", [], timeout=2)
+            assert caught.value.network and caught.value.reason == "connection refused"
+            assert not isinstance(caught.value.__cause__, httpcore.ConnectError)  # translated, not wrapped
 
     asyncio.run(go())
 

@@ -4,7 +4,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from linkcheck.yaml_emitter import emit
+from linkcheck.registry.emitter import emit
 
 scalars = (
     st.none()

@@ -8,10 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from linkcheck.errors import UsageError
-from linkcheck.registry import Registry
+from linkcheck.registry import Registry, write_atomically
 from linkcheck.report.annotations import render_annotations
 from linkcheck.report.html import render_html
-from linkcheck.report.json_report import REPORT_SCHEMA_VERSION, build_report, write_atomically, write_json
+from linkcheck.report.json_report import REPORT_SCHEMA_VERSION, build_report, write_json
 from linkcheck.report.junit import render_junit
 from linkcheck.report.markdown import render_markdown
 from linkcheck.report.terminal import print_summary

@@ -7,18 +7,16 @@ Documented in README.md, "report.json".
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from linkcheck.archive import parse_archive_url
-from linkcheck.models import EXPLANATIONS, Snapshot, Verdict
-from linkcheck.pipeline import is_new_problem, is_problem
-from linkcheck.registry import Registry, effective_dates
+from linkcheck.models import EXPLANATIONS, ArchiveLookup, Snapshot, Verdict
+from linkcheck.registry import Registry, effective_dates, write_atomically
+from linkcheck.registry.schema import LAST_RUN, LOOKUP, SNAPSHOT, to_data
+from linkcheck.urls import parse_archive_url
 
 __all__ = ["REPORT_SCHEMA_VERSION", "build_report", "write_json", "write_atomically"]
 
@@ -64,8 +62,8 @@ def build_report(registry: Registry, generated_at: str | None = None) -> dict[st
                 "snapshot_of": _snapshot_of(url),
                 "host": _host(url),
                 "explanation": EXPLANATIONS.get(status or "", "Not checked yet."),
-                "problem": is_problem(entry),
-                "new": is_new_problem(entry),
+                "problem": entry.is_problem,
+                "new": entry.is_new_problem,
                 "dead_since": entry.history.first_failure,
                 "note": entry.note,
                 "citations": [
@@ -112,7 +110,7 @@ def build_report(registry: Registry, generated_at: str | None = None) -> dict[st
     return {
         "schema_version": REPORT_SCHEMA_VERSION,
         "generated_at": generated_at or datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "last_run": dict(registry.last_run) if registry.last_run else None,
+        "last_run": to_data(registry.last_run, LAST_RUN) if registry.last_run else None,
         "summary": dict(sorted(summary.items(), key=lambda item: _rank(item[0]))),
         "documents": _documents(registry, links),
         "links": links,
@@ -150,21 +148,12 @@ def _host(url: str) -> str | None:
 
 
 def _archive(snapshot: Snapshot) -> dict[str, Any]:
-    return {
-        "url": snapshot.url,
-        "timestamp": snapshot.timestamp,
-        "citation_date": snapshot.citation_date,
-        "citation_date_source": snapshot.citation_date_source,
-        "gap_days": snapshot.gap_days,
-        "verified_at": snapshot.verified_at,
-        "manual": snapshot.manual,
-    }
+    fields = ("url", "timestamp", "citation_date", "citation_date_source", "gap_days", "verified_at", "manual")
+    return to_data(snapshot, SNAPSHOT, compact=False, only=fields)
 
 
-def _lookup(lookup: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not lookup:
-        return None
-    return {"state": lookup.get("state"), "detail": lookup.get("detail"), "checked_at": lookup.get("checked_at")}
+def _lookup(lookup: ArchiveLookup | None) -> dict[str, Any] | None:
+    return to_data(lookup, LOOKUP, compact=False, only=("state", "detail", "checked_at")) if lookup else None
 
 
 def _snapshot_of(url: str) -> dict[str, Any] | None:
@@ -172,20 +161,6 @@ def _snapshot_of(url: str) -> dict[str, Any] | None:
     if archived is None:
         return None
     return {"service": archived.service, "original": archived.original, "timestamp": archived.timestamp}
-
-
-def write_atomically(path: Path, text: str) -> Path:
-    """Write beside the target and rename over it: a reader never sees half a report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def write_json(report: dict[str, Any], directory: Path) -> Path:

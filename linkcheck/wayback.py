@@ -29,19 +29,21 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import random
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from linkcheck.checker import DEFAULT_USER_AGENT, network_reason, parse_retry_after
-from linkcheck.models import LinkResult, Snapshot, Verdict
+from linkcheck.clock import stamp
+from linkcheck.config import ArchiveOptions, Endpoints
+from linkcheck.models import LinkResult, LookupState, Snapshot, Verdict
+from linkcheck.retry import backoff_delay, parse_retry_after
+from linkcheck.transport import network_reason
 from linkcheck.urls import WAYBACK_RE, ArchivedUrl, parse_archive_url
 
 __all__ = [
@@ -65,53 +67,6 @@ class ArchiveStopped(Exception):
     """The archive keeps answering 429: lookups stop rather than hammer it."""
 
 
-@dataclass(frozen=True)
-class Endpoints:
-    """Where the Wayback Machine's APIs live; `--wayback-url BASE` puts all of them under BASE."""
-
-    available: str = "https://archive.org/wayback/available"
-    base: str = "https://web.archive.org"  # CDX, replay and Save Page Now
-
-    @classmethod
-    def for_base(cls, base: str | None) -> Endpoints:
-        if not base:
-            return cls()
-        base = base.rstrip("/")
-        return cls(available=f"{base}/wayback/available", base=base)
-
-    @property
-    def cdx(self) -> str:
-        return f"{self.base}/cdx/search/cdx"
-
-    def replay(self, timestamp: str, original: str, flag: str = "") -> str:
-        return f"{self.base}/web/{timestamp}{flag}/{original}"
-
-    def public_replay(self, timestamp: str, original: str) -> str:
-        """The address recorded for readers: always the real Wayback Machine's."""
-        return f"https://web.archive.org/web/{timestamp}/{original}"
-
-
-@dataclass(frozen=True)
-class ArchiveOptions:
-    endpoints: Endpoints = field(default_factory=Endpoints)
-    max_in_flight: int = 2
-    cdx_per_minute: int = 30
-    rate_window: float = 60.0  # seconds over which `cdx_per_minute` is counted
-    timeout: float = 30.0
-    retries: int = 3
-    backoff: float = 2.0
-    retry_after_cap: float = 120.0
-    max_rate_limited: int = 4  # 429 answers in a row before giving up on the archive
-    max_unreachable: int = 3  # connection failures in a row before giving up on the archive
-    not_found_ttl: float = 7 * 86400.0  # re-ask "not archived" only after this many seconds
-    candidates: int = 5  # captures fetched (and at most verified) per side of the citation date
-    user_agent: str = DEFAULT_USER_AGENT
-    # Save Page Now
-    save_if_older: float = 30 * 86400.0
-    poll_interval: float = 5.0
-    max_polls: int = 60
-
-
 @dataclass(frozen=True, order=True)
 class Capture:
     timestamp: str  # 14 digits, UTC
@@ -124,7 +79,7 @@ class Lookup:
     """What a lookup found for one URL; `state` is found, not_archived, only_error_captures or unknown."""
 
     url: str
-    state: str
+    state: LookupState
     snapshot: Snapshot | None = None
     detail: str | None = None
     via: str | None = None
@@ -264,8 +219,7 @@ class _ArchiveClient:
                 if response.status_code != 429 and response.status_code < 500 or attempt >= self.options.retries:
                     return response
             attempt += 1
-            delay = self.options.backoff * 2 ** (attempt - 1) * (0.5 + random.random() / 2)
-            await asyncio.sleep(max(delay, retry_after or 0.0))
+            await asyncio.sleep(backoff_delay(self.options.backoff, attempt, retry_after))
 
 
 class Archiver:
@@ -371,7 +325,7 @@ class Archiver:
 
     async def verify_url(self, url: str) -> LinkResult:
         """A snapshot as a link: ok when it answers 200 after the archive's own redirects."""
-        now = _now()
+        now = stamp()
         try:
             response = await self.client.request("GET", url, follow=True)
         except httpx.HTTPError as exc:
@@ -419,9 +373,9 @@ class Archiver:
                 citation_date=cited.isoformat() if cited else None,
                 citation_date_source=cited_source,
                 gap_days=gap_days(timestamp, cited),
-                verified_at=_now(),
+                verified_at=stamp(),
             )
-            return Lookup(url, "found", snapshot, via=via)
+            return Lookup(url, LookupState.FOUND, snapshot, via=via)
 
         closest = await self.availability(url, cited)
         if (
@@ -453,16 +407,16 @@ class Archiver:
                 )
             errors = await self.cdx(url, good_only=False, limit=-20)
         except (httpx.HTTPError, ValueError, KeyError, IndexError) as exc:
-            return Lookup(url, "unknown", detail=f"the CDX API could not answer: {exc}", via="cdx")
+            return Lookup(url, LookupState.UNKNOWN, detail=f"the CDX API could not answer: {exc}", via="cdx")
         if errors:
             codes = sorted({str(c.status or "?") for c in errors})
             return Lookup(
                 url,
-                "only_error_captures",
+                LookupState.ONLY_ERROR_CAPTURES,
                 via="cdx",
                 detail=f"archived only as error pages or redirects (status {', '.join(codes)})",
             )
-        return Lookup(url, "not_archived", detail="no capture in the Wayback Machine", via="cdx")
+        return Lookup(url, LookupState.NOT_ARCHIVED, detail="no capture in the Wayback Machine", via="cdx")
 
     async def _candidates(self, variant: str, cited: date | None) -> list[Capture]:
         k = self.options.candidates
@@ -487,7 +441,7 @@ class Archiver:
             job_id = job.get("job_id")
             if not job_id:
                 reason = job.get("message") or f"HTTP {response.status_code}"
-                return Lookup(url, "unknown", detail=f"Save Page Now refused: {reason}", via="save")
+                return Lookup(url, LookupState.UNKNOWN, detail=f"Save Page Now refused: {reason}", via="save")
             for _ in range(self.options.max_polls):
                 await asyncio.sleep(self.options.poll_interval)
                 status = await self.client.request("GET", f"{self.endpoints.base}/save/status/{job_id}", headers=auth)
@@ -498,23 +452,19 @@ class Archiver:
                         url=self.endpoints.public_replay(timestamp, url),
                         timestamp=timestamp,
                         original=url,
-                        verified_at=_now(),
+                        verified_at=stamp(),
                     )
-                    return Lookup(url, "found", snapshot, via="save")
+                    return Lookup(url, LookupState.FOUND, snapshot, via="save")
                 if state.get("status") == "error":
                     return Lookup(
                         url, "unknown", detail=f"Save Page Now failed: {state.get('message', '')}", via="save"
                     )
         except (httpx.HTTPError, ValueError, KeyError) as exc:
-            return Lookup(url, "unknown", detail=f"Save Page Now could not answer: {exc}", via="save")
-        return Lookup(url, "unknown", detail="Save Page Now did not finish in time", via="save")
+            return Lookup(url, LookupState.UNKNOWN, detail=f"Save Page Now could not answer: {exc}", via="save")
+        return Lookup(url, LookupState.UNKNOWN, detail="Save Page Now did not finish in time", via="save")
 
 
 def save_credentials(environ: dict[str, str] | None = None) -> tuple[str, str] | None:
     env = os.environ if environ is None else environ
     access, secret = env.get("LINKCHECK_IA_ACCESS_KEY"), env.get("LINKCHECK_IA_SECRET_KEY")
     return (access, secret) if access and secret else None
-
-
-def _now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()

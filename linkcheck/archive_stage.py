@@ -1,0 +1,224 @@
+"""The archive stage: decide which links need a snapshot, look them up through the Wayback
+client (wayback.py), verify cited snapshots and people's archive URLs, and record it all in
+the registry as it arrives, so that an early stop keeps everything found before it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import httpx
+
+from linkcheck.check_stage import apply_results
+from linkcheck.clock import now as clock_now
+from linkcheck.clock import parse_time, stamp
+from linkcheck.config import ArchiveOptions
+from linkcheck.errors import UsageError
+from linkcheck.loop import Interrupt, run_async
+from linkcheck.models import ArchiveLookup, LookupState, Snapshot, Verdict
+from linkcheck.registry import LinkEntry, Registry, effective_dates
+from linkcheck.urls import ArchivedUrl, parse_archive_url, wayback_snapshot
+from linkcheck.wayback import Archiver, ArchiveStopped, Lookup, save_credentials
+
+__all__ = ["ArchiveOutcome", "citation_date", "run_archive"]
+
+
+# Verdicts for which a snapshot is worth looking up by default: the page is not there as cited.
+_NO_LOOKUP = frozenset({Verdict.OK, Verdict.MOVED, Verdict.SKIPPED, Verdict.INVALID})
+
+
+@dataclass
+class ArchiveOutcome:
+    looked_up: int = 0
+    found: int = 0
+    none: int = 0  # not archived, or archived only as error pages
+    unknown: int = 0
+    cached: int = 0  # answered from the registry (a kept snapshot, or "not archived" within the TTL)
+    snapshot_links: int = 0  # cited snapshots verified
+    manual: int = 0  # archive URLs written by a person, verified
+    saved: int = 0
+    stopped: str | None = None  # why lookups stopped early (repeated 429s)
+    interrupted: bool = False
+    peak_in_flight: int = 0
+    requests: int = 0
+
+
+def citation_date(registry: Registry, entry: LinkEntry) -> tuple[date | None, str | None]:
+    """The earliest date any citation of this URL carries, and where that date came from."""
+    known = []
+    for value, source in effective_dates(registry, entry.citations):
+        try:
+            if value:
+                known.append((date.fromisoformat(value[:10]), source))
+        except ValueError:
+            continue
+    return min(known, key=lambda pair: pair[0]) if known else (None, None)
+
+
+def _lookup_due(entry: LinkEntry, everything: bool, now: datetime, ttl: float) -> bool | None:
+    """True: look up; False: not wanted; None: answered from the registry's cache."""
+    result = entry.result
+    if entry.ignore or entry.archive_url:
+        return False
+    if not everything and (result is None or result.status in _NO_LOOKUP):
+        return False
+    if entry.archive is not None:
+        return None  # kept until the verdict changes (apply_results clears it then)
+    lookup = entry.archive_lookup
+    if lookup is not None and lookup.state in (LookupState.NOT_ARCHIVED, LookupState.ONLY_ERROR_CAPTURES):
+        asked = parse_time(lookup.checked_at)
+        if asked is not None and (now - asked).total_seconds() < ttl:
+            return None
+    return True
+
+
+def _record_lookup(entry: LinkEntry, lookup: Lookup, checked_at: str) -> None:
+    if lookup.snapshot is not None:
+        entry.archive = lookup.snapshot
+    entry.archive_lookup = ArchiveLookup(lookup.state, checked_at, lookup.via, lookup.detail)
+
+
+async def _verify_manual(archiver: Archiver, entry: LinkEntry, checked_at: str) -> None:
+    """A person's archive URL is verified and kept whatever the answer."""
+    assert entry.archive_url is not None
+    archived = parse_archive_url(entry.archive_url)
+    timestamp, error = (archived.timestamp if archived else None) or "", None
+    if (wayback := wayback_snapshot(entry.archive_url)) is not None:
+        assert wayback.timestamp is not None and wayback.original is not None
+        landed = await archiver.verify(wayback.timestamp, wayback.original, exact=False)
+        if isinstance(landed, tuple):
+            timestamp = landed[0]
+        else:
+            error = landed
+    else:
+        result = await archiver.verify_url(entry.archive_url)
+        error = None if result.status is Verdict.OK else (result.error or str(result.status))
+    entry.archive = Snapshot(
+        url=entry.archive_url,
+        timestamp=timestamp,
+        original=entry.url,
+        verified_at=None if error else checked_at,
+        manual=True,
+    )
+    state = LookupState.MANUAL if error is None else LookupState.MANUAL_UNVERIFIED
+    entry.archive_lookup = ArchiveLookup(state, checked_at, detail=error)
+
+
+def run_archive(
+    registry: Registry,
+    options: ArchiveOptions,
+    *,
+    lookups: bool = True,
+    everything: bool = False,
+    save: bool = False,
+    environ: dict[str, str] | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    progress: Callable[[str], None] | None = None,
+    interrupt: Interrupt | None = None,
+) -> ArchiveOutcome:
+    """Verify cited snapshots and people's archive URLs; look up snapshots for links that need
+    them (every link with `everything`); with `save`, ask Save Page Now to capture live links
+    that have no recent capture. Results are written into the registry as they arrive, so an
+    early stop (`ArchiveStopped`) keeps everything found before it."""
+    credentials = save_credentials(environ) if save else None
+    if save and credentials is None:
+        raise UsageError(
+            "--save needs the environment variables LINKCHECK_IA_ACCESS_KEY and LINKCHECK_IA_SECRET_KEY "
+            "(your archive.org S3 keys: https://archive.org/account/s3.php)"
+        )
+    now = clock_now()
+    started = stamp(now)
+    outcome = ArchiveOutcome()
+    snapshots = [
+        (url, archived)
+        for url, entry in registry.links.items()
+        if not entry.ignore and (archived := wayback_snapshot(url)) is not None
+    ]
+    snapshot_urls = {url for url, _ in snapshots}
+    manual = [entry for entry in registry.links.values() if entry.archive_url and not entry.ignore]
+    due: list[LinkEntry] = []
+    if lookups:
+        for url, entry in registry.links.items():
+            if url in snapshot_urls:
+                continue
+            wanted = _lookup_due(entry, everything, now, options.not_found_ttl)
+            if wanted is None:
+                outcome.cached += 1
+            elif wanted:
+                due.append(entry)
+
+    async def snapshot_link(url: str, archived: ArchivedUrl) -> None:
+        apply_results(registry, {url: await archiver.verify_snapshot_link(url, archived)})
+        outcome.snapshot_links += 1
+
+    async def manual_one(entry: LinkEntry) -> None:
+        await _verify_manual(archiver, entry, started)
+        outcome.manual += 1
+
+    async def lookup_one(entry: LinkEntry) -> None:
+        cited, source = citation_date(registry, entry)
+        lookup = await archiver.lookup(entry.url, cited, source)
+        _record_lookup(entry, lookup, started)
+        outcome.looked_up += 1
+        if lookup.state is LookupState.FOUND:
+            outcome.found += 1
+        elif lookup.state is LookupState.UNKNOWN:
+            outcome.unknown += 1
+        else:
+            outcome.none += 1
+
+    async def save_one(entry: LinkEntry) -> None:
+        assert credentials is not None
+        if await archiver.recent_capture(entry.url):
+            return
+        lookup = await archiver.save(entry.url, *credentials)
+        if lookup.snapshot is not None:
+            _record_lookup(entry, lookup, started)
+            outcome.saved += 1
+
+    archiver = Archiver(options, transport, progress)
+
+    async def _go() -> None:
+        try:
+            await _stage()
+        except asyncio.CancelledError:
+            if interrupt is None or interrupt.signal is None:
+                raise
+            outcome.interrupted = True  # what was recorded so far is kept
+        finally:
+            outcome.peak_in_flight = archiver.client.peak_in_flight
+            outcome.requests = archiver.client.requests
+            await archiver.aclose()
+
+    async def _stage() -> None:
+        async with asyncio.TaskGroup() as group:
+            for url, archived in snapshots:
+                group.create_task(snapshot_link(url, archived))
+            for entry in manual:
+                group.create_task(manual_one(entry))
+            for entry in due:
+                group.create_task(lookup_one(entry))
+        if credentials is not None:
+            live = [
+                e
+                for e in registry.links.values()
+                if e.result is not None
+                and not e.ignore
+                and e.result.status in (Verdict.OK, Verdict.MOVED)
+                and e.url not in snapshot_urls
+            ]
+            async with asyncio.TaskGroup() as group:
+                for entry in live:
+                    group.create_task(save_one(entry))
+
+    if lookups and not everything and all(e.result is None for e in registry.links.values()):
+        outcome.stopped = "no link has been checked yet, so none is known to be dead: run `linkcheck check` first"
+    if snapshots or manual or due or credentials is not None:
+        try:
+            run_async(_go(), interrupt)
+        except* ArchiveStopped as group:
+            outcome.stopped = str(group.exceptions[0])
+    return outcome

@@ -1,0 +1,270 @@
+"""One library call per command: what `linkcheck extract|check|archive|report` do, without the
+command line. Each takes the registry's path and a `Config`, holds the registry's lock for its
+load-modify-save cycle, and returns a summary that carries the command's exit code::
+
+    from pathlib import Path
+    from linkcheck import commands, load_config
+
+    summary = commands.check(Path("citations.yaml"), load_config(Path.cwd(), {}))
+    raise SystemExit(summary.exit_code)
+
+Messages meant for people (waiting for a lock, a document that could not be read, archive
+progress) go to the `say` and `warn` callables; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from linkcheck import registry as registry_mod
+from linkcheck.archive_stage import ArchiveOutcome, run_archive
+from linkcheck.check_stage import CheckOutcome, run_check
+from linkcheck.config import Config, FailOn
+from linkcheck.errors import OfflineError, UsageError
+from linkcheck.extract import collect, gc_paused
+from linkcheck.loop import Interrupt
+from linkcheck.models import NETWORK_REASON_WORDS, LinkResult, Verdict
+from linkcheck.registry import MergeSummary, Registry
+from linkcheck.report import build_report, parse_formats, write_reports
+
+__all__ = [
+    "ArchiveSummary",
+    "CheckSummary",
+    "ExtractSummary",
+    "Publication",
+    "archive",
+    "check",
+    "exit_code",
+    "extract",
+    "publish",
+    "report",
+]
+
+Say = Callable[[str], None]
+
+
+def _quiet(message: str) -> None:
+    """The default for `say` and `warn`: library users who want messages pass their own."""
+
+
+@dataclass
+class Publication:
+    """The reports written after a run, and what the `fail_on` policy makes of them."""
+
+    report: dict[str, object]
+    written: dict[str, Path]
+    problems: int
+    new_problems: int
+    exit_code: int
+
+
+@dataclass
+class ExtractSummary:
+    merge: MergeSummary
+    warnings: list[str]
+    exit_code: int = 0
+
+
+@dataclass
+class CheckSummary:
+    outcome: CheckOutcome
+    archive: ArchiveOutcome | None = None
+    publication: Publication | None = None
+    interrupted: str | None = None  # the signal's name, when one stopped the run
+    offline_reasons: dict[str, int] = field(default_factory=dict)  # plain reason → URLs, when offline
+    exit_code: int = 0
+
+
+@dataclass
+class ArchiveSummary:
+    outcome: ArchiveOutcome
+    publication: Publication | None = None
+    interrupted: str | None = None
+    exit_code: int = 0
+
+
+def exit_code(problems: int, new_problems: int, fail_on: FailOn) -> int:
+    """The exit policy: 1 for any problem (`any`), for new problems only (`new`), or never (`none`)."""
+    if fail_on == "none":
+        return 0
+    if fail_on == "new":
+        return 1 if new_problems else 0
+    return 1 if problems else 0
+
+
+def publish(registry: Registry, config: Config, *, generated_at: str | None = None) -> Publication:
+    """Write the chosen reports into `config.output`; the exit code by `config.fail_on`."""
+    formats = parse_formats(config.formats)
+    report = build_report(registry, generated_at)
+    written = write_reports(report, Path(config.output), formats)
+    links = report["links"]
+    assert isinstance(links, list)
+    problems = [link for link in links if link["problem"]]
+    new = sum(1 for link in problems if link["new"])
+    return Publication(report, written, len(problems), new, exit_code(len(problems), new, config.fail_on))
+
+
+# ---------------------------------------------------------------------------- extract
+
+
+def _sources_for(paths: list[str], registry_path: Path, recorded: list[str]) -> tuple[list[str], list[str]]:
+    """(paths to read, paths to record): recorded sources are relative to the registry's folder."""
+    base = registry_path.resolve().parent
+    if paths:
+        return paths, [os.path.relpath(Path(p).resolve(), base) if not _is_glob(p) else p for p in paths]
+    if not recorded:
+        raise UsageError("no PATH given and the registry records no sources; run: linkcheck extract PATH...")
+    return [str(base / s) if not Path(s).is_absolute() else s for s in recorded], recorded
+
+
+def _is_glob(path: str) -> bool:
+    return glob.has_magic(path) and not Path(path).exists()
+
+
+def extract(
+    registry_path: Path, paths: list[str], *, lock_timeout: float = -1, say: Say = _quiet, warn: Say = _quiet
+) -> ExtractSummary:
+    """Extract the citations of `paths` (or of the sources the registry records) and merge them in."""
+    with registry_mod.locked(registry_path, lock_timeout, notify=say):
+        registry = registry_mod.load(registry_path)
+        read, recorded = _sources_for(paths, registry_path, registry.sources)
+        own_files = frozenset({registry_path.resolve(), Path(f"{registry_path}.lock").resolve()})
+        collection = collect(read, warn=warn, exclude=own_files)
+        if collection.missing and not paths:
+            # A source the registry recorded is gone (a clone without the documents beside it, a
+            # moved folder): merging would drop every URL it cited, and nobody asked for that.
+            raise UsageError(
+                f"cannot read {', '.join(collection.missing)}, recorded as a source in {registry_path}; "
+                "the registry was left as it was (give the paths to read: linkcheck extract PATH...)"
+            )
+        with gc_paused():
+            summary = registry_mod.merge(registry, collection, recorded)
+            registry_mod.save(registry, registry_path)
+    return ExtractSummary(summary, collection.warnings)
+
+
+# ---------------------------------------------------------------------------- check
+
+
+def _offline_reasons(results: dict[str, LinkResult]) -> dict[str, int]:
+    counts = Counter(
+        NETWORK_REASON_WORDS.get(result.reason, "unreachable") if result.reason is not None else "unreachable"
+        for result in results.values()
+        if result.status in (Verdict.TIMEOUT, Verdict.UNREACHABLE)
+    )
+    return dict(counts.most_common())
+
+
+def _archive_stage(
+    registry: Registry,
+    config: Config,
+    *,
+    lookups: bool,
+    everything: bool = False,
+    save: bool = False,
+    interrupt: Interrupt | None = None,
+    say: Say = _quiet,
+) -> ArchiveOutcome:
+    return run_archive(
+        registry,
+        config.archive_options(),
+        lookups=lookups,
+        everything=everything,
+        save=save,
+        progress=lambda url: say(f"archive: looking up {url}"),
+        interrupt=interrupt,
+    )
+
+
+def check(
+    registry_path: Path,
+    config: Config,
+    *,
+    lock_timeout: float = -1,
+    progress: Callable[[str, LinkResult], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+    interrupt: Interrupt | None = None,
+    say: Say = _quiet,
+) -> CheckSummary:
+    """Check every URL in the registry, look up snapshots for the dead ones (unless
+    `config.archive` is off), save the registry and write the reports.
+
+    An offline run (not one answer) changes nothing and has exit code 3; a run stopped by a
+    signal keeps its verdicts and has exit code 128 + the signal's number, without reports.
+    """
+    options = config.check_options()
+    with registry_mod.locked(registry_path, lock_timeout, notify=say):
+        registry = registry_mod.load(registry_path)
+        if not registry.links and not registry.documents:
+            raise UsageError(f"{registry_path}: the registry is empty; run `linkcheck extract PATH...` first")
+        outcome = run_check(
+            registry, options, max_age=config.max_age, progress=progress, on_start=on_start, interrupt=interrupt
+        )
+        summary = CheckSummary(outcome)
+        if interrupt is not None and interrupt.signal is not None:
+            if not outcome.offline:
+                registry_mod.save(registry, registry_path)
+            summary.interrupted = interrupt.signal.name
+            summary.exit_code = 128 + int(interrupt.signal)
+            return summary
+        if outcome.offline:
+            summary.offline_reasons = _offline_reasons(outcome.results)
+            summary.exit_code = OfflineError.exit_code
+            return summary
+        summary.archive = _archive_stage(registry, config, lookups=config.archive, interrupt=interrupt, say=say)
+        registry_mod.save(registry, registry_path)
+        if interrupt is not None and interrupt.signal is not None:
+            summary.interrupted = interrupt.signal.name
+            summary.exit_code = 128 + int(interrupt.signal)
+            return summary
+    summary.publication = publish(registry, config)
+    summary.exit_code = summary.publication.exit_code
+    return summary
+
+
+# ---------------------------------------------------------------------------- archive and report
+
+
+def archive(
+    registry_path: Path,
+    config: Config,
+    *,
+    everything: bool = False,
+    save: bool = False,
+    lock_timeout: float = -1,
+    interrupt: Interrupt | None = None,
+    say: Say = _quiet,
+) -> ArchiveSummary:
+    """Find verified snapshots for dead links (every link with `everything`), save the registry,
+    write the reports. The reports are written whatever they hold: exit code 0."""
+    with registry_mod.locked(registry_path, lock_timeout, notify=say):
+        registry = registry_mod.load(registry_path)
+        if not registry.links:
+            raise UsageError(f"{registry_path}: the registry has no links; run `linkcheck extract PATH...` first")
+        outcome = _archive_stage(
+            registry, config, lookups=True, everything=everything, save=save, interrupt=interrupt, say=say
+        )
+        registry_mod.save(registry, registry_path)
+    summary = ArchiveSummary(outcome)
+    if interrupt is not None and interrupt.signal is not None:
+        summary.interrupted = interrupt.signal.name
+        summary.exit_code = 128 + int(interrupt.signal)
+        return summary
+    summary.publication = publish(registry, config)
+    return summary
+
+
+def report(registry_path: Path, config: Config) -> Publication:
+    """Write the reports from the registry alone (no network, no lock: writes are atomic renames).
+    Exit code 0 whatever they hold."""
+    registry = registry_mod.load(registry_path)
+    if not registry.links and not registry.documents:
+        raise UsageError(f"{registry_path}: the registry is empty; run `linkcheck extract PATH...` first")
+    publication = publish(registry, config)
+    publication.exit_code = 0
+    return publication

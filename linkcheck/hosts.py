@@ -1,0 +1,154 @@
+"""What the checker knows about each host, and the order in which URLs are taken up.
+
+* `Hosts` holds each host's state: its concurrency limit and spacing, what it taught us (a 429
+  slows it down for the rest of the run), and its circuit breaker — after `breaker_threshold`
+  connection failures or timeouts with no success, the host's remaining URLs get the same
+  verdict at once, so a dead host costs about one timeout instead of one per URL.
+* `WorkQueue` hands URLs to a fixed number of workers, a host at a time in turn and never a
+  host that already has `host_concurrency` URLs under way, so that one large host neither
+  holds every worker nor queues its URLs behind each other, and a million URLs do not mean a
+  million tasks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from linkcheck.models import LinkResult
+
+__all__ = ["HostState", "Hosts", "Tripped", "WorkQueue"]
+
+
+class Tripped(Exception):
+    """The host's circuit breaker opened while this request waited for its turn."""
+
+
+@dataclass
+class HostState:
+    semaphore: asyncio.Semaphore
+    failures: int = 0
+    successes: int = 0
+    breaker: LinkResult | None = None
+    delay: float = 0.0  # extra spacing after a 429
+    next_slot: float = 0.0
+    in_flight: int = 0
+    peak: int = 0
+    probes: dict[str, asyncio.Task[Any]] = field(default_factory=dict)  # soft-404 probes, by folder
+    deadlines: set[asyncio.Timeout] = field(default_factory=set)  # of requests in flight
+
+    def trip(self, result: LinkResult) -> None:
+        """Open the breaker and cut short the requests still in flight: they would only wait
+        out the same timeout and be answered with the breaker's verdict anyway."""
+        self.breaker = result
+        for deadline in self.deadlines:
+            deadline.reschedule(-1.0)  # a time in the past: fires at once
+
+
+class Hosts:
+    """Every host's state, and a turn to send one request to one of them."""
+
+    def __init__(self, concurrency: int, min_interval: float, breaker_threshold: int) -> None:
+        self.concurrency, self.min_interval, self.breaker_threshold = concurrency, min_interval, breaker_threshold
+        self._states: dict[str, HostState] = {}
+
+    def __getitem__(self, host: str) -> HostState:
+        state = self._states.get(host)
+        if state is None:
+            state = self._states[host] = HostState(asyncio.Semaphore(self.concurrency))
+        return state
+
+    def peaks(self) -> dict[str, int]:
+        """The most requests that were in flight at once, per host."""
+        return {host: state.peak for host, state in self._states.items() if state.peak}
+
+    @contextlib.asynccontextmanager
+    async def turn(self, host: str, overall: asyncio.Semaphore, deadline: float) -> AsyncIterator[None]:
+        """Hold one of the host's slots (then one of `overall`), spaced as the host asks, for
+        at most `deadline` seconds. Raises `Tripped` if the host's breaker is open."""
+        state = self[host]
+        # Host first, then overall: a request queued behind its host must not hold an overall slot.
+        async with state.semaphore, overall:
+            if state.breaker is not None:
+                raise Tripped()
+            spacing = max(self.min_interval, state.delay)
+            if spacing:
+                now = time.monotonic()
+                wait = state.next_slot - now
+                state.next_slot = max(now, state.next_slot) + spacing
+                if wait > 0:
+                    await asyncio.sleep(wait)
+            state.in_flight += 1
+            state.peak = max(state.peak, state.in_flight)
+            timer = asyncio.timeout(deadline)
+            try:
+                async with timer:
+                    state.deadlines.add(timer)
+                    yield
+            finally:
+                state.deadlines.discard(timer)
+                state.in_flight -= 1
+
+    def slow_down(self, host: str, retry_after: float | None) -> None:
+        """A 429: space this host's requests out for the rest of the run."""
+        state = self[host]
+        state.delay = max(state.delay * 2, retry_after or 1.0, 0.5)
+
+    def succeeded(self, host: str) -> None:
+        state = self[host]
+        state.successes += 1
+        state.failures = 0
+
+    def failed(self, host: str, result: LinkResult) -> bool:
+        """A connection failure or timeout; True when it opened the host's breaker."""
+        state = self[host]
+        state.failures += 1
+        if state.successes == 0 and state.failures >= self.breaker_threshold:
+            state.trip(result)
+            return True
+        return False
+
+
+class WorkQueue:
+    """URLs for a fixed set of workers, host-aware (see the module's docstring)."""
+
+    def __init__(self, urls: Iterable[tuple[str, str]], per_host: int) -> None:
+        """`urls`: (host, URL) pairs, in the order they should start within each host."""
+        self._pending: dict[str, deque[str]] = {}
+        for host, url in urls:
+            self._pending.setdefault(host, deque()).append(url)
+        self._ready: deque[str] = deque(self._pending)  # hosts with URLs waiting and a free slot
+        self._active: dict[str, int] = {}
+        self._per_host = per_host
+        self._changed = asyncio.Condition()
+
+    async def take(self) -> tuple[str, str] | None:
+        """The next (host, URL) to check, waiting while every host with URLs left is busy;
+        None when no URL is left."""
+        async with self._changed:
+            while True:
+                if self._ready:
+                    host = self._ready.popleft()
+                    queue = self._pending[host]
+                    url = queue.popleft()
+                    active = self._active[host] = self._active.get(host, 0) + 1
+                    if not queue:
+                        del self._pending[host]
+                    elif active < self._per_host:
+                        self._ready.append(host)  # its turn comes again after the others'
+                    return host, url
+                if not self._pending:
+                    return None
+                await self._changed.wait()
+
+    async def done(self, host: str) -> None:
+        async with self._changed:
+            active = self._active[host] = self._active[host] - 1
+            if host in self._pending and active == self._per_host - 1:
+                self._ready.append(host)
+            self._changed.notify_all()

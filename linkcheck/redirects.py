@@ -1,0 +1,116 @@
+"""Redirects, followed by hand: so that the chain is recorded, permanent and temporary hops are
+told apart (`moved` vs `ok`), loops are caught, and headers configured for one host are never
+sent to another. Cookies set along a chain are carried along it (cookie walls), and a URL that
+comes back with nothing learnt is a loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from linkcheck.classify import REDIRECT_STATUSES
+from linkcheck.models import Reason
+from linkcheck.transport import DeniedAddress, Exchange, request_target
+
+__all__ = ["Cookies", "Fetched", "RedirectFailed", "follow", "host_of"]
+
+
+def host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+class Cookies:
+    """Cookies set along one redirect chain (name=value only; enough to get past cookie walls)."""
+
+    def __init__(self) -> None:
+        self._jar: dict[tuple[str, str], str] = {}  # (domain, name) → value
+
+    def learn(self, host: str, set_cookies: list[str]) -> None:
+        for line in set_cookies:
+            pair, *attributes = line.split(";")
+            name, eq, value = pair.partition("=")
+            if not eq or not name.strip():
+                continue
+            domain = host
+            for attribute in attributes:
+                key, _, val = attribute.partition("=")
+                if key.strip().lower() == "domain" and val.strip():
+                    candidate = val.strip().lstrip(".").lower()
+                    if host == candidate or host.endswith("." + candidate):  # never for another site
+                        domain = candidate
+            self._jar[(domain, name.strip())] = value.strip()
+
+    def header_for(self, host: str) -> str:
+        return "; ".join(
+            f"{name}={value}"
+            for (domain, name), value in self._jar.items()
+            if host == domain or host.endswith("." + domain)
+        )
+
+    def state(self) -> frozenset[tuple[tuple[str, str], str]]:
+        return frozenset(self._jar.items())
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """Where the chain ended: its hops ((status, target) each), the last answer and its decoded body prefix."""
+
+    chain: tuple[tuple[int, str], ...]
+    answer: Exchange
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class RedirectFailed:
+    """A chain that could not be followed to an answer."""
+
+    chain: tuple[tuple[int, str], ...]
+    status: int | None
+    reason: Reason
+    error: str
+
+
+Send = Callable[[str, str, Cookies], Awaitable[tuple[Exchange, bytes]]]
+
+
+async def follow(send: Send, url: str, method: str, max_redirects: int) -> Fetched | RedirectFailed:
+    """Send `method` for `url` and follow its redirects. `send(method, url, cookies)` makes one
+    exchange; its `TransportError`s pass through (a DeniedAddress met on a redirect says so)."""
+    chain: list[tuple[int, str]] = []
+    cookies = Cookies()
+    seen = {(url, cookies.state())}
+    current = url
+    for _ in range(max_redirects + 1):
+        try:
+            response, body = await send(method, current, cookies)
+        except DeniedAddress as exc:
+            if chain:
+                raise DeniedAddress(f"redirected to {current}: {exc.reason}") from None
+            raise
+        location = response.header("location")
+        if response.status not in REDIRECT_STATUSES or location is None:
+            return Fetched(tuple(chain), response, body)
+        cookies.learn(host_of(current), response.header_list("set-cookie"))
+        target = urljoin(current, location)
+        chain.append((response.status, target))
+        scheme = urlsplit(target).scheme.lower()
+        if scheme not in ("http", "https"):
+            return RedirectFailed(
+                tuple(chain), response.status, Reason.NON_WEB_REDIRECT, f"redirect to a non-web URL ({scheme}:)"
+            )
+        try:
+            request_target(target)
+        except ValueError as exc:
+            error = f"redirect to a malformed URL: {exc}"
+            return RedirectFailed(tuple(chain), response.status, Reason.MALFORMED_REDIRECT, error)
+        if (target, cookies.state()) in seen:
+            return RedirectFailed(tuple(chain), response.status, Reason.REDIRECT_LOOP, "redirect loop")
+        seen.add((target, cookies.state()))
+        current = target
+    error = f"more than {max_redirects} redirects"
+    return RedirectFailed(tuple(chain), None, Reason.TOO_MANY_REDIRECTS, error)

@@ -1,0 +1,42 @@
+"""The registry, `citations.yaml`: the record of every cited URL, for people and for the tool.
+
+model   plain data: Registry, LinkEntry, DocumentEntry
+schema  each entity's fields, declared once (reader, writer, JSON report)
+load    parse and validate, with located errors
+dump    the YAML text, in a stable order for readable diffs
+store   atomic writes (fsync, rename) and the lock around load-modify-save
+merge   a fresh extraction folded in, keeping what the registry knew
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from linkcheck.registry.dump import HEADER, dump
+from linkcheck.registry.load import REGISTRY_VERSION, load, parse
+from linkcheck.registry.merge import MergeSummary, merge
+from linkcheck.registry.model import HUMAN_LINK_FIELDS, DocumentEntry, LinkEntry, Registry, effective_dates
+from linkcheck.registry.store import locked, write_atomically
+
+__all__ = [
+    "DocumentEntry",
+    "HEADER",
+    "HUMAN_LINK_FIELDS",
+    "LinkEntry",
+    "MergeSummary",
+    "REGISTRY_VERSION",
+    "Registry",
+    "dump",
+    "effective_dates",
+    "load",
+    "locked",
+    "merge",
+    "parse",
+    "save",
+    "write_atomically",
+]
+
+
+def save(registry: Registry, path: Path) -> None:
+    """Write the registry atomically (we hold its lock: stale temporary files go too)."""
+    write_atomically(path, dump(registry), remove_stale=True)

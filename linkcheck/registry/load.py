@@ -1,0 +1,398 @@
+"""Reading `citations.yaml`: parse, validate, and say where (file, line, column) anything is wrong.
+
+A registry that cannot be parsed or validated raises RegistryError and is never written over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from linkcheck.dates import parse_date
+from linkcheck.errors import RegistryError
+from linkcheck.models import (
+    ArchiveLookup,
+    Citation,
+    History,
+    LastRun,
+    LinkResult,
+    LookupState,
+    Placeholder,
+    Snapshot,
+    Verdict,
+)
+from linkcheck.registry.model import DocumentEntry, LinkEntry, Registry
+from linkcheck.registry.schema import HISTORY, LAST_RUN, LOOKUP, RESULT, SNAPSHOT, Field
+
+__all__ = ["load", "parse", "REGISTRY_VERSION"]
+
+REGISTRY_VERSION = 1
+# `cited` and `snapshot_of` are derived (from the citations, from the URL), written for readers, recomputed on load.
+_KNOWN_LINK_FIELDS = frozenset(
+    {
+        "cited",
+        "snapshot_of",
+        "citations",
+        "check",
+        "history",
+        "archive",
+        "archive_lookup",
+        "note",
+        "ignore",
+        "accept",
+        "replacement",
+        "archive_url",
+    }
+)
+_KNOWN_DOC_FIELDS = frozenset({"format", "date", "detected_date", "detected_date_source", "missing_targets"})
+_KNOWN_TOP_FIELDS = frozenset({"version", "sources", "documents", "links", "last_run"})
+
+
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Located(dict):  # type: ignore[type-arg]
+    """A mapping that remembers where each of its values stood in the file."""
+
+    marks: dict[Any, yaml.Mark]
+    mark: yaml.Mark
+
+
+class _LocatedList(list):  # type: ignore[type-arg]
+    marks: list[yaml.Mark]
+    mark: yaml.Mark
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    filename = "<registry>"
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Located:
+    loader.flatten_mapping(node)
+    result = _Located()
+    result.mark, result.marks = node.start_mark, {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            duplicate = key in result
+        except TypeError:
+            raise _located_error(loader.filename, key_node.start_mark, "a mapping key must be a plain value") from None
+        if duplicate:
+            raise _located_error(loader.filename, key_node.start_mark, f"duplicate key {key!r}")
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.marks[key] = value_node.start_mark
+    return result
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> _LocatedList:
+    result = _LocatedList(loader.construct_object(child, deep=True) for child in node.value)
+    result.mark, result.marks = node.start_mark, [child.start_mark for child in node.value]
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def _located_error(filename: str, mark: yaml.Mark | None, message: str) -> RegistryError:
+    if mark is None:
+        return RegistryError(f"{filename}: {message}")
+    return RegistryError(f"{filename}:{mark.line + 1}:{mark.column + 1}: {message}")
+
+
+class _Reader:
+    """Typed access to loaded YAML, turning every surprise into a located RegistryError."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+
+    def fail(self, container: Any, key: Any, where: str, message: str) -> RegistryError:
+        mark = None
+        marks = getattr(container, "marks", None)
+        if isinstance(marks, dict):
+            mark = marks.get(key)
+        elif isinstance(marks, list) and isinstance(key, int) and key < len(marks):
+            mark = marks[key]
+        mark = mark or getattr(container, "mark", None)
+        return _located_error(self.filename, mark, f"{where}: {message}")
+
+    def mapping(self, container: Any, key: Any, where: str, *, required: bool = False) -> dict[Any, Any]:
+        value = container.get(key) if isinstance(container, dict) else container[key]
+        if value is None:
+            if required:
+                raise self.fail(container, key, where, "is missing")
+            return _Located()
+        if not isinstance(value, dict):
+            raise self.fail(container, key, where, f"expected a mapping, got {_kind(value)}")
+        return value
+
+    def sequence(self, container: Any, key: Any, where: str) -> list[Any]:
+        value = container.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self.fail(container, key, where, f"expected a list, got {_kind(value)}")
+        return value
+
+    def string(self, container: Any, key: Any, where: str) -> str | None:
+        value = container.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or isinstance(value, (dict, list)):
+            raise self.fail(container, key, where, f"expected text, got {_kind(value)}")
+        if isinstance(value, (dt.date, dt.datetime)):
+            return value.isoformat()
+        return str(value)
+
+    def integer(self, container: Any, key: Any, where: str) -> int | None:
+        value = container.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(container, key, where, f"expected a whole number, got {_kind(value)}")
+        return value
+
+    def number(self, container: Any, key: Any, where: str) -> float | None:
+        value = container.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(container, key, where, f"expected a number, got {_kind(value)}")
+        return float(value)
+
+    def boolean(self, container: Any, key: Any, where: str) -> bool:
+        value = container.get(key)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise self.fail(container, key, where, f"expected true or false, got {_kind(value)}")
+        return value
+
+    def date(self, container: Any, key: Any, where: str) -> str | None:
+        value = container.get(key)
+        if value is None:
+            return None
+        parsed = parse_date(value)
+        if parsed is None:
+            raise self.fail(container, key, where, f"expected a date such as 2020-03-31, got {value!r}")
+        return parsed
+
+    def lookup_state(self, container: Any, key: Any, where: str) -> LookupState | None:
+        value = self.string(container, key, where)
+        if value is None:
+            return None
+        try:
+            return LookupState(value)
+        except ValueError:
+            choices = ", ".join(v.value for v in LookupState)
+            raise self.fail(container, key, where, f"unknown state {value!r} (one of: {choices})") from None
+
+    def verdict(self, container: Any, key: Any, where: str) -> Verdict | None:
+        value = self.string(container, key, where)
+        if value is None:
+            return None
+        try:
+            return Verdict(value)
+        except ValueError:
+            choices = ", ".join(v.value for v in Verdict)
+            raise self.fail(container, key, where, f"unknown status {value!r} (one of: {choices})") from None
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    return f"{value!r}"
+
+
+def _extra(mapping: dict[Any, Any], known: frozenset[str]) -> dict[str, Any]:
+    return {str(k): _plain(v) for k, v in mapping.items() if k not in known}
+
+
+def _plain(value: Any) -> Any:
+    """Strip location bookkeeping so that unknown fields dump as ordinary YAML."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _read_citation(r: _Reader, raw: Any, url: str, where: str) -> Citation:
+    document = r.string(raw, "document", where)
+    if not document:
+        raise r.fail(raw, "document", f"{where}.document", "is missing")
+    fragment = r.string(raw, "fragment", where)
+    source = r.string(raw, "date_source", where)
+    own_date = r.date(raw, "date", where) if source == "accessed" else None
+    return Citation(
+        url=url,
+        document=document,
+        line=r.integer(raw, "line", where),
+        page=r.integer(raw, "page", where),
+        text=r.string(raw, "text", where) or "",
+        fragment=fragment,
+        date=own_date,
+        date_source="accessed" if own_date else None,
+    )
+
+
+def _read_record(r: _Reader, raw: dict[Any, Any], fields: tuple[Field, ...], where: str) -> dict[str, Any]:
+    """The declared fields of one record, each read and checked by its kind."""
+    values: dict[str, Any] = {}
+    for field in fields:
+        at = f"{where}.{field.name}"
+        if field.kind == "verdict":
+            value: Any = r.verdict(raw, field.name, at)
+        elif field.kind == "lookup_state":
+            value = r.lookup_state(raw, field.name, at)
+        elif field.kind == "int":
+            value = r.integer(raw, field.name, at)
+        elif field.kind == "number":
+            value = r.number(raw, field.name, at)
+        elif field.kind == "bool":
+            value = r.boolean(raw, field.name, at)
+        elif field.kind == "texts":
+            value = [str(x) for x in r.sequence(raw, field.name, at)]
+        else:
+            value = r.string(raw, field.name, at)
+        values[field.name] = field.default if value is None else value
+    return values
+
+
+def _read_result(r: _Reader, raw: dict[Any, Any], where: str) -> LinkResult | None:
+    values = _read_record(r, raw, RESULT, where)
+    return LinkResult(**values) if values["status"] is not None else None
+
+
+def _read_snapshot(r: _Reader, raw: dict[Any, Any], where: str) -> Snapshot | None:
+    values = _read_record(r, raw, SNAPSHOT, where)
+    return Snapshot(**values) if values["url"] else None
+
+
+def _read_lookup(r: _Reader, raw: dict[Any, Any], where: str) -> ArchiveLookup | None:
+    values = _read_record(r, raw, LOOKUP, where)
+    return ArchiveLookup(**values) if values["state"] is not None else None
+
+
+def _read_last_run(r: _Reader, raw: dict[Any, Any], where: str) -> LastRun | None:
+    values = _read_record(r, raw, LAST_RUN, where)
+    return LastRun(**values) if raw else None
+
+
+def _read_link(r: _Reader, links: dict[Any, Any], url: Any) -> LinkEntry:
+    where = f"links[{url!r}]"
+    if not isinstance(url, str) or not url.strip():
+        raise r.fail(links, url, "links", f"a link's key must be its URL, got {url!r}")
+    raw = r.mapping(links, url, where)
+    citations_raw = r.sequence(raw, "citations", f"{where}.citations")
+    citations = []
+    for index, item in enumerate(citations_raw):
+        item_where = f"{where}.citations[{index}]"
+        if not isinstance(item, dict):
+            raise r.fail(citations_raw, index, item_where, f"expected a mapping, got {_kind(item)}")
+        citations.append(_read_citation(r, item, url, item_where))
+    history_raw = r.mapping(raw, "history", f"{where}.history")
+    return LinkEntry(
+        url=url,
+        citations=citations,
+        note=r.string(raw, "note", f"{where}.note"),
+        ignore=r.boolean(raw, "ignore", f"{where}.ignore"),
+        accept=r.verdict(raw, "accept", f"{where}.accept"),
+        replacement=r.string(raw, "replacement", f"{where}.replacement"),
+        archive_url=r.string(raw, "archive_url", f"{where}.archive_url"),
+        result=_read_result(r, r.mapping(raw, "check", f"{where}.check"), f"{where}.check"),
+        history=History(**_read_record(r, history_raw, HISTORY, f"{where}.history")),
+        archive=_read_snapshot(r, r.mapping(raw, "archive", f"{where}.archive"), f"{where}.archive"),
+        archive_lookup=_read_lookup(r, r.mapping(raw, "archive_lookup", f"{where}.archive_lookup"), where),
+        extra=_extra(raw, _KNOWN_LINK_FIELDS),
+    )
+
+
+def _read_document(r: _Reader, documents: dict[Any, Any], name: Any) -> DocumentEntry:
+    where = f"documents[{name!r}]"
+    if not isinstance(name, str):
+        raise r.fail(documents, name, "documents", f"a document's key must be its path, got {name!r}")
+    raw = r.mapping(documents, name, where)
+    placeholders = []
+    items = r.sequence(raw, "missing_targets", f"{where}.missing_targets")
+    for index, item in enumerate(items):
+        item_where = f"{where}.missing_targets[{index}]"
+        if not isinstance(item, dict):
+            raise r.fail(items, index, item_where, f"expected a mapping, got {_kind(item)}")
+        placeholders.append(
+            Placeholder(
+                name,
+                r.integer(item, "line", item_where),
+                r.string(item, "text", item_where) or "",
+                page=r.integer(item, "page", item_where),
+            )
+        )
+    return DocumentEntry(
+        name=name,
+        format=r.string(raw, "format", where),
+        date=r.date(raw, "date", f"{where}.date"),
+        detected_date=r.date(raw, "detected_date", f"{where}.detected_date"),
+        detected_date_source=r.string(raw, "detected_date_source", where),
+        placeholders=placeholders,
+        extra=_extra(raw, _KNOWN_DOC_FIELDS),
+    )
+
+
+def parse(text: str, filename: str = "<registry>") -> Registry:
+    """Parse and validate registry YAML. Raises RegistryError naming file, line and column."""
+    loader = _Loader(text)
+    loader.filename = filename
+    try:
+        data = loader.get_single_data()
+    except RegistryError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise _located_error(filename, mark, f"not valid YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise RegistryError(f"{filename}: not valid YAML: {exc}") from None
+    except RecursionError:
+        raise RegistryError(f"{filename}: nested too deeply to be a registry") from None
+    finally:
+        loader.dispose()
+    if data is None:
+        return Registry()
+    r = _Reader(filename)
+    if not isinstance(data, dict):
+        raise _located_error(filename, getattr(data, "mark", None), f"expected a mapping at the top, got {_kind(data)}")
+    version = r.integer(data, "version", "version")
+    if version is not None and version > REGISTRY_VERSION:
+        raise r.fail(data, "version", "version", f"written by a newer linkcheck (version {version})")
+    sources = [str(s) for s in r.sequence(data, "sources", "sources")]
+    documents_raw = r.mapping(data, "documents", "documents")
+    links_raw = r.mapping(data, "links", "links")
+    last_run = _read_last_run(r, r.mapping(data, "last_run", "last_run"), "last_run")
+    return Registry(
+        sources=sources,
+        documents={str(name): _read_document(r, documents_raw, name) for name in documents_raw},
+        links={url: _read_link(r, links_raw, url) for url in links_raw},
+        last_run=last_run,
+        extra=_extra(data, _KNOWN_TOP_FIELDS),
+    )
+
+
+def load(path: Path) -> Registry:
+    """Load the registry at `path`; a file that does not exist yet is an empty registry."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Registry()
+    except OSError as exc:
+        raise RegistryError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RegistryError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    return parse(text, str(path))

@@ -1,0 +1,67 @@
+"""Folding a fresh extraction into the registry, keeping everything the registry knew."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from linkcheck.dates import today
+from linkcheck.extract import Collection
+from linkcheck.models import Citation, History
+from linkcheck.registry.model import DocumentEntry, LinkEntry, Registry
+
+__all__ = ["MergeSummary", "merge"]
+
+
+@dataclass
+class MergeSummary:
+    documents: int
+    urls: int
+    citations: int
+    placeholders: int
+    added: list[str]
+    removed: list[str]
+
+
+def merge(registry: Registry, collection: Collection, sources: list[str] | None = None) -> MergeSummary:
+    """Replace the registry's citations with a fresh extraction, keeping everything else.
+
+    Per-URL state (human fields, check results, history, archive) stays with its URL; a URL no
+    longer cited anywhere is dropped and reported in `removed`.
+    """
+    cited: dict[str, list[Citation]] = {}
+    for extraction in collection.documents:
+        for citation in extraction.citations:
+            cited.setdefault(citation.url, []).append(citation)
+    old_links = registry.links
+    links: dict[str, LinkEntry] = {}
+    first_seen = today()
+    for url, citations in cited.items():
+        entry = old_links.get(url) or LinkEntry(url=url, history=History(first_seen=first_seen))
+        entry.citations = citations
+        links[url] = entry
+    documents: dict[str, DocumentEntry] = {}
+    for extraction in collection.documents:
+        old = registry.documents.get(extraction.document)
+        documents[extraction.document] = DocumentEntry(
+            name=extraction.document,
+            format=extraction.format,
+            date=old.date if old else None,
+            detected_date=extraction.date,
+            detected_date_source=extraction.date_source,
+            placeholders=list(extraction.placeholders),
+            extra=old.extra if old else {},
+        )
+    added = [url for url in links if url not in old_links]
+    removed = [url for url in old_links if url not in links]
+    registry.links = links
+    registry.documents = documents
+    if sources is not None:
+        registry.sources = sources
+    return MergeSummary(
+        documents=len(documents),
+        urls=len(links),
+        citations=registry.citation_count,
+        placeholders=registry.placeholder_count,
+        added=added,
+        removed=removed,
+    )

@@ -1,0 +1,74 @@
+"""Writing files safely: atomically (a crash leaves the old file or the new one, never a
+mixture) and, for the registry, under a lock so that two runs never interleave their
+load-modify-save cycles. Every writer of files in linkcheck goes through `write_atomically`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from linkcheck.errors import LockTimeout
+
+__all__ = ["locked", "write_atomically"]
+
+
+def write_atomically(path: Path, text: str, *, remove_stale: bool = False) -> Path:
+    """Write `text` to a temporary file beside `path`, fsync it, rename it over `path`, and
+    make the rename durable. With `remove_stale` (only under the registry's lock, when no one
+    else writes), temporary files of writers killed mid-write are removed."""
+    directory = path.parent if str(path.parent) else Path(".")
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(temporary, path.stat().st_mode & 0o777)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    if remove_stale:
+        for stale in directory.glob(f".{glob.escape(path.name)}.*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+    return path
+
+
+@contextlib.contextmanager
+def locked(path: Path, timeout: float = -1, notify: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the registry's lock file (`<registry>.lock`) for a whole load-modify-save cycle.
+
+    `timeout` < 0 waits forever; when the lock is busy, `notify` is told once that we wait.
+    """
+    import filelock
+
+    lock = filelock.FileLock(f"{path}.lock")
+    try:
+        lock.acquire(timeout=0)
+    except filelock.Timeout:
+        if notify is not None:
+            wait = "until it finishes" if timeout < 0 else f"up to {timeout:g} s"
+            notify(f"{path} is locked by another linkcheck run; waiting {wait}")
+        try:
+            lock.acquire(timeout=timeout)
+        except filelock.Timeout:
+            raise LockTimeout(f"{path}: still locked by another linkcheck run after {timeout:g} s") from None
+    try:
+        yield
+    finally:
+        lock.release()
