@@ -1,0 +1,101 @@
+"""The package's shape: imports run with the pipeline, never against it, and the engine keeps
+its work bounded."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+from pathlib import Path
+
+from linkcheck.checker import check_all, make_transport
+from linkcheck.config import CheckOptions
+from linkcheck.hosts import WorkQueue
+from linkcheck.models import LinkResult, Verdict
+
+PACKAGE = Path(__file__).parent.parent / "linkcheck"
+
+# Each module may import only from its own layer or the ones before it.
+LAYERS: list[set[str]] = [
+    {"errors", "models", "clock", "dates", "urls", "retry"},
+    {"config"},
+    {"extract", "registry"},
+    {"transport", "classify", "hosts", "redirects", "loop"},
+    {"checker"},
+    {"check_stage", "wayback"},
+    {"archive_stage"},
+    {"report"},
+    {"commands"},
+    {"cli", "__main__", "__init__"},
+]
+
+
+def _layer(name: str) -> int:
+    return next(i for i, layer in enumerate(LAYERS) if name in layer)
+
+
+def _is_module(name: str) -> bool:
+    return (PACKAGE / f"{name}.py").exists() or (PACKAGE / name).is_dir()
+
+
+def _top(module: str) -> str:
+    return module.split(".")[1] if module.count(".") else "__init__"
+
+
+def test_imports_run_with_the_pipeline() -> None:
+    wrong = []
+    for path in PACKAGE.rglob("*.py"):
+        relative = path.relative_to(PACKAGE).with_suffix("")
+        own = relative.parts[0] if len(relative.parts) > 1 else relative.stem
+        for node in ast.walk(ast.parse(path.read_text())):
+            targets = []
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("linkcheck"):
+                names = [a.name for a in node.names]
+                targets = (
+                    [node.module] if node.module != "linkcheck" else [f"linkcheck.{n}" for n in names if _is_module(n)]
+                )
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names if a.name.startswith("linkcheck.")]
+            for target in targets:
+                other = _top(target)
+                if other != own and _layer(other) > _layer(own):
+                    wrong.append(f"{relative} imports {target}")
+    assert wrong == []
+
+
+def test_httpcore_stays_inside_the_transport() -> None:
+    users = [p.name for p in PACKAGE.rglob("*.py") if "import httpcore" in p.read_text()]
+    assert users == ["transport.py"]
+
+
+def test_a_large_run_keeps_a_fixed_number_of_tasks() -> None:
+    urls = [f"http://h{i % 500}.example/{i}" for i in range(20_000)]
+    options = CheckOptions(max_concurrency=16, exclude=("*",))  # every URL answered without a request
+    most = 0
+
+    def sample(url: str, result: LinkResult) -> None:
+        nonlocal most
+        most = max(most, len(asyncio.all_tasks()))
+
+    async def go() -> dict[str, LinkResult]:
+        async with make_transport(options) as transport:
+            return (await check_all(urls, transport, options, sample)).results
+
+    results = asyncio.run(go())
+    assert len(results) == 20_000 and all(r.status is Verdict.SKIPPED for r in results.values())
+    assert most <= 16 + 2  # the workers, the gather, the main task
+
+
+def test_the_work_queue_takes_hosts_in_turn_and_never_too_many_at_once() -> None:
+    async def go() -> list[tuple[str, str]]:
+        queue = WorkQueue([("a", "a1"), ("a", "a2"), ("a", "a3"), ("b", "b1"), ("c", "c1")], per_host=2)
+        taken = [item for _ in range(4) if (item := await queue.take()) is not None]
+        # a has two under way: its third URL waits until one of them is done.
+        waiting = asyncio.ensure_future(queue.take())
+        await asyncio.sleep(0.01)
+        assert not waiting.done()
+        await queue.done("a")
+        taken.append(await waiting)  # type: ignore[arg-type]
+        assert await queue.take() is None
+        return taken
+
+    assert asyncio.run(go()) == [("a", "a1"), ("b", "b1"), ("c", "c1"), ("a", "a2"), ("a", "a3")]
