@@ -30,7 +30,7 @@ from linkcheck.extract import collect, gc_paused
 from linkcheck.loop import Interrupt
 from linkcheck.models import NETWORK_REASON_WORDS, LinkResult, Verdict
 from linkcheck.registry import MergeSummary, Registry
-from linkcheck.report import build_report, parse_formats, write_reports
+from linkcheck.report import Report, build_report, parse_formats, write_reports
 
 __all__ = [
     "ArchiveSummary",
@@ -56,7 +56,7 @@ def _quiet(message: str) -> None:
 class Publication:
     """The reports written after a run, and what the `fail_on` policy makes of them."""
 
-    report: dict[str, object]
+    report: Report
     written: dict[str, Path]
     problems: int
     new_problems: int
@@ -102,10 +102,8 @@ def publish(registry: Registry, config: Config, *, generated_at: str | None = No
     formats = parse_formats(config.formats)
     report = build_report(registry, generated_at)
     written = write_reports(report, Path(config.output), formats)
-    links = report["links"]
-    assert isinstance(links, list)
-    problems = [link for link in links if link["problem"]]
-    new = sum(1 for link in problems if link["new"])
+    problems = report.problems
+    new = sum(1 for link in problems if link.new)
     return Publication(report, written, len(problems), new, exit_code(len(problems), new, config.fail_on))
 
 

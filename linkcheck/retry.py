@@ -16,7 +16,7 @@ def backoff_delay(base: float, attempt: int, retry_after: float | None = None) -
     """Seconds to wait before retry number `attempt` (1, 2, …): `base` doubled each time, spread
     over ±50 % so that clients that failed together do not come back together, and never
     sooner than the server's Retry-After."""
-    delay = base * 2 ** (attempt - 1) * (0.5 + random.random())
+    delay: float = base * 2.0 ** (attempt - 1) * (0.5 + random.random())
     return max(delay, retry_after or 0.0)
 
 

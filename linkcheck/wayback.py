@@ -403,7 +403,10 @@ class Archiver:
                     break  # this variant is the archived one; its captures did not replay
             if failures:
                 return Lookup(
-                    url, "unknown", detail="no 2xx capture replays (" + "; ".join(failures[:3]) + ")", via="cdx"
+                    url,
+                    LookupState.UNKNOWN,
+                    detail="no 2xx capture replays (" + "; ".join(failures[:3]) + ")",
+                    via="cdx",
                 )
             errors = await self.cdx(url, good_only=False, limit=-20)
         except (httpx.HTTPError, ValueError, KeyError, IndexError) as exc:
@@ -457,7 +460,7 @@ class Archiver:
                     return Lookup(url, LookupState.FOUND, snapshot, via="save")
                 if state.get("status") == "error":
                     return Lookup(
-                        url, "unknown", detail=f"Save Page Now failed: {state.get('message', '')}", via="save"
+                        url, LookupState.UNKNOWN, detail=f"Save Page Now failed: {state.get('message', '')}", via="save"
                     )
         except (httpx.HTTPError, ValueError, KeyError) as exc:
             return Lookup(url, LookupState.UNKNOWN, detail=f"Save Page Now could not answer: {exc}", via="save")

@@ -15,8 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from linkcheck.config import ArchiveOptions, Endpoints
+from linkcheck.models import Snapshot
 from linkcheck.urls import parse_archive_url
-from linkcheck.wayback import Archiver, Capture, choose, url_variants
+from linkcheck.wayback import Archiver, Capture, Lookup, choose, url_variants
 from tests.conftest import ServerFactory
 from tests.fakewayback import PARKED, FakeCapture, FakeWayback
 from tests.helpers import closed_port, run_cli
@@ -41,8 +42,8 @@ def options(fake: FakeWayback, **changes: object) -> ArchiveOptions:
     return ArchiveOptions(**{**base, **changes})  # type: ignore[arg-type]
 
 
-def lookup(fake: FakeWayback, url: str, cited: date | None, **changes: object):
-    async def go():
+def lookup(fake: FakeWayback, url: str, cited: date | None, **changes: object) -> Lookup:
+    async def go() -> Lookup:
         async with Archiver(options(fake, **changes)) as archiver:
             return await archiver.lookup(url, cited, "front matter" if cited else None)
 
@@ -120,10 +121,10 @@ def test_quirky_history_gives_the_200_capture_before_the_citation(wayback: FakeW
     # The availability API's closest to 2019-06-01 is the 404 capture: "unknown", so CDX decides.
     found = lookup(wayback, url, date(2019, 6, 1))
     assert found.state == "found" and found.snapshot is not None
-    assert found.snapshot.timestamp == "20180301000000"
-    assert found.snapshot.url == f"https://web.archive.org/web/20180301000000/{url}"
-    assert (found.snapshot.citation_date, found.snapshot.citation_date_source) == ("2019-06-01", "front matter")
-    assert found.snapshot.gap_days == 457 and found.snapshot.verified_at
+    assert snapshot(found).timestamp == "20180301000000"
+    assert snapshot(found).url == f"https://web.archive.org/web/20180301000000/{url}"
+    assert (snapshot(found).citation_date, snapshot(found).citation_date_source) == ("2019-06-01", "front matter")
+    assert snapshot(found).gap_days == 457 and snapshot(found).verified_at
 
 
 def test_empty_availability_answer_is_confirmed_through_cdx(wayback: FakeWayback) -> None:
@@ -131,28 +132,28 @@ def test_empty_availability_answer_is_confirmed_through_cdx(wayback: FakeWayback
     wayback.add(url, FakeCapture("20190110000000"), FakeCapture("20190520000000"), FakeCapture("20190901000000"))
     wayback.availability_blind.add(url)
     found = lookup(wayback, url, date(2019, 6, 1))
-    assert found.state == "found" and found.snapshot.timestamp == "20190520000000" and found.via == "cdx"
+    assert found.state == "found" and snapshot(found).timestamp == "20190520000000" and found.via == "cdx"
 
 
 def test_availability_answer_before_the_date_is_used_directly(wayback: FakeWayback) -> None:
     url = "http://127.0.0.21/direct"
     wayback.add(url, FakeCapture("20190520000000"), FakeCapture("20200101000000", 404))
     found = lookup(wayback, url, date(2019, 6, 1))
-    assert found.via == "availability" and found.snapshot.timestamp == "20190520000000"
+    assert found.via == "availability" and snapshot(found).timestamp == "20190520000000"
     assert not any("/cdx/" in path for _, path in wayback.web.hits)
 
 
 def test_only_later_captures_give_the_nearest_after(wayback: FakeWayback) -> None:
     url = "http://127.0.0.21/c"
     wayback.add(url, FakeCapture("20210101000000"), FakeCapture("20190901000000"))
-    assert lookup(wayback, url, date(2019, 6, 1)).snapshot.timestamp == "20190901000000"
+    assert snapshot(lookup(wayback, url, date(2019, 6, 1))).timestamp == "20190901000000"
 
 
 def test_no_citation_date_gives_the_newest_2xx(wayback: FakeWayback) -> None:
     url = "http://127.0.0.21/f"
     wayback.add(url, FakeCapture("20150101000000"), FakeCapture("20170101000000"), FakeCapture("20230101000000", 410))
     found = lookup(wayback, url, None)
-    assert found.snapshot.timestamp == "20170101000000" and found.snapshot.gap_days is None
+    assert snapshot(found).timestamp == "20170101000000" and snapshot(found).gap_days is None
 
 
 def test_a_capture_that_does_not_replay_falls_back_to_the_next_nearest(wayback: FakeWayback) -> None:
@@ -160,7 +161,7 @@ def test_a_capture_that_does_not_replay_falls_back_to_the_next_nearest(wayback: 
     wayback.add(url, FakeCapture("20180101000000"), FakeCapture("20190301000000"))
     wayback.broken_replays.add(("20190301000000", url))
     found = lookup(wayback, url, date(2019, 6, 1))
-    assert found.snapshot.timestamp == "20180101000000"
+    assert snapshot(found).timestamp == "20180101000000"
     assert ("GET", f"/web/20190301000000/{url}") in wayback.web.hits
 
 
@@ -177,8 +178,8 @@ def test_error_captures_only_and_never_archived_get_none(wayback: FakeWayback) -
 def test_url_variants_find_an_https_trailing_slash_capture(wayback: FakeWayback) -> None:
     wayback.add("http://127.0.0.21/h/", FakeCapture("20190101000000"))
     found = lookup(wayback, "http://127.0.0.21/h", date(2019, 6, 1))
-    assert found.state == "found" and found.snapshot.url.endswith("/20190101000000/http://127.0.0.21/h/")
-    assert found.snapshot.original == "http://127.0.0.21/h"
+    assert found.state == "found" and snapshot(found).url.endswith("/20190101000000/http://127.0.0.21/h/")
+    assert snapshot(found).original == "http://127.0.0.21/h"
 
 
 def test_cdx_failure_is_unknown_not_not_archived(wayback: FakeWayback) -> None:
@@ -198,8 +199,13 @@ def many_dead(wayback: FakeWayback, n: int) -> list[str]:
     return urls
 
 
-def lookup_all(wayback: FakeWayback, urls: list[str], **changes: object):
-    async def go():
+def snapshot(found: Lookup) -> Snapshot:
+    assert found.snapshot is not None, found.detail
+    return found.snapshot
+
+
+def lookup_all(wayback: FakeWayback, urls: list[str], **changes: object) -> tuple[list[Lookup], int]:
+    async def go() -> tuple[list[Lookup], int]:
         async with Archiver(options(wayback, **changes)) as archiver:
             found = await asyncio.gather(*(archiver.lookup(u, date(2019, 6, 1), "x") for u in urls))
             return found, archiver.client.peak_in_flight

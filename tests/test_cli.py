@@ -55,7 +55,7 @@ def test_committed_registry_matches_the_seeds() -> None:
     registry.merge(fresh, collect([str(SEEDS)]))
     assert len(committed.links) == 39 and committed.citation_count == 42 and committed.placeholder_count == 14
 
-    def shape(reg: registry.Registry) -> tuple:
+    def shape(reg: registry.Registry) -> tuple[object, ...]:
         links = {
             url: [(c.document, c.line, c.page, c.text, c.fragment, c.date) for c in e.citations]
             for url, e in reg.links.items()

@@ -9,12 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from linkcheck.extract import ExtractionFailed, collect, extract_bytes
-from linkcheck.models import Extraction
+from linkcheck.models import Citation, Extraction
 from tests.helpers import make_docx, make_pdf
 
 
-def by_url(extraction: Extraction) -> dict[str, list]:
-    out: dict[str, list] = {}
+def by_url(extraction: Extraction) -> dict[str, list[Citation]]:
+    out: dict[str, list[Citation]] = {}
     for c in extraction.citations:
         out.setdefault(c.url, []).append(c)
     return out
@@ -186,7 +186,7 @@ def test_directories_and_globs_name_documents(corpus: Path) -> None:
     assert len(warnings) == 2
 
 
-documents = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400) | st.lists(
+documents = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=400) | st.lists(
     st.sampled_from(
         [
             "[a](#)",

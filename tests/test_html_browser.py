@@ -52,7 +52,8 @@ def page(browser: Any, report_file: Path) -> Iterator[Any]:
 
 
 def visible_urls(page: Any) -> list[str]:
-    return page.eval_on_selector_all("#links tbody tr:not([hidden])", "rows => rows.map(r => r.dataset.url)")
+    urls: list[str] = page.eval_on_selector_all("#links tbody tr:not([hidden])", "rows => rows.map(r => r.dataset.url)")
+    return urls
 
 
 def test_renders_with_every_link_and_no_request_leaves_the_page(page: Any, report_file: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from linkcheck.transport import ConnectFailed, Exchange, HostPools
+from linkcheck.transport import Exchange, HostPools, TransportError
 from tests.conftest import ServerFactory
 from tests.helpers import extract, run_cli
 from tests.proxyserver import Proxy
@@ -52,9 +52,10 @@ def test_no_proxy_lets_a_host_go_direct(proxy: Proxy, web: Web) -> None:
 def test_https_is_tunnelled_with_connect(proxy: Proxy, web: Web) -> None:
     # The far end speaks plain HTTP, so the TLS handshake inside the tunnel fails: the tunnel was made.
     target = f"127.0.0.71:{web.port}"
-    with pytest.raises(ConnectFailed, match="TLS failure"):
+    # (the handshake fails or times out, depending on how the far end takes a ClientHello)
+    with pytest.raises(TransportError) as failed:
         exchange(f"https://{target}/", {"https": proxy.url})
-    assert proxy.seen == [f"CONNECT {target} HTTP/1.1"]
+    assert failed.value.network and proxy.seen == [f"CONNECT {target} HTTP/1.1"]
 
 
 def test_the_command_line_reads_the_proxy_from_the_environment(tmp_path: Path, proxy: Proxy, web: Web) -> None:

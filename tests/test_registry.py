@@ -123,7 +123,7 @@ def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path: Path, monkeypatc
     def fail(*args: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(registry.store.os, "replace", fail)
+    monkeypatch.setattr("linkcheck.registry.store.os.replace", fail)
     with pytest.raises(OSError):
         registry.save(reg, path)
     assert path.read_text() == "# old\nversion: 1\n"

@@ -17,7 +17,16 @@ import yaml
 from lxml import etree, html
 
 from linkcheck.registry import dump
-from linkcheck.report import build_report, print_summary, render_annotations, render_html, render_junit, render_markdown
+from linkcheck.report import (
+    Report,
+    build_report,
+    print_summary,
+    render_annotations,
+    render_html,
+    render_junit,
+    render_markdown,
+    report_data,
+)
 from tests.conftest import ServerFactory
 from tests.helpers import run_cli
 from tests.report_fixture import GENERATED_AT, HOSTILE_TEXT, HOSTILE_URL, build
@@ -26,19 +35,20 @@ from tests.webserver import Reply
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 
 
-def report() -> dict:
+def report() -> Report:
     return build_report(build(), GENERATED_AT)
 
 
 def matches_snapshot(name: str, text: str) -> None:
     path = SNAPSHOTS / name
-    if os.environ.get("UPDATE_SNAPSHOTS") == "1" or not path.exists():
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
         path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"no snapshot {path}: write it with UPDATE_SNAPSHOTS=1 and review it"
     assert text == path.read_text(encoding="utf-8"), f"{name} differs from its snapshot"
 
 
 def test_json_snapshot_and_shape() -> None:
-    data = report()
+    data = report_data(report())
     matches_snapshot("report.json", json.dumps(data, ensure_ascii=False, indent=1) + "\n")
     assert data["schema_version"] == 1
     assert data["summary"] == {
@@ -90,7 +100,7 @@ def test_annotations_escape_and_point_at_files() -> None:
     assert "::warning file=docs/paper.md,line=12,title=citation broken::https://news.example/article" in lines[0]
     assert all(line.startswith("::warning file=docs/") for line in lines)
     multi = build_report(build(), GENERATED_AT)
-    multi["links"][0]["error"] = "line one\nline two, 100%"
+    multi.links[0].error = "line one\nline two, 100%"
     assert "line one%0Aline two, 100%25" in render_annotations(multi)[0]
 
 
@@ -206,8 +216,8 @@ def test_github_annotations_printed_only_in_actions(tmp_path: Path, serve: Serve
 
 
 def test_fail_on_new_passes_when_only_known_problems_remain(tmp_path: Path) -> None:
-    from tests.test_check_cli import extract
-    from tests.webserver import Reply, Web
+    from tests.helpers import extract
+    from tests.webserver import Web
 
     web = Web("127.0.0.30").start()
     try:

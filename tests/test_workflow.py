@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from typing import Any
 
 import yaml
 
@@ -12,8 +13,8 @@ from tests.helpers import ROOT
 WORKFLOW = ROOT / ".github" / "workflows" / "citations.yml"
 
 
-def load() -> dict:
-    data = yaml.safe_load(WORKFLOW.read_text())
+def load() -> dict[str, Any]:
+    data: dict[Any, Any] = yaml.safe_load(WORKFLOW.read_text())
     data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
     return data
 

@@ -53,7 +53,7 @@ values = st.recursive(scalars, lambda c: st.lists(c, max_size=4) | st.dictionari
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(keys, values, max_size=6))
-def test_safe_load_reads_back_exactly_what_was_written(data: dict) -> None:
+def test_safe_load_reads_back_exactly_what_was_written(data: dict[str, object]) -> None:
     assert yaml.safe_load(emit(data)) == (data or None)
 
 

@@ -45,9 +45,11 @@ class Web:
         # `share`: serve from another Web's event loop (one thread for many hosts, as a
         # benchmark needs, instead of one GIL-contending thread each).
         self._owner = share is None
-        self._loop = asyncio.new_event_loop() if share is None else share._loop
+        self._loop: asyncio.AbstractEventLoop = asyncio.new_event_loop() if share is None else share._loop
         self._server: asyncio.AbstractServer | None = None
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True) if share is None else share._thread
+        self._thread: threading.Thread = (
+            threading.Thread(target=self._loop.run_forever, daemon=True) if share is None else share._thread
+        )
 
     def url(self, path: str) -> str:
         return f"http://{self.host}:{self.port}{path}"
@@ -75,6 +77,7 @@ class Web:
         if self._owner:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
+            self._loop.close()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1

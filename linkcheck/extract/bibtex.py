@@ -27,7 +27,7 @@ def _plain(value: str) -> str:
 def extract(text: str, document: str) -> Extraction:
     import bibtexparser
 
-    library = bibtexparser.parse_string(text)
+    library = bibtexparser.parse_string(text)  # type: ignore[attr-defined]  # re-exported, not declared
     extraction = Extraction(document, "bibtex")
     for entry in library.entries:
         fields = {field.key.lower(): field for field in entry.fields}

@@ -45,7 +45,7 @@ def _is_plain(text: str) -> bool:
             and ": " not in text
             and " #" not in text
             and text[-1] not in ": \t"
-            and _resolver.resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
+            and _resolver.resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"  # type: ignore[no-untyped-call]
         )
     if not _PLAIN_RE.fullmatch(text) or ": " in text or " #" in text or text[-1] in ": \t":
         return False

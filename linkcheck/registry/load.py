@@ -66,7 +66,7 @@ class _LocatedList(list):  # type: ignore[type-arg]
     mark: yaml.Mark
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Loader(_BaseLoader):  # type: ignore[misc]
     filename = "<registry>"
 
 

@@ -14,9 +14,12 @@ from linkcheck.report.html import render_html
 from linkcheck.report.json_report import REPORT_SCHEMA_VERSION, build_report, write_json
 from linkcheck.report.junit import render_junit
 from linkcheck.report.markdown import render_markdown
+from linkcheck.report.model import Report, report_data
 from linkcheck.report.terminal import print_summary
 
 __all__ = [
+    "Report",
+    "report_data",
     "FORMATS",
     "REPORT_SCHEMA_VERSION",
     "build_report",
@@ -43,11 +46,11 @@ def parse_formats(text: str) -> tuple[str, ...]:
 
 
 def write_reports(
-    registry: Registry | dict, directory: Path, formats: tuple[str, ...] = FORMATS, generated_at: str | None = None
+    registry: Registry | Report, directory: Path, formats: tuple[str, ...] = FORMATS, generated_at: str | None = None
 ) -> dict[str, Path]:
     """Write each chosen format into `directory` from a registry or an already built report;
     returns format → path."""
-    report = registry if isinstance(registry, dict) else build_report(registry, generated_at)
+    report = registry if isinstance(registry, Report) else build_report(registry, generated_at)
     written: dict[str, Path] = {}
     for name in formats:
         path = directory / _FILES[name]

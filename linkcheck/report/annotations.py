@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+
+from linkcheck.report.model import Report
 
 __all__ = ["render_annotations"]
 
@@ -16,18 +17,18 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render_annotations(report: dict[str, Any], locate: Callable[[str], str] = str) -> list[str]:
+def render_annotations(report: Report, locate: Callable[[str], str] = str) -> list[str]:
     """`locate` turns a registry document name into a path relative to the repository."""
     lines = []
-    for link in report["links"]:
-        if not link["problem"]:
+    for link in report.links:
+        if not link.problem:
             continue
-        for citation in link["citations"]:
-            message = f"{link['url'] or citation['text']}: {link['status']} — {link['error'] or link['explanation']}"
-            if link["archive"]:
-                message += f" Archived copy: {link['archive']['url']}"
-            where = f"file={_property(locate(citation['document']))}"
-            if citation["line"]:
-                where += f",line={citation['line']}"
-            lines.append(f"::warning {where},title={_property('citation ' + link['status'])}::{_data(message)}")
+        for citation in link.citations:
+            message = f"{link.url or citation.text}: {link.status} — {link.error or link.explanation}"
+            if link.archive:
+                message += f" Archived copy: {link.archive.url}"
+            where = f"file={_property(locate(citation.document))}"
+            if citation.line:
+                where += f",line={citation.line}"
+            lines.append(f"::warning {where},title={_property(f'citation {link.status}')}::{_data(message)}")
     return lines

@@ -12,9 +12,10 @@ import base64
 import hashlib
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from linkcheck.report.model import CitationRow, Report
 
 __all__ = ["render_html"]
 
@@ -64,18 +65,18 @@ def _wayback_date(timestamp: str | None) -> str:
         return timestamp
 
 
-def render_html(report: dict[str, Any], title: str = "Citation report") -> str:
+def render_html(report: Report, title: str = "Citation report") -> str:
     env = _environment()
     script = (_TEMPLATES / "report.js").read_text(encoding="utf-8")
     style = (_TEMPLATES / "report.css").read_text(encoding="utf-8")
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
-    hosts = sorted({link["host"] for link in report["links"] if link["host"]})
-    documents = [d["name"] for d in report["documents"]]
-    missing: dict[str, list[dict[str, Any]]] = {}
-    for link in report["links"]:
-        if link["url"] is None:
-            for citation in link["citations"]:
-                missing.setdefault(citation["document"], []).append(citation)
+    hosts = sorted({link.host for link in report.links if link.host})
+    documents = [d.name for d in report.documents]
+    missing: dict[str, list[CitationRow]] = {}
+    for link in report.links:
+        if link.url is None:
+            for citation in link.citations:
+                missing.setdefault(citation.document, []).append(citation)
     return env.get_template("report.html.j2").render(
         report=report,
         title=title,
@@ -85,6 +86,6 @@ def render_html(report: dict[str, Any], title: str = "Citation report") -> str:
         hosts=hosts,
         documents=documents,
         missing=missing,
-        statuses=list(report["summary"]),
-        problems=sum(1 for link in report["links"] if link["problem"]),
+        statuses=list(report.summary),
+        problems=sum(1 for link in report.links if link.problem),
     )

@@ -7,48 +7,49 @@ cases with the reason; a person's `accept` makes the case pass.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import Any
+
+from linkcheck.report.model import CitationRow, LinkRow, Report
 
 __all__ = ["render_junit"]
 
 _SKIPPED = frozenset({"blocked", "rate_limited", "skipped"})
 
 
-def render_junit(report: dict[str, Any]) -> str:
+def render_junit(report: Report) -> str:
     suites = ET.Element("testsuites", name="linkcheck")
-    by_document: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
-    for link in report["links"]:
-        for citation in link["citations"]:
-            by_document.setdefault(citation["document"], []).append((link, citation))
+    by_document: dict[str, list[tuple[LinkRow, CitationRow]]] = {}
+    for link in report.links:
+        for citation in link.citations:
+            by_document.setdefault(citation.document, []).append((link, citation))
     totals = {"tests": 0, "failures": 0, "skipped": 0}
     for document, rows in sorted(by_document.items()):
-        suite = ET.SubElement(suites, "testsuite", name=document, timestamp=report["generated_at"][:19])
+        suite = ET.SubElement(suites, "testsuite", name=document, timestamp=report.generated_at[:19])
         counts = {"tests": 0, "failures": 0, "skipped": 0}
         for link, citation in rows:
-            where = f"page {citation['page']}" if citation["page"] else f"line {citation['line']}"
-            name = link["url"] or f"missing target: {citation['text']} ({where})"
+            where = f"page {citation.page}" if citation.page else f"line {citation.line}"
+            name = link.url or f"missing target: {citation.text} ({where})"
             case = ET.SubElement(
                 suite,
                 "testcase",
                 name=name,
                 classname=document,
                 file=document,
-                line=str(citation["line"] or 0),
+                line=str(citation.line or 0),
                 time="0",
             )
             counts["tests"] += 1
-            status = link["status"] or "unchecked"
-            message = f"{status}: {link['error'] or link['explanation']}"
-            if link["problem"]:
+            status = link.status or "unchecked"
+            message = f"{status}: {link.error or link.explanation}"
+            if link.problem:
                 failure = ET.SubElement(case, "failure", message=message, type=status)
-                details = [f"cited at {document} {where}: {citation['text']}", link["explanation"]]
-                if link["archive"]:
-                    details.append(f"archived copy: {link['archive']['url']}")
-                if link["replacement"]:
-                    details.append(f"replacement: {link['replacement']}")
+                details = [f"cited at {document} {where}: {citation.text}", link.explanation]
+                if link.archive:
+                    details.append(f"archived copy: {link.archive.url}")
+                if link.replacement:
+                    details.append(f"replacement: {link.replacement}")
                 failure.text = "\n".join(details)
                 counts["failures"] += 1
-            elif status in _SKIPPED and not link["accepted"]:
+            elif status in _SKIPPED and not link.accepted:
                 ET.SubElement(case, "skipped", message=message)
                 counts["skipped"] += 1
         suite.set("tests", str(counts["tests"]))

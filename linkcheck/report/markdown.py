@@ -3,7 +3,7 @@ the problems, grouped by document, each with its archived copy."""
 
 from __future__ import annotations
 
-from typing import Any
+from linkcheck.report.model import CitationRow, LinkRow, Report
 
 __all__ = ["render_markdown"]
 
@@ -30,37 +30,37 @@ def _link(url: str) -> str:
     return f"<{url}>" if url.startswith(("http://", "https://")) and not any(c in url for c in "<> ") else _cell(url)
 
 
-def render_markdown(report: dict[str, Any]) -> str:
-    summary = report["summary"]
-    problems = [link for link in report["links"] if link["problem"]]
-    lines = [f"## Citation check — {report['generated_at'][:10]}", ""]
+def render_markdown(report: Report) -> str:
+    summary = report.summary
+    problems = [link for link in report.links if link.problem]
+    lines = [f"## Citation check — {report.generated_at[:10]}", ""]
     lines.append(" · ".join(f"**{count}** {status}" for status, count in summary.items()) or "No links.")
     lines.append("")
     if not problems:
         lines += ["No citation needs action. ✅", ""]
         return "\n".join(lines)
-    new = sum(1 for link in problems if link["new"])
+    new = sum(1 for link in problems if link.new)
     lines += [f"**{len(problems)}** need action" + (f", **{new}** new since the last run." if new else "."), ""]
-    by_document: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
+    by_document: dict[str, list[tuple[LinkRow, CitationRow]]] = {}
     for link in problems:
-        for citation in link["citations"]:
-            by_document.setdefault(citation["document"], []).append((link, citation))
+        for citation in link.citations:
+            by_document.setdefault(citation.document, []).append((link, citation))
     for document, rows in sorted(by_document.items()):
         lines += [f"### {_cell(document)}", "", "| where | link | verdict | archived copy |", "|---|---|---|---|"]
-        for link, citation in sorted(rows, key=lambda row: row[1]["line"] or 0):
-            where = f"page {citation['page']}" if citation["page"] else f"line {citation['line']}"
-            target = _link(link["url"]) if link["url"] else f"“{_cell(citation['text'])}” (target lost)"
-            verdict = f"`{link['status']}`" + (" 🆕" if link["new"] else "")
-            if link["http_status"]:
-                verdict += f" ({link['http_status']})"
-            if link["status"] == "moved" and link["replacement"]:
-                verdict += f" → {_link(link['replacement'])}"
-            archive = link["archive"]
+        for link, citation in sorted(rows, key=lambda row: row[1].line or 0):
+            where = f"page {citation.page}" if citation.page else f"line {citation.line}"
+            target = _link(link.url) if link.url else f"“{_cell(citation.text)}” (target lost)"
+            verdict = f"`{link.status}`" + (" 🆕" if link.new else "")
+            if link.http_status:
+                verdict += f" ({link.http_status})"
+            if link.status == "moved" and link.replacement:
+                verdict += f" → {_link(link.replacement)}"
+            archive = link.archive
             if archive:
-                stamp = archive["timestamp"]
-                copy = f"[{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}]({archive['url']})"
-            elif link["url"] and link["archive_lookup"]:
-                copy = "none: " + _cell(link["archive_lookup"].get("detail") or link["archive_lookup"].get("state"))
+                stamp = archive.timestamp
+                copy = f"[{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}]({archive.url})"
+            elif link.url and link.archive_lookup:
+                copy = "none: " + _cell(link.archive_lookup.detail or link.archive_lookup.state)
             else:
                 copy = "—"
             lines.append(f"| {where} | {target} | {verdict} | {copy} |")

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import IO, Any
+from typing import IO
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+from linkcheck.report.model import Report
 
 __all__ = ["print_summary"]
 
@@ -24,7 +26,7 @@ _STYLES = {
 }
 
 
-def print_summary(report: dict[str, Any], file: IO[str] | None = None, limit: int = 50) -> None:
+def print_summary(report: Report, file: IO[str] | None = None, limit: int = 50) -> None:
     stream = file or sys.stdout
     terminal = stream.isatty()
     # Off a terminal (CI logs, pipes) there is no width to fit: use a wide one so URLs stay whole.
@@ -32,10 +34,10 @@ def print_summary(report: dict[str, Any], file: IO[str] | None = None, limit: in
     counts = Table(title="Citations", show_edge=False, title_justify="left")
     counts.add_column("verdict")
     counts.add_column("links", justify="right")
-    for status, count in report["summary"].items():
+    for status, count in report.summary.items():
         counts.add_row(f"[{_STYLES.get(status, 'red')}]{status}[/]", str(count))
     console.print(counts)
-    problems = [link for link in report["links"] if link["problem"]]
+    problems = [link for link in report.links if link.problem]
     if not problems:
         console.print("No citation needs action.")
         return
@@ -45,16 +47,16 @@ def print_summary(report: dict[str, Any], file: IO[str] | None = None, limit: in
     table.add_column("cited in", overflow="fold")
     table.add_column("archived copy", overflow="fold")
     for link in problems[:limit]:
-        status = link["status"] + (" (new)" if link["new"] else "")
-        where = ", ".join(f"{c['document']}:{c['page'] or c['line']}" for c in link["citations"][:3])
-        if len(link["citations"]) > 3:
-            where += f" +{len(link['citations']) - 3}"
-        archive = escape(link["archive"]["url"]) if link["archive"] else "—"
-        target = escape(link["url"] or f"“{link['citations'][0]['text']}” (target lost)")
-        detail = escape(link["error"] or "")
+        status = (link.status or "unchecked") + (" (new)" if link.new else "")
+        where = ", ".join(f"{c.document}:{c.page or c.line}" for c in link.citations[:3])
+        if len(link.citations) > 3:
+            where += f" +{len(link.citations) - 3}"
+        archive = escape(link.archive.url) if link.archive else "—"
+        target = escape(link.url or f"“{link.citations[0].text}” (target lost)")
+        detail = escape(link.error or "")
         where = escape(where)
         table.add_row(
-            f"[{_STYLES.get(link['status'], 'red')}]{status}[/]",
+            f"[{_STYLES.get(link.status or 'unchecked', 'red')}]{status}[/]",
             f"{target}\n[dim]{detail}[/]" if detail else target,
             where,
             archive,
