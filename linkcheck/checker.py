@@ -240,27 +240,26 @@ class Checker:
 
     def _refusal(self, url: str) -> LinkResult | None:
         """The verdict for a URL that is not to be requested at all, or None."""
-        now = stamp()
         try:
             parts = _split(url)
             scheme, host = parts.scheme.lower(), (parts.hostname or "")
             _ = parts.port
         except ValueError as exc:
-            return LinkResult(Verdict.INVALID, now, error=f"malformed URL: {exc}", reason=Reason.MALFORMED_URL)
+            return LinkResult(Verdict.INVALID, stamp(), error=f"malformed URL: {exc}", reason=Reason.MALFORMED_URL)
         if scheme not in ("http", "https"):
             error = f"unsupported scheme {scheme + ':' if scheme else '(none)'}"
-            return LinkResult(Verdict.INVALID, now, error=error, reason=Reason.UNSUPPORTED_SCHEME)
+            return LinkResult(Verdict.INVALID, stamp(), error=error, reason=Reason.UNSUPPORTED_SCHEME)
         if not host:
-            return LinkResult(Verdict.INVALID, now, error="no host name", reason=Reason.NO_HOST)
+            return LinkResult(Verdict.INVALID, stamp(), error="no host name", reason=Reason.NO_HOST)
         try:
             request_target(url)
         except ValueError as exc:
-            return LinkResult(Verdict.INVALID, now, error=f"malformed URL: {exc}", reason=Reason.MALFORMED_URL)
+            return LinkResult(Verdict.INVALID, stamp(), error=f"malformed URL: {exc}", reason=Reason.MALFORMED_URL)
         if self.options.include and not any(fnmatch.fnmatch(url, p) for p in self.options.include):
             error = "not matched by any include pattern"
-            return LinkResult(Verdict.SKIPPED, now, error=error, reason=Reason.NOT_INCLUDED)
+            return LinkResult(Verdict.SKIPPED, stamp(), error=error, reason=Reason.NOT_INCLUDED)
         if any(fnmatch.fnmatch(url, p) for p in self.options.exclude):
-            return LinkResult(Verdict.SKIPPED, now, error="matched an exclude pattern", reason=Reason.EXCLUDED)
+            return LinkResult(Verdict.SKIPPED, stamp(), error="matched an exclude pattern", reason=Reason.EXCLUDED)
         return None
 
     async def _check(self, url: str) -> LinkResult:
@@ -316,7 +315,7 @@ async def check_all(
             try:
                 await checker.check(url)
             finally:
-                await queue.done(host)
+                queue.done(host)
 
     workers = min(options.max_concurrency, len(urls))
     try:

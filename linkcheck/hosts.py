@@ -13,16 +13,15 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from linkcheck.models import LinkResult
 
-__all__ = ["HostState", "Hosts", "Tripped", "WorkQueue"]
+__all__ = ["HostState", "Hosts", "Tripped", "Turn", "WorkQueue"]
 
 
 class Tripped(Exception):
@@ -50,6 +49,57 @@ class HostState:
             deadline.reschedule(-1.0)  # a time in the past: fires at once
 
 
+class Turn:
+    """One request's turn at a host (`Hosts.turn`). A class rather than a generator-based
+    context manager: it is entered for every request, and this costs a third as much."""
+
+    __slots__ = ("_hosts", "_state", "_overall", "_deadline", "_timer")
+
+    def __init__(self, hosts: Hosts, state: HostState, overall: asyncio.Semaphore, deadline: float) -> None:
+        self._hosts, self._state, self._overall, self._deadline = hosts, state, overall, deadline
+        self._timer: asyncio.Timeout | None = None
+
+    async def __aenter__(self) -> None:
+        state = self._state
+        # Host first, then overall: a request queued behind its host must not hold an overall slot.
+        await state.semaphore.acquire()
+        try:
+            await self._overall.acquire()
+        except BaseException:
+            state.semaphore.release()
+            raise
+        try:
+            if state.breaker is not None:
+                raise Tripped()
+            spacing = max(self._hosts.min_interval, state.delay)
+            if spacing:
+                now = time.monotonic()
+                wait = state.next_slot - now
+                state.next_slot = max(now, state.next_slot) + spacing
+                if wait > 0:
+                    await asyncio.sleep(wait)
+        except BaseException:
+            self._overall.release()
+            state.semaphore.release()
+            raise
+        state.in_flight += 1
+        state.peak = max(state.peak, state.in_flight)
+        self._timer = timer = asyncio.timeout(self._deadline)
+        state.deadlines.add(timer)
+        await timer.__aenter__()
+
+    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: Any) -> None:
+        state, timer = self._state, self._timer
+        assert timer is not None
+        try:
+            await timer.__aexit__(kind, error, trace)  # a deadline that fired becomes TimeoutError here
+        finally:
+            state.deadlines.discard(timer)
+            state.in_flight -= 1
+            self._overall.release()
+            state.semaphore.release()
+
+
 class Hosts:
     """Every host's state, and a turn to send one request to one of them."""
 
@@ -67,32 +117,11 @@ class Hosts:
         """The most requests that were in flight at once, per host."""
         return {host: state.peak for host, state in self._states.items() if state.peak}
 
-    @contextlib.asynccontextmanager
-    async def turn(self, host: str, overall: asyncio.Semaphore, deadline: float) -> AsyncIterator[None]:
+    def turn(self, host: str, overall: asyncio.Semaphore, deadline: float) -> Turn:
         """Hold one of the host's slots (then one of `overall`), spaced as the host asks, for
-        at most `deadline` seconds. Raises `Tripped` if the host's breaker is open."""
-        state = self[host]
-        # Host first, then overall: a request queued behind its host must not hold an overall slot.
-        async with state.semaphore, overall:
-            if state.breaker is not None:
-                raise Tripped()
-            spacing = max(self.min_interval, state.delay)
-            if spacing:
-                now = time.monotonic()
-                wait = state.next_slot - now
-                state.next_slot = max(now, state.next_slot) + spacing
-                if wait > 0:
-                    await asyncio.sleep(wait)
-            state.in_flight += 1
-            state.peak = max(state.peak, state.in_flight)
-            timer = asyncio.timeout(deadline)
-            try:
-                async with timer:
-                    state.deadlines.add(timer)
-                    yield
-            finally:
-                state.deadlines.discard(timer)
-                state.in_flight -= 1
+        at most `deadline` seconds: `async with hosts.turn(...)`. Raises `Tripped` if the
+        host's breaker is open."""
+        return Turn(self, self[host], overall, deadline)
 
     def slow_down(self, host: str, retry_after: float | None) -> None:
         """A 429: space this host's requests out for the rest of the run."""
@@ -125,30 +154,41 @@ class WorkQueue:
         self._ready: deque[str] = deque(self._pending)  # hosts with URLs waiting and a free slot
         self._active: dict[str, int] = {}
         self._per_host = per_host
-        self._changed = asyncio.Condition()
+        self._waiters: deque[asyncio.Future[None]] = deque()
 
     async def take(self) -> tuple[str, str] | None:
         """The next (host, URL) to check, waiting while every host with URLs left is busy;
         None when no URL is left."""
-        async with self._changed:
-            while True:
-                if self._ready:
-                    host = self._ready.popleft()
-                    queue = self._pending[host]
-                    url = queue.popleft()
-                    active = self._active[host] = self._active.get(host, 0) + 1
-                    if not queue:
-                        del self._pending[host]
-                    elif active < self._per_host:
-                        self._ready.append(host)  # its turn comes again after the others'
-                    return host, url
-                if not self._pending:
-                    return None
-                await self._changed.wait()
+        while True:
+            if self._ready:
+                host = self._ready.popleft()
+                queue = self._pending[host]
+                url = queue.popleft()
+                active = self._active[host] = self._active.get(host, 0) + 1
+                if not queue:
+                    del self._pending[host]
+                    if not self._pending:
+                        self._wake(everyone=True)  # nothing left to wait for
+                elif active < self._per_host:
+                    self._ready.append(host)  # its turn comes again after the others'
+                return host, url
+            if not self._pending:
+                return None
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            await waiter
 
-    async def done(self, host: str) -> None:
-        async with self._changed:
-            active = self._active[host] = self._active[host] - 1
-            if host in self._pending and active == self._per_host - 1:
-                self._ready.append(host)
-            self._changed.notify_all()
+    def done(self, host: str) -> None:
+        """A URL of `host` is finished: its slot is free again."""
+        active = self._active[host] = self._active[host] - 1
+        if host in self._pending and active == self._per_host - 1:
+            self._ready.append(host)
+            self._wake()
+
+    def _wake(self, everyone: bool = False) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                if not everyone:
+                    return

@@ -100,3 +100,35 @@ def test_a_recorded_source_that_is_gone_leaves_the_registry_as_it_was(tmp_path: 
     assert result.returncode == 2
     assert "papers" in result.stderr and "left as it was" in result.stderr
     assert path.read_text() == before and "https://a.example/page" in before
+
+
+def test_the_readme_states_the_defaults_the_code_has() -> None:
+    """Defaults live in linkcheck/config.py; the README's configuration example repeats them."""
+    import re
+    import tomllib
+
+    from linkcheck.config import DEFAULTS
+
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"```toml\n(\[tool\.linkcheck\]\n.*?)```", readme, re.S)
+    assert block is not None
+    example = tomllib.loads(block.group(1))["tool"]["linkcheck"]
+    for key in (
+        "max_concurrency",
+        "host_concurrency",
+        "min_interval",
+        "timeout",
+        "retries",
+        "user_agent",
+        "output",
+        "formats",
+        "fail_on",
+        "deny_private",
+    ):
+        assert example[key] == getattr(DEFAULTS, key), key
+    days = {"archive_ttl": DEFAULTS.archive_ttl, "save_if_older": DEFAULTS.save_if_older}
+    for key, seconds in days.items():
+        assert f'`{key} = "{seconds / 86400:g}d"`' in readme or f'{key} = "{seconds / 86400:g}d"' in readme, key
+    assert f"archive_concurrency = {DEFAULTS.archive_concurrency}" in readme
+    assert f"cdx_per_minute = {DEFAULTS.cdx_per_minute}" in readme
+    assert f"save_poll_interval = {DEFAULTS.save_poll_interval}" in readme
