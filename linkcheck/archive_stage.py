@@ -6,9 +6,10 @@ the registry as it arrives, so that an early stop keeps everything found before 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TypeVar
 
 import httpx
 
@@ -107,6 +108,105 @@ async def _verify_manual(archiver: Archiver, entry: LinkEntry, checked_at: str) 
     entry.archive_lookup = ArchiveLookup(state, checked_at, detail=error)
 
 
+@dataclass
+class _Plan:
+    """What the stage will do, decided from the registry before any request."""
+
+    snapshots: list[tuple[LinkEntry, ArchivedUrl]] = field(default_factory=list)  # cited Wayback snapshots
+    manual: list[LinkEntry] = field(default_factory=list)  # a person's archive_url
+    due: list[LinkEntry] = field(default_factory=list)  # links that need a lookup
+    cached: int = 0  # answered from the registry
+
+
+def _plan(registry: Registry, lookups: bool, everything: bool, now: datetime, ttl: float) -> _Plan:
+    plan = _Plan()
+    for url, entry in registry.links.items():
+        if entry.ignore:
+            continue
+        if (archived := wayback_snapshot(url)) is not None:
+            plan.snapshots.append((entry, archived))
+        if entry.archive_url:
+            plan.manual.append(entry)
+        if lookups and archived is None:
+            wanted = _lookup_due(entry, everything, now, ttl)
+            if wanted is None:
+                plan.cached += 1
+            elif wanted:
+                plan.due.append(entry)
+    return plan
+
+
+def _live(registry: Registry) -> list[LinkEntry]:
+    """Links that answer now and are not snapshots themselves: candidates for Save Page Now."""
+    return [
+        e
+        for e in registry.links.values()
+        if e.result is not None
+        and not e.ignore
+        and e.result.status in (Verdict.OK, Verdict.MOVED)
+        and wayback_snapshot(e.url) is None
+    ]
+
+
+T = TypeVar("T")
+
+
+async def _each(items: list[T], workers: int, work: Callable[[T], Awaitable[None]]) -> None:
+    """`work` on every item with at most `workers` under way (a fixed number of tasks)."""
+    queue = iter(items)
+
+    async def worker() -> None:
+        for item in queue:
+            await work(item)
+
+    async with asyncio.TaskGroup() as group:
+        for _ in range(min(workers, len(items))):
+            group.create_task(worker())
+
+
+class _ArchiveRun:
+    """One run of the stage: each kind of work, recorded into the registry as it arrives."""
+
+    def __init__(self, registry: Registry, archiver: Archiver, started: str, outcome: ArchiveOutcome) -> None:
+        self.registry, self.archiver, self.started, self.outcome = registry, archiver, started, outcome
+
+    async def snapshot_link(self, item: tuple[LinkEntry, ArchivedUrl]) -> None:
+        entry, archived = item
+        apply_results(self.registry, {entry.url: await self.archiver.verify_snapshot_link(entry.url, archived)})
+        self.outcome.snapshot_links += 1
+
+    async def manual(self, entry: LinkEntry) -> None:
+        await _verify_manual(self.archiver, entry, self.started)
+        self.outcome.manual += 1
+
+    async def lookup(self, entry: LinkEntry) -> None:
+        cited, source = citation_date(self.registry, entry)
+        lookup = await self.archiver.lookup(entry.url, cited, source)
+        _record_lookup(entry, lookup, self.started)
+        self.outcome.looked_up += 1
+        if lookup.state is LookupState.FOUND:
+            self.outcome.found += 1
+        elif lookup.state is LookupState.UNKNOWN:
+            self.outcome.unknown += 1
+        else:
+            self.outcome.none += 1
+
+    async def save(self, entry: LinkEntry, credentials: tuple[str, str]) -> None:
+        if await self.archiver.recent_capture(entry.url):
+            return
+        lookup = await self.archiver.save(entry.url, *credentials)
+        if lookup.snapshot is not None:
+            _record_lookup(entry, lookup, self.started)
+            self.outcome.saved += 1
+
+    async def run(self, plan: _Plan, credentials: tuple[str, str] | None, workers: int) -> None:
+        await _each(plan.snapshots, workers, self.snapshot_link)
+        await _each(plan.manual, workers, self.manual)
+        await _each(plan.due, workers, self.lookup)
+        if credentials is not None:
+            await _each(_live(self.registry), workers, lambda entry: self.save(entry, credentials))
+
+
 def run_archive(
     registry: Registry,
     options: ArchiveOptions,
@@ -130,60 +230,20 @@ def run_archive(
             "(your archive.org S3 keys: https://archive.org/account/s3.php)"
         )
     now = clock_now()
-    started = stamp(now)
-    outcome = ArchiveOutcome()
-    snapshots = [
-        (url, archived)
-        for url, entry in registry.links.items()
-        if not entry.ignore and (archived := wayback_snapshot(url)) is not None
-    ]
-    snapshot_urls = {url for url, _ in snapshots}
-    manual = [entry for entry in registry.links.values() if entry.archive_url and not entry.ignore]
-    due: list[LinkEntry] = []
-    if lookups:
-        for url, entry in registry.links.items():
-            if url in snapshot_urls:
-                continue
-            wanted = _lookup_due(entry, everything, now, options.not_found_ttl)
-            if wanted is None:
-                outcome.cached += 1
-            elif wanted:
-                due.append(entry)
+    plan = _plan(registry, lookups, everything, now, options.not_found_ttl)
+    outcome = ArchiveOutcome(cached=plan.cached)
+    if lookups and not everything and all(e.result is None for e in registry.links.values()):
+        outcome.stopped = "no link has been checked yet, so none is known to be dead: run `linkcheck check` first"
+    if not (plan.snapshots or plan.manual or plan.due or credentials is not None):
+        return outcome
 
-    async def snapshot_link(url: str, archived: ArchivedUrl) -> None:
-        apply_results(registry, {url: await archiver.verify_snapshot_link(url, archived)})
-        outcome.snapshot_links += 1
-
-    async def manual_one(entry: LinkEntry) -> None:
-        await _verify_manual(archiver, entry, started)
-        outcome.manual += 1
-
-    async def lookup_one(entry: LinkEntry) -> None:
-        cited, source = citation_date(registry, entry)
-        lookup = await archiver.lookup(entry.url, cited, source)
-        _record_lookup(entry, lookup, started)
-        outcome.looked_up += 1
-        if lookup.state is LookupState.FOUND:
-            outcome.found += 1
-        elif lookup.state is LookupState.UNKNOWN:
-            outcome.unknown += 1
-        else:
-            outcome.none += 1
-
-    async def save_one(entry: LinkEntry) -> None:
-        assert credentials is not None
-        if await archiver.recent_capture(entry.url):
-            return
-        lookup = await archiver.save(entry.url, *credentials)
-        if lookup.snapshot is not None:
-            _record_lookup(entry, lookup, started)
-            outcome.saved += 1
-
-    archiver = Archiver(options, transport, progress)
-
-    async def _go() -> None:
+    async def go() -> None:
+        archiver = Archiver(options, transport, progress)
+        # Enough work under way to keep the archive client's slots busy while a lookup waits
+        # between its requests; the client itself bounds the requests in flight.
+        workers = max(1, options.max_in_flight) * 4
         try:
-            await _stage()
+            await _ArchiveRun(registry, archiver, stamp(now), outcome).run(plan, credentials, workers)
         except asyncio.CancelledError:
             if interrupt is None or interrupt.signal is None:
                 raise
@@ -193,32 +253,8 @@ def run_archive(
             outcome.requests = archiver.client.requests
             await archiver.aclose()
 
-    async def _stage() -> None:
-        async with asyncio.TaskGroup() as group:
-            for url, archived in snapshots:
-                group.create_task(snapshot_link(url, archived))
-            for entry in manual:
-                group.create_task(manual_one(entry))
-            for entry in due:
-                group.create_task(lookup_one(entry))
-        if credentials is not None:
-            live = [
-                e
-                for e in registry.links.values()
-                if e.result is not None
-                and not e.ignore
-                and e.result.status in (Verdict.OK, Verdict.MOVED)
-                and e.url not in snapshot_urls
-            ]
-            async with asyncio.TaskGroup() as group:
-                for entry in live:
-                    group.create_task(save_one(entry))
-
-    if lookups and not everything and all(e.result is None for e in registry.links.values()):
-        outcome.stopped = "no link has been checked yet, so none is known to be dead: run `linkcheck check` first"
-    if snapshots or manual or due or credentials is not None:
-        try:
-            run_async(_go(), interrupt)
-        except* ArchiveStopped as group:
-            outcome.stopped = str(group.exceptions[0])
+    try:
+        run_async(go(), interrupt)
+    except* ArchiveStopped as group:
+        outcome.stopped = str(group.exceptions[0])
     return outcome
