@@ -280,8 +280,13 @@ class Checker:
                 result = await self._attempt(url)
                 self.hosts.succeeded(host)
                 return result
-            except Tripped:
-                continue
+            except Tripped as tripped:
+                if tripped.host == host:
+                    continue  # this host's own breaker: answered at the top of the loop
+                # A redirect led to a host whose breaker is open: that is where the link ends.
+                cause = tripped.result
+                error = f"redirected to {tripped.host}, which is not contacted again: {cause.error}"
+                return LinkResult(cause.status, stamp(), error=error, reason=cause.reason)
             except _Failure as failure:
                 if state.breaker is not None:
                     continue  # the breaker opened while this request was out (and cut it short)

@@ -25,7 +25,12 @@ __all__ = ["HostState", "Hosts", "Tripped", "Turn", "WorkQueue"]
 
 
 class Tripped(Exception):
-    """The host's circuit breaker opened while this request waited for its turn."""
+    """The breaker of the host a request was for is open (it may be a redirect's target,
+    not the cited URL's own host): `result` is the verdict that opened it."""
+
+    def __init__(self, host: str, result: LinkResult) -> None:
+        super().__init__(host)
+        self.host, self.result = host, result
 
 
 @dataclass
@@ -53,10 +58,11 @@ class Turn:
     """One request's turn at a host (`Hosts.turn`). A class rather than a generator-based
     context manager: it is entered for every request, and this costs a third as much."""
 
-    __slots__ = ("_hosts", "_state", "_overall", "_deadline", "_timer")
+    __slots__ = ("_hosts", "_host", "_state", "_overall", "_deadline", "_timer")
 
-    def __init__(self, hosts: Hosts, state: HostState, overall: asyncio.Semaphore, deadline: float) -> None:
-        self._hosts, self._state, self._overall, self._deadline = hosts, state, overall, deadline
+    def __init__(self, hosts: Hosts, host: str, overall: asyncio.Semaphore, deadline: float) -> None:
+        self._hosts, self._host, self._state = hosts, host, hosts[host]
+        self._overall, self._deadline = overall, deadline
         self._timer: asyncio.Timeout | None = None
 
     async def __aenter__(self) -> None:
@@ -70,7 +76,7 @@ class Turn:
             raise
         try:
             if state.breaker is not None:
-                raise Tripped()
+                raise Tripped(self._host, state.breaker)
             spacing = max(self._hosts.min_interval, state.delay)
             if spacing:
                 now = time.monotonic()
@@ -121,7 +127,7 @@ class Hosts:
         """Hold one of the host's slots (then one of `overall`), spaced as the host asks, for
         at most `deadline` seconds: `async with hosts.turn(...)`. Raises `Tripped` if the
         host's breaker is open."""
-        return Turn(self, self[host], overall, deadline)
+        return Turn(self, host, overall, deadline)
 
     def slow_down(self, host: str, retry_after: float | None) -> None:
         """A 429: space this host's requests out for the rest of the run."""

@@ -3,16 +3,18 @@ never a hang or a crash."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import time
 import zlib
 
 import pytest
 
+from linkcheck.checker import CheckRun, check_all, make_transport
 from linkcheck.config import CheckOptions
 from linkcheck.models import Verdict
 from tests.conftest import ServerFactory
-from tests.helpers import check_one
+from tests.helpers import check_one, closed_port
 from tests.webserver import Reply, Web
 
 QUICK = CheckOptions(timeout=1.0, retries=0, backoff=0.05)
@@ -136,3 +138,20 @@ def test_tls_handshake_completes_and_an_untrusted_certificate_is_named() -> None
         thread.join(5)
     assert result.status is Verdict.UNREACHABLE
     assert "TLS failure" in (result.error or "") and "certificate" in (result.error or "").lower(), result.error
+
+
+def test_a_redirect_to_a_dead_host_whose_breaker_is_open_ends_instead_of_looping(web: Web) -> None:
+    # Issue 12, item 14: the breaker that opened belonged to the redirect's target, while the
+    # retry loop looked at the link's own host and tried again, thousands of times a second.
+    dead = f"http://127.0.0.9:{closed_port()}"
+    web.routes["/moved"] = Reply(302, headers={"Location": f"{dead}/landing"})
+    urls = [f"{dead}/a", f"{dead}/b", f"{dead}/c", web.url("/moved")]
+    options = CheckOptions(timeout=1, retries=1, backoff=0.01)
+
+    async def go() -> CheckRun:
+        async with make_transport(options) as transport:
+            return await asyncio.wait_for(check_all(urls, transport, options), 30)
+
+    moved = asyncio.run(go()).results[web.url("/moved")]
+    assert moved.status is Verdict.UNREACHABLE
+    assert web.hits[("GET", "/moved")] <= 3

@@ -122,7 +122,11 @@ def test_two_checks_on_one_registry_never_interleave(tmp_path: Path, web: Web) -
     web.fallback = Reply(delay=0.15)
     registry = make_registry(tmp_path, web, 60)  # about 2.5 s of checking
     first = start_check(registry)
-    time.sleep(0.5)
+    # The first run holds the lock from before its first request to after its save: wait for
+    # that request rather than for a guessed start-up time (a loaded CI machine starts slowly).
+    deadline = time.monotonic() + 30
+    while not web.hits and time.monotonic() < deadline and first.poll() is None:
+        time.sleep(0.02)
     refused = run_cli(
         "check",
         "--registry",
@@ -134,10 +138,10 @@ def test_two_checks_on_one_registry_never_interleave(tmp_path: Path, web: Web) -
         str(tmp_path / "out2"),
         cwd=tmp_path,
     )
-    assert refused.returncode == 2 and "locked by another linkcheck run" in refused.stderr
     second = start_check(registry)  # waits, says so, then runs on the first one's result
     _, first_err = first.communicate(timeout=60)
     _, second_err = second.communicate(timeout=60)
+    assert refused.returncode == 2 and "locked by another linkcheck run" in refused.stderr
     assert first.returncode == 0 and second.returncode == 0, first_err + second_err
     assert "waiting" in second_err
     history = yaml.safe_load(registry.read_text())["links"][web.url("/article/0")]["history"]
