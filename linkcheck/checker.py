@@ -38,7 +38,7 @@ from urllib.parse import SplitResult, urlsplit
 from linkcheck.classify import Answer, Decision, Probe, classify, judge_probe, page_title
 from linkcheck.clock import stamp
 from linkcheck.config import CheckOptions
-from linkcheck.hosts import Hosts, Tripped, WorkQueue
+from linkcheck.hosts import Hosts, Tripped, WorkQueue, origin_of
 from linkcheck.models import LinkResult, Reason, Verdict
 from linkcheck.redirects import Cookies, Fetched, RedirectFailed, follow, host_of
 from linkcheck.retry import backoff_delay
@@ -154,7 +154,7 @@ class Checker:
         if cookie := cookies.header_for(host):
             headers = [*headers, (b"Cookie", cookie.encode("latin-1", "replace"))]
         limit = self.options.max_body
-        async with self.hosts.turn(host, self.overall, self.options.timeout * 2):
+        async with self.hosts.turn(host, origin_of(url), self.overall, self.options.timeout * 2):
             answer = await self.pools.exchange(
                 method, url, headers, self.options.timeout, limit if method == "GET" else 0
             )
@@ -266,36 +266,36 @@ class Checker:
         refusal = self._refusal(url)
         if refusal is not None:
             return refusal
-        host = host_of(url)
-        state = self.hosts[host]
+        origin = origin_of(url)
+        breaker = self.hosts.breaker(origin)
         attempt = 0
         while True:
-            if state.breaker is not None:
-                tripped = state.breaker
+            if breaker.result is not None:
+                tripped = breaker.result
                 error = (
-                    f"{tripped.error} (circuit breaker: host {host} failed {state.failures} times; not contacted again)"
+                    f"{tripped.error} (circuit breaker: {origin} failed {breaker.failures} times; not contacted again)"
                 )
                 return LinkResult(tripped.status, stamp(), error=error, reason=tripped.reason)
             try:
                 result = await self._attempt(url)
-                self.hosts.succeeded(host)
+                self.hosts.succeeded(origin)
                 return result
             except Tripped as tripped:
-                if tripped.host == host:
-                    continue  # this host's own breaker: answered at the top of the loop
-                # A redirect led to a host whose breaker is open: that is where the link ends.
+                if tripped.origin == origin:
+                    continue  # this origin's own breaker: answered at the top of the loop
+                # A redirect led to an origin whose breaker is open: that is where the link ends.
                 cause = tripped.result
-                error = f"redirected to {tripped.host}, which is not contacted again: {cause.error}"
+                error = f"redirected to {tripped.origin}, which is not contacted again: {cause.error}"
                 return LinkResult(cause.status, stamp(), error=error, reason=cause.reason)
             except _Failure as failure:
-                if state.breaker is not None:
+                if breaker.result is not None:
                     continue  # the breaker opened while this request was out (and cut it short)
                 if failure.network:
                     self.run.network_failures += 1
-                    if self.hosts.failed(host, failure.result):
+                    if self.hosts.failed(origin, failure.result):
                         return failure.result  # the host is dead: retrying would only wait again
                 else:
-                    state.successes += 1
+                    breaker.successes += 1
                 if attempt >= self.options.retries or failure.result.status is Verdict.BROKEN:
                     return failure.result
                 attempt += 1

@@ -1,9 +1,10 @@
 """What the checker knows about each host, and the order in which URLs are taken up.
 
 * `Hosts` holds each host's state: its concurrency limit and spacing, what it taught us (a 429
-  slows it down for the rest of the run), and its circuit breaker — after `breaker_threshold`
-  connection failures or timeouts with no success, the host's remaining URLs get the same
-  verdict at once, so a dead host costs about one timeout instead of one per URL.
+  slows it down for the rest of the run), and a circuit breaker per origin (scheme, host,
+  port) — after `breaker_threshold` connection failures or timeouts with no success, the
+  origin's remaining URLs get the same verdict at once, so a dead host costs about one timeout
+  instead of one per URL.
 * `WorkQueue` hands URLs to a fixed number of workers, a host at a time in turn and never a
   host that already has `host_concurrency` URLs under way, so that one large host neither
   holds every worker nor queues its URLs behind each other, and a million URLs do not mean a
@@ -20,36 +21,52 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from linkcheck.models import LinkResult
+from linkcheck.transport import request_target
 
-__all__ = ["HostState", "Hosts", "Tripped", "Turn", "WorkQueue"]
+__all__ = ["Breaker", "HostState", "Hosts", "Tripped", "Turn", "WorkQueue", "origin_of"]
+
+
+def origin_of(url: str) -> str:
+    """`scheme://host:port` of a URL that can be requested: what a breaker is keyed by."""
+    (scheme, host, port), _, _ = request_target(url)
+    return f"{scheme.decode()}://{host.decode()}:{port}"
 
 
 class Tripped(Exception):
-    """The breaker of the host a request was for is open (it may be a redirect's target,
-    not the cited URL's own host): `result` is the verdict that opened it."""
+    """The breaker of the origin a request was for is open (it may be a redirect's target,
+    not the cited URL's own): `result` is the verdict that opened it."""
 
-    def __init__(self, host: str, result: LinkResult) -> None:
-        super().__init__(host)
-        self.host, self.result = host, result
+    def __init__(self, origin: str, result: LinkResult) -> None:
+        super().__init__(origin)
+        self.origin, self.result = origin, result
 
 
 @dataclass
 class HostState:
+    """Politeness towards one host name, whatever the port or scheme."""
+
     semaphore: asyncio.Semaphore
-    failures: int = 0
-    successes: int = 0
-    breaker: LinkResult | None = None
     delay: float = 0.0  # extra spacing after a 429
     next_slot: float = 0.0
     in_flight: int = 0
     peak: int = 0
     probes: dict[str, asyncio.Task[Any]] = field(default_factory=dict)  # soft-404 probes, by folder
+
+
+@dataclass
+class Breaker:
+    """What one origin (scheme, host and port) taught us about being reachable: a refused
+    port says nothing about another port of the same host."""
+
+    failures: int = 0
+    successes: int = 0
+    result: LinkResult | None = None  # the verdict that opened it; None while closed
     deadlines: set[asyncio.Timeout] = field(default_factory=set)  # of requests in flight
 
     def trip(self, result: LinkResult) -> None:
         """Open the breaker and cut short the requests still in flight: they would only wait
         out the same timeout and be answered with the breaker's verdict anyway."""
-        self.breaker = result
+        self.result = result
         for deadline in self.deadlines:
             deadline.reschedule(-1.0)  # a time in the past: fires at once
 
@@ -58,10 +75,10 @@ class Turn:
     """One request's turn at a host (`Hosts.turn`). A class rather than a generator-based
     context manager: it is entered for every request, and this costs a third as much."""
 
-    __slots__ = ("_hosts", "_host", "_state", "_overall", "_deadline", "_timer")
+    __slots__ = ("_hosts", "_origin", "_state", "_breaker", "_overall", "_deadline", "_timer")
 
-    def __init__(self, hosts: Hosts, host: str, overall: asyncio.Semaphore, deadline: float) -> None:
-        self._hosts, self._host, self._state = hosts, host, hosts[host]
+    def __init__(self, hosts: Hosts, host: str, origin: str, overall: asyncio.Semaphore, deadline: float) -> None:
+        self._hosts, self._origin, self._state, self._breaker = hosts, origin, hosts[host], hosts.breaker(origin)
         self._overall, self._deadline = overall, deadline
         self._timer: asyncio.Timeout | None = None
 
@@ -75,8 +92,8 @@ class Turn:
             state.semaphore.release()
             raise
         try:
-            if state.breaker is not None:
-                raise Tripped(self._host, state.breaker)
+            if self._breaker.result is not None:
+                raise Tripped(self._origin, self._breaker.result)
             spacing = max(self._hosts.min_interval, state.delay)
             if spacing:
                 now = time.monotonic()
@@ -91,7 +108,7 @@ class Turn:
         state.in_flight += 1
         state.peak = max(state.peak, state.in_flight)
         self._timer = timer = asyncio.timeout(self._deadline)
-        state.deadlines.add(timer)
+        self._breaker.deadlines.add(timer)
         await timer.__aenter__()
 
     async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: Any) -> None:
@@ -100,7 +117,7 @@ class Turn:
         try:
             await timer.__aexit__(kind, error, trace)  # a deadline that fired becomes TimeoutError here
         finally:
-            state.deadlines.discard(timer)
+            self._breaker.deadlines.discard(timer)
             state.in_flight -= 1
             self._overall.release()
             state.semaphore.release()
@@ -112,6 +129,7 @@ class Hosts:
     def __init__(self, concurrency: int, min_interval: float, breaker_threshold: int) -> None:
         self.concurrency, self.min_interval, self.breaker_threshold = concurrency, min_interval, breaker_threshold
         self._states: dict[str, HostState] = {}
+        self._breakers: dict[str, Breaker] = {}
 
     def __getitem__(self, host: str) -> HostState:
         state = self._states.get(host)
@@ -119,32 +137,38 @@ class Hosts:
             state = self._states[host] = HostState(asyncio.Semaphore(self.concurrency))
         return state
 
+    def breaker(self, origin: str) -> Breaker:
+        breaker = self._breakers.get(origin)
+        if breaker is None:
+            breaker = self._breakers[origin] = Breaker()
+        return breaker
+
     def peaks(self) -> dict[str, int]:
         """The most requests that were in flight at once, per host."""
         return {host: state.peak for host, state in self._states.items() if state.peak}
 
-    def turn(self, host: str, overall: asyncio.Semaphore, deadline: float) -> Turn:
+    def turn(self, host: str, origin: str, overall: asyncio.Semaphore, deadline: float) -> Turn:
         """Hold one of the host's slots (then one of `overall`), spaced as the host asks, for
         at most `deadline` seconds: `async with hosts.turn(...)`. Raises `Tripped` if the
-        host's breaker is open."""
-        return Turn(self, host, overall, deadline)
+        origin's breaker is open."""
+        return Turn(self, host, origin, overall, deadline)
 
     def slow_down(self, host: str, retry_after: float | None) -> None:
         """A 429: space this host's requests out for the rest of the run."""
         state = self[host]
         state.delay = max(state.delay * 2, retry_after or 1.0, 0.5)
 
-    def succeeded(self, host: str) -> None:
-        state = self[host]
-        state.successes += 1
-        state.failures = 0
+    def succeeded(self, origin: str) -> None:
+        breaker = self.breaker(origin)
+        breaker.successes += 1
+        breaker.failures = 0
 
-    def failed(self, host: str, result: LinkResult) -> bool:
-        """A connection failure or timeout; True when it opened the host's breaker."""
-        state = self[host]
-        state.failures += 1
-        if state.successes == 0 and state.failures >= self.breaker_threshold:
-            state.trip(result)
+    def failed(self, origin: str, result: LinkResult) -> bool:
+        """A connection failure or timeout; True when it opened the origin's breaker."""
+        breaker = self.breaker(origin)
+        breaker.failures += 1
+        if breaker.successes == 0 and breaker.failures >= self.breaker_threshold:
+            breaker.trip(result)
             return True
         return False
 

@@ -277,3 +277,15 @@ def test_headers_go_only_to_their_own_host(web: Web) -> None:
         assert "linkcheck" in web.seen_headers[0]["user-agent"]
     finally:
         other.stop()
+
+
+def test_the_breaker_is_per_origin_not_per_host_name(web: Web) -> None:
+    # Issue 12, item 17: two refused URLs on one port of 127.0.0.2 opened the breaker for every
+    # port of 127.0.0.2, and live URLs there became `unreachable` without being asked.
+    refused = closed_port("127.0.0.2")
+    dead = [f"http://127.0.0.2:{refused}/a", f"http://127.0.0.2:{refused}/b", f"http://127.0.0.2:{refused}/c"]
+    web.routes["/live"] = Reply()
+    results = check([*dead, web.url("/live")], CheckOptions(timeout=1, retries=0)).results
+    assert results[web.url("/live")].status is Verdict.OK and web.hits[("GET", "/live")] == 1
+    assert all(results[url].status is Verdict.UNREACHABLE for url in dead)
+    assert any("circuit breaker" in (results[url].error or "") for url in dead)
