@@ -159,8 +159,9 @@ class Checker:
                 method, url, headers, self.options.timeout, limit if method == "GET" else 0
             )
         self.run.responses += 1
-        # What a body can tell: a not-found page answering 200, or a bot challenge (403, 503).
-        if answer.body and (answer.status < 300 or answer.status in (403, 503)):
+        # What a body can tell: a not-found page answering 200 (or a 3xx without a Location,
+        # shown as it is), or a bot challenge (403, 503).
+        if answer.body and (answer.status < 400 or answer.status in (403, 503)):
             return answer, decoded_body(answer, limit)
         return answer, b""
 

@@ -8,7 +8,8 @@ The judgement, in order:
 * a status configured as ok for the host (`accept`) is ok;
 * 429 and 5xx are worth retrying (a bot-challenge page served with 5xx is `blocked`);
 * 401, 403, 407 and 451 are `blocked`: a person should look, the page may well be there;
-* other 4xx are `broken`; a 3xx that could not be followed is `broken` too;
+* other 4xx are `broken`; a status of 600 or more (999 is a well-known bot wall) is `blocked`;
+* a 3xx without a Location is a final answer, as a browser shows it: judged like a 2xx page;
 * a 2xx is `soft_404` when it is a not-found page in disguise: a redirect to a sign-in page
   (`blocked`) or to the site's home page, a "not found" title; when the answer came through
   redirects or its text mentions not finding, the engine may ask for a sibling that cannot
@@ -108,6 +109,8 @@ def classify(answer: Answer, accepted: frozenset[int] = frozenset(), retry_after
     if code == 429:
         retry = parse_retry_after(answer.retry_after, retry_after_cap)
         return Decision(Verdict.RATE_LIMITED, Reason.ANSWERED, "429 Too Many Requests", retry=True, retry_after=retry)
+    if code >= 600:  # not HTTP's: 999 is a well-known bot wall (LinkedIn); nothing to retry
+        return Decision(Verdict.BLOCKED, Reason.ANSWERED, f"HTTP {code}: a non-standard refusal (bot wall)")
     if code >= 500:
         if _CHALLENGE_RE.search(body):
             return Decision(Verdict.BLOCKED, Reason.BOT_CHALLENGE, "bot challenge page")
@@ -119,8 +122,8 @@ def classify(answer: Answer, accepted: frozenset[int] = frozenset(), retry_after
         return Decision(Verdict.BLOCKED, Reason.ANSWERED, f"HTTP {code}: access refused")
     if code >= 400:
         return Decision(Verdict.BROKEN, Reason.ANSWERED, f"HTTP {code}")
-    if 300 <= code < 400:
-        return Decision(Verdict.BROKEN, Reason.NO_LOCATION, f"HTTP {code} without a usable Location")
+    # From here on 2xx, or a 3xx without a Location: a browser shows that answer's body, so it
+    # is judged like a page.
     final = answer.final_url
     if chain:
         parts = urlsplit(final)

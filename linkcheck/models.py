@@ -70,7 +70,6 @@ class Reason(StrEnum):
     NOT_FOUND_PAGE = "not_found_page"
     LIKE_A_MISSING_PAGE = "like_a_missing_page"
     MOVED_PERMANENTLY = "moved_permanently"
-    NO_LOCATION = "no_location"
     REDIRECT_LOOP = "redirect_loop"
     TOO_MANY_REDIRECTS = "too_many_redirects"
     NON_WEB_REDIRECT = "non_web_redirect"

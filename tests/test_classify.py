@@ -60,7 +60,10 @@ URL = "https://site.example/articles/42"
         (Answer(URL, 503, body=b"cf-chl challenge"), Verdict.BLOCKED, Reason.BOT_CHALLENGE, False, False),
         (Answer(URL, 500), Verdict.SERVER_ERROR, Reason.ANSWERED, True, False),
         (Answer(URL, 429), Verdict.RATE_LIMITED, Reason.ANSWERED, True, False),
-        (Answer(URL, 302), Verdict.BROKEN, Reason.NO_LOCATION, False, False),
+        # Issue 12, item 24: a 3xx without a Location is shown as it is; 999 is a bot wall, not a 5xx.
+        (Answer(URL, 302, body=PAGE), Verdict.OK, Reason.ANSWERED, False, False),
+        (Answer(URL, 300, body=b"<title>Not Found</title>"), Verdict.SOFT_404, Reason.NOT_FOUND_PAGE, False, False),
+        (Answer(URL, 999), Verdict.BLOCKED, Reason.ANSWERED, False, False),
     ],
 )
 def test_answer_to_verdict(answer: Answer, verdict: Verdict, reason: Reason, retry: bool, probe: bool) -> None:

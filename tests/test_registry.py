@@ -216,3 +216,12 @@ def test_arbitrary_text_never_raises_anything_but_registry_error(text: str) -> N
         registry.parse(text, "fuzz.yaml")
     except RegistryError:
         pass
+
+
+def test_a_date_or_number_that_cannot_be_one_is_a_located_error() -> None:
+    # Issue 12, item 22: YAML reads these as a date and an integer, and Python refuses both.
+    with pytest.raises(RegistryError, match=r"<registry>:4:11: cannot read this value: day is out of range"):
+        registry.parse("version: 1\ndocuments:\n  a.md:\n    date: 2021-02-29\n")
+    huge = "version: 1\nlinks:\n  https://a.example/:\n    check:\n      status: ok\n      http_status: " + "9" * 5000
+    with pytest.raises(RegistryError, match=r"<registry>:6:20: cannot read this value"):
+        registry.parse(huge)

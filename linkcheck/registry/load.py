@@ -70,25 +70,34 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
     filename = "<registry>"
 
 
+def _construct(loader: _Loader, node: yaml.Node) -> Any:
+    """One value; a scalar that looks like a date or a number but is not one (2021-02-29, a
+    5,000-digit integer) is a located error, not a traceback."""
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, OverflowError) as exc:
+        raise _located_error(loader.filename, node.start_mark, f"cannot read this value: {exc}") from None
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Located:
     loader.flatten_mapping(node)
     result = _Located()
     result.mark, result.marks = node.start_mark, {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        key = _construct(loader, key_node)
         try:
             duplicate = key in result
         except TypeError:
             raise _located_error(loader.filename, key_node.start_mark, "a mapping key must be a plain value") from None
         if duplicate:
             raise _located_error(loader.filename, key_node.start_mark, f"duplicate key {key!r}")
-        result[key] = loader.construct_object(value_node, deep=True)
+        result[key] = _construct(loader, value_node)
         result.marks[key] = value_node.start_mark
     return result
 
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> _LocatedList:
-    result = _LocatedList(loader.construct_object(child, deep=True) for child in node.value)
+    result = _LocatedList(_construct(loader, child) for child in node.value)
     result.mark, result.marks = node.start_mark, [child.start_mark for child in node.value]
     return result
 
