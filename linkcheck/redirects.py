@@ -6,6 +6,7 @@ comes back with nothing learnt is a loop.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -24,6 +25,35 @@ def host_of(url: str) -> str:
         return ""
 
 
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+# Second-level labels under which country domains register names (co.uk, com.au, …): a cookie
+# for such a domain would reach every site under it. The standard library's cookie policy
+# (http.cookiejar.DefaultCookiePolicy) refuses the same.
+_REGISTRY_LABELS = frozenset({"co", "ac", "com", "edu", "org", "net", "gov", "mil", "int", "aero", "biz", "info"})
+
+
+def _cookie_domain(host: str, attribute: str) -> str:
+    """The domain a cookie from `host` may go to, given its Domain attribute: the attribute's
+    domain only when `host` is inside it and it is neither an IP address, a top-level domain,
+    nor a country registry's second level; else `host` alone."""
+    candidate = attribute.strip().lstrip(".").lower()
+    if not candidate or _is_ip(host) or _is_ip(candidate):
+        return host
+    labels = candidate.split(".")
+    if len(labels) < 2 or (len(labels) == 2 and len(labels[1]) == 2 and labels[0] in _REGISTRY_LABELS):
+        return host
+    if host == candidate or host.endswith("." + candidate):
+        return candidate
+    return host
+
+
 class Cookies:
     """Cookies set along one redirect chain (name=value only; enough to get past cookie walls)."""
 
@@ -39,17 +69,16 @@ class Cookies:
             domain = host
             for attribute in attributes:
                 key, _, val = attribute.partition("=")
-                if key.strip().lower() == "domain" and val.strip():
-                    candidate = val.strip().lstrip(".").lower()
-                    if host == candidate or host.endswith("." + candidate):  # never for another site
-                        domain = candidate
+                if key.strip().lower() == "domain":
+                    domain = _cookie_domain(host, val)
             self._jar[(domain, name.strip())] = value.strip()
 
     def header_for(self, host: str) -> str:
+        exact = _is_ip(host)  # an IP address gets only the cookies it set itself
         return "; ".join(
             f"{name}={value}"
             for (domain, name), value in self._jar.items()
-            if host == domain or host.endswith("." + domain)
+            if host == domain or (not exact and host.endswith("." + domain))
         )
 
     def state(self) -> frozenset[tuple[tuple[str, str], str]]:

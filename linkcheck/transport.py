@@ -398,6 +398,19 @@ def request_target(url: str) -> tuple[_Key, bytes, bytes]:
     return (scheme, host, port), netloc, parsed.raw_path
 
 
+def _without_credentials(url: str) -> str:
+    """A proxy URL fit to be shown: a password in it becomes `***` (the user name stays)."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        if parts.password is None:
+            return url
+        user = parts.username or ""
+        host = parts.netloc.rpartition("@")[2]
+        return parts._replace(netloc=f"{user}:***@{host}").geturl()
+    except ValueError:
+        return "(a proxy URL that cannot be parsed)"
+
+
 class _HostPool:
     """Kept-alive HTTP/1.1 connections to one origin. The checker's per-host semaphore bounds
     how many are in use at once; this keeps at most `keep` idle ones."""
@@ -468,7 +481,8 @@ class HostPools:
         for scheme in ("http", "https", "all"):
             proxy = self._proxies.get(scheme)
             if proxy and not proxy.lower().startswith(("http://", "https://")):
-                raise ConfigError(f"{scheme}_proxy={proxy}: only http:// and https:// proxies are supported")
+                shown = _without_credentials(proxy)
+                raise ConfigError(f"{scheme}_proxy={shown}: only http:// and https:// proxies are supported")
 
     def _proxy_for(self, key: _Key) -> str | None:
         if not self._proxies:

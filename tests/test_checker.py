@@ -11,6 +11,7 @@ import pytest
 
 from linkcheck.config import CheckOptions
 from linkcheck.models import Verdict
+from linkcheck.redirects import Cookies
 from tests.helpers import check, check_one, closed_port
 from tests.webserver import Reply, Web
 
@@ -289,3 +290,25 @@ def test_the_breaker_is_per_origin_not_per_host_name(web: Web) -> None:
     assert results[web.url("/live")].status is Verdict.OK and web.hits[("GET", "/live")] == 1
     assert all(results[url].status is Verdict.UNREACHABLE for url in dead)
     assert any("circuit breaker" in (results[url].error or "") for url in dead)
+
+
+@pytest.mark.parametrize(
+    ("setter", "domain", "receiver", "sent"),
+    [
+        ("a.example.org", "example.org", "b.example.org", True),
+        ("a.example.org", ".example.org", "example.org", True),
+        ("a.example.org", "other.org", "other.org", False),
+        # Issue 12, item 6: IP addresses and public suffixes never widen a cookie's reach.
+        ("127.0.0.3", "3", "127.0.1.3", False),
+        ("127.0.0.3", "0.0.3", "127.1.0.3", False),
+        ("127.0.0.3", "127.0.0.3", "127.0.0.3", True),
+        ("news.example.co.uk", "co.uk", "shop.example2.co.uk", False),
+        ("a.example", "example", "b.example", False),
+        ("a.example.co.uk", "example.co.uk", "b.example.co.uk", True),
+    ],
+)
+def test_cookie_domains_follow_the_standard_policy(setter: str, domain: str, receiver: str, sent: bool) -> None:
+    jar = Cookies()
+    jar.learn(setter, [f"session=1; Path=/; Domain={domain}"])
+    assert (jar.header_for(receiver) == "session=1") is sent
+    assert jar.header_for(setter) == "session=1"  # always back to the host that set it

@@ -122,3 +122,19 @@ def test_credentials_in_the_proxy_url_are_sent_to_the_proxy_only(web: Web) -> No
         assert all("proxy-authorization" not in h and "authorization" not in h for h in web.seen_headers)
     finally:
         proxy.stop()
+
+
+def test_a_refused_proxy_url_is_shown_without_its_password(tmp_path: Path, web: Web) -> None:
+    # Issue 12, item 5: the SOCKS refusal quoted the proxy URL whole, password included.
+    registry = extract(tmp_path, f"[a]({web.url('/a')})\n")
+    secret = "s3cr3t-proxy-pass"
+    result = run_cli(
+        "check",
+        "--registry",
+        str(registry),
+        "--no-archive",
+        cwd=tmp_path,
+        env={"ALL_PROXY": f"socks5://ann:{secret}@127.0.0.70:1080"},
+    )
+    assert result.returncode == 2 and "ann:***@127.0.0.70:1080" in result.stderr
+    assert secret not in result.stderr + result.stdout + registry.read_text()
