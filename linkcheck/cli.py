@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -437,6 +438,10 @@ _COMMANDS = {"extract": run_extract, "check": run_check, "archive": run_archive,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if hasattr(signal, "SIGXFSZ"):
+        # Over a file-size limit (`ulimit -f`) a write should fail with EFBIG, which becomes a
+        # one-line error, rather than the signal killing the process mid-run.
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -8,6 +8,7 @@ secrets stay out of files, registries and reports.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -226,11 +227,16 @@ def _from_mapping(data: dict[str, Any], source: str) -> dict[str, Any]:
                 raise ConfigError(f"{source}: {key} must be a list of patterns")
             values[name] = value
         elif name == "accept":
-            if not isinstance(value, dict) or not all(isinstance(c, int) for v in value.values() for c in v):
+            if not isinstance(value, dict) or not all(
+                isinstance(v, list) and all(isinstance(c, int) and not isinstance(c, bool) for c in v)
+                for v in value.values()
+            ):
                 raise ConfigError(f"{source}: accept must map host names to lists of status codes")
             values[name] = value
         elif name == "headers":
-            if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+            if not isinstance(value, dict) or not all(
+                isinstance(v, dict) and all(isinstance(e, str) for e in v.values()) for v in value.values()
+            ):
                 raise ConfigError(f"{source}: headers must map host names to {{header = ENV_VAR}} tables")
             values[name] = value
     return values
@@ -258,4 +264,32 @@ def load_config(directory: Path, overrides: dict[str, Any]) -> Config:
     values.update({k: v for k, v in overrides.items() if v is not None})
     if values.get("fail_on", "any") not in FAIL_ON_CHOICES:
         raise ConfigError(f"fail_on must be any, new or none, got {values['fail_on']!r}")
-    return replace(DEFAULTS, **values)
+    config = replace(DEFAULTS, **values)
+    _validate(config)
+    return config
+
+
+# Counts that must be at least one (zero would wait forever), and seconds that must be finite.
+_AT_LEAST_ONE = ("max_concurrency", "host_concurrency", "archive_concurrency", "cdx_per_minute")
+_SECONDS = ("min_interval", "max_age", "archive_ttl", "save_if_older", "save_poll_interval")
+_LONGEST = 100 * 365 * 86400.0  # a duration beyond a century is a typo, and overflows dates
+
+
+def _validate(config: Config) -> None:
+    """Every value in range, one line per problem (exit 2), before anything runs."""
+    for name in _AT_LEAST_ONE:
+        if getattr(config, name) < 1:
+            raise ConfigError(f"{name} must be at least 1, got {getattr(config, name)}")
+    if config.retries < 0:
+        raise ConfigError(f"retries must be 0 or more, got {config.retries}")
+    if not (math.isfinite(config.timeout) and config.timeout > 0):
+        raise ConfigError(f"timeout must be a number of seconds above 0, got {config.timeout}")
+    for name in _SECONDS:
+        value = getattr(config, name)
+        if value is not None and not (math.isfinite(value) and 0 <= value <= _LONGEST):
+            raise ConfigError(f"{name} must be between 0 and 100 years, got {value}")
+    if not config.user_agent.isascii() or not config.user_agent.isprintable():
+        raise ConfigError("user_agent must be printable ASCII (HTTP headers are)")
+    output = Path(config.output)
+    if output.exists() and not output.is_dir():
+        raise ConfigError(f"output {config.output}: not a directory")

@@ -8,6 +8,7 @@ Exceptions are for what makes the run itself impossible::
     ├── ConfigError                bad configuration file or option value (exit 2)
     ├── RegistryError              citations.yaml unreadable, unparsable or invalid (exit 2)
     │   └── LockTimeout            another run holds the registry lock (exit 2)
+    ├── WriteError                 a file could not be written; the old one is left as it was (exit 2)
     └── OfflineError               no host at all could be reached (exit 3)
 """
 
@@ -20,6 +21,7 @@ __all__ = [
     "RegistryError",
     "LockTimeout",
     "OfflineError",
+    "WriteError",
 ]
 
 
@@ -43,6 +45,11 @@ class RegistryError(LinkcheckError):
 
 class LockTimeout(RegistryError):
     """Another linkcheck process holds the registry lock for longer than allowed."""
+
+
+class WriteError(LinkcheckError):
+    """A file (the registry, a report) could not be written: full disk, read-only folder, a
+    file-size limit. Writes are atomic, so what was there before is left as it was."""
 
 
 class OfflineError(LinkcheckError):

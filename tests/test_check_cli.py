@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import errno
 import json
 from pathlib import Path
 
@@ -212,3 +213,57 @@ def test_committed_seed_registry_offline_exits_3_unchanged(tmp_path: Path) -> No
         pytest.skip("this machine can reach the seeds' hosts; the offline case does not apply")
     assert "offline" in result.stderr
     assert copy.read_text() == (ROOT / "citations.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--max-concurrency", "0"], "max_concurrency must be at least 1"),
+        (["--host-concurrency", "-1"], "host_concurrency must be at least 1"),
+        (["--timeout", "nan"], "timeout must be a number of seconds above 0"),
+        (["--timeout", "0"], "timeout must be a number of seconds above 0"),
+        (["--retries", "-1"], "retries must be 0 or more"),
+        (["--max-age", "99999999999999999999d"], "max_age must be between 0 and 100 years"),
+        (["--user-agent", "linkcheck\u00e9"], "user_agent must be printable ASCII"),
+    ],
+)
+def test_out_of_range_options_are_one_line_errors(tmp_path: Path, web: Web, option: list[str], message: str) -> None:
+    # Issue 12, item 23: these hung (a count of 0) or ended in a traceback.
+    registry = extract(tmp_path, f"[a]({web.url('/ok')})\n")
+    result = run_cli("check", "--registry", str(registry), "--no-archive", *option, cwd=tmp_path)
+    assert result.returncode == 2 and f"error: {message}" in result.stderr and "Traceback" not in result.stderr
+    assert web.hits == {}
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('accept = {"h" = 403}', "accept must map host names to lists of status codes"),
+        ("headers = {h = {A = 5}}", "headers must map host names to"),
+        ("archive_concurrency = 0", "archive_concurrency must be at least 1"),
+    ],
+)
+def test_out_of_range_configuration_is_a_one_line_error(tmp_path: Path, web: Web, toml: str, message: str) -> None:
+    registry = extract(tmp_path, f"[a]({web.url('/ok')})\n")
+    (tmp_path / "linkcheck.toml").write_text(toml + "\n")
+    result = run_cli("check", "--registry", str(registry), "--no-archive", cwd=tmp_path)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_output_that_is_a_file_and_a_full_disk_are_one_line_errors(
+    tmp_path: Path, web: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry = extract(tmp_path, f"[a]({web.url('/ok')})\n")
+    (tmp_path / "taken").write_text("a file\n")
+    result = run_cli("check", "--registry", str(registry), "--no-archive", "--output", "taken", cwd=tmp_path)
+    assert result.returncode == 2 and "output taken: not a directory" in result.stderr
+    before = registry.read_text()
+
+    def full(source: str, target: str) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("linkcheck.registry.store.os.replace", full)  # the CLI runs in this process
+    result = run_cli("check", "--registry", str(registry), "--no-archive", cwd=tmp_path)
+    assert result.returncode == 2 and "cannot write (No space left on device)" in result.stderr
+    assert "Traceback" not in result.stderr and registry.read_text() == before
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from linkcheck import registry
-from linkcheck.errors import LockTimeout, RegistryError
+from linkcheck.errors import LockTimeout, RegistryError, WriteError
 from linkcheck.extract import collect
 from tests.helpers import run_cli
 
@@ -124,7 +124,7 @@ def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path: Path, monkeypatc
         raise OSError("disk full")
 
     monkeypatch.setattr("linkcheck.registry.store.os.replace", fail)
-    with pytest.raises(OSError):
+    with pytest.raises(WriteError, match="cannot write .*left as it was"):
         registry.save(reg, path)
     assert path.read_text() == "# old\nversion: 1\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["citations.yaml"]

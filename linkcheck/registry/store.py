@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from linkcheck.errors import LockTimeout
+from linkcheck.errors import LockTimeout, WriteError
 
 __all__ = ["locked", "write_atomically"]
 
@@ -22,9 +22,10 @@ def write_atomically(path: Path, text: str, *, remove_stale: bool = False) -> Pa
     make the rename durable. With `remove_stale` (only under the registry's lock, when no one
     else writes), temporary files of writers killed mid-write are removed."""
     directory = path.parent if str(path.parent) else Path(".")
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    temporary = ""
     try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
@@ -32,9 +33,13 @@ def write_atomically(path: Path, text: str, *, remove_stale: bool = False) -> Pa
         with contextlib.suppress(FileNotFoundError):
             os.chmod(temporary, path.stat().st_mode & 0o777)
         os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+    except BaseException as exc:
+        if temporary:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        if isinstance(exc, OSError):
+            reason = exc.strerror or type(exc).__name__
+            raise WriteError(f"{path}: cannot write ({reason}); what was there is left as it was") from None
         raise
     with contextlib.suppress(OSError):  # make the rename itself durable
         dir_fd = os.open(directory, os.O_RDONLY)
