@@ -20,7 +20,9 @@ __all__ = ["emit", "key_line", "scalar"]
 
 # Plain scalars: start with a letter, "/", "_" or "(" (never an indicator or a number), hold
 # no ": " or " #", no control characters, and do not end in ":" or white space.
-_PLAIN_RE = re.compile(r"[A-Za-z_/(\u00a0-\u2027\u202a-\ud7ff][^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]*")
+_PLAIN_RE = re.compile(
+    r"[A-Za-z_/(\u00a0-\u2027\u202a-\ud7ff][^\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]*"
+)
 _NON_PRINTABLE_RE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufeff\ufffe\uffff\u2028\u2029\x85]"
 )
@@ -30,7 +32,9 @@ _RESERVED_WORDS = frozenset(
     for base in ("yes", "no", "true", "false", "on", "off", "null", "y", "n")
     for w in (base, base.capitalize(), base.upper())
 )
-_PLAIN_TAIL_RE = re.compile(r"[^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]*")
+# Not YAML-printable, so never plain: C0/C1 controls, line separators, the BOM, surrogates
+# (a file name's undecodable bytes) and the non-characters U+FFFE and U+FFFF.
+_PLAIN_TAIL_RE = re.compile(r"[^\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]*")
 _NUMERIC_START = frozenset("0123456789.")
 _resolver = yaml.resolver.Resolver()
 _NEEDS_ESCAPE_RE = re.compile('["\\\\\x00-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff\u2028\u2029]')
@@ -58,9 +62,15 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
 def _quoted(text: str) -> str:
     if not _NEEDS_ESCAPE_RE.search(text):
         return f'"{text}"'
+    # A lone surrogate (an undecodable byte of a file name, as Python decodes it) has no YAML
+    # form at all, escaped or not: it is written as U+FFFD, the replacement character.
+    text = _SURROGATE_RE.sub("\ufffd", text)
     return _NON_PRINTABLE_RE.sub(_escape, json.dumps(text, ensure_ascii=False)[1:-1]).join('""')
 
 
