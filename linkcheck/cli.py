@@ -19,6 +19,7 @@ from linkcheck import commands
 from linkcheck import registry as registry_mod
 from linkcheck.archive_stage import ArchiveOutcome
 from linkcheck.config import DEFAULTS, FAIL_ON_CHOICES, Config, load_config, parse_duration
+from linkcheck.display import printable
 from linkcheck.errors import LinkcheckError, UsageError
 from linkcheck.loop import Interrupt
 from linkcheck.models import LinkResult
@@ -38,7 +39,8 @@ def _say(message: str) -> None:
 
 
 def _warn(message: str) -> None:
-    _say(f"warning: {message}")
+    # Warnings quote document content (file names, hrefs): shown, never acted on.
+    _say(f"warning: {printable(message)}")
 
 
 def _days(seconds: float) -> str:
@@ -309,7 +311,7 @@ def run_extract(args: argparse.Namespace) -> int:
     if summary.removed:
         print(f"{len(summary.removed)} URLs no longer cited, removed:")
         for url in summary.removed:
-            print(f"  - {url}")
+            print(f"  - {printable(url)}")
     if result.warnings:
         print(f"{len(result.warnings)} warnings (see above)")
     return result.exit_code
@@ -447,7 +449,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _COMMANDS[args.command](args)
     except LinkcheckError as exc:
-        _say(f"error: {exc}")
+        _say(f"error: {printable(str(exc))}")
         return exc.exit_code
     except KeyboardInterrupt:
         _say("interrupted")

@@ -25,6 +25,7 @@ from linkcheck import registry as registry_mod
 from linkcheck.archive_stage import ArchiveOutcome, run_archive
 from linkcheck.check_stage import CheckOutcome, run_check
 from linkcheck.config import Config, FailOn
+from linkcheck.display import printable
 from linkcheck.errors import OfflineError, UsageError
 from linkcheck.extract import collect, gc_paused
 from linkcheck.loop import Interrupt
@@ -174,7 +175,7 @@ def _archive_stage(
         lookups=lookups,
         everything=everything,
         save=save,
-        progress=lambda url: say(f"archive: looking up {url}"),
+        progress=lambda url: say(f"archive: looking up {printable(url)}"),
         interrupt=interrupt,
     )
 

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).parent.parent / "linkcheck"
 
 # Each module may import only from its own layer or the ones before it.
 LAYERS: list[set[str]] = [
-    {"errors", "models", "clock", "dates", "urls", "retry"},
+    {"errors", "models", "clock", "dates", "urls", "retry", "display"},
     {"config"},
     {"extract", "registry"},
     {"transport", "classify", "hosts", "redirects", "loop"},

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from linkcheck.display import xml_safe
 from linkcheck.report.model import CitationRow, LinkRow, Report
 
 __all__ = ["render_junit"]
@@ -62,4 +63,5 @@ def render_junit(report: Report) -> str:
         suites.set(key, str(value))
     suites.set("errors", "0")
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    # ElementTree writes control characters raw, which XML 1.0 forbids: escape them visibly.
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + xml_safe(ET.tostring(suites, encoding="unicode")) + "\n"

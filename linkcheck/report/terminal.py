@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from linkcheck.display import printable
 from linkcheck.report.model import Report
 
 __all__ = ["print_summary"]
@@ -24,6 +25,10 @@ _STYLES = {
     "skipped": "dim",
     "missing_target": "yellow",
 }
+
+
+def _shown(text: str) -> str:
+    return escape(printable(text))
 
 
 def print_summary(report: Report, file: IO[str] | None = None, limit: int = 50) -> None:
@@ -51,10 +56,11 @@ def print_summary(report: Report, file: IO[str] | None = None, limit: int = 50) 
         where = ", ".join(f"{c.document}:{c.page or c.line}" for c in link.citations[:3])
         if len(link.citations) > 3:
             where += f" +{len(link.citations) - 3}"
-        archive = escape(link.archive.url) if link.archive else "—"
-        target = escape(link.url or f"“{link.citations[0].text}” (target lost)")
-        detail = escape(link.error or "")
-        where = escape(where)
+        # Document content and servers' texts: rich markup escaped, control characters shown.
+        archive = _shown(link.archive.url) if link.archive else "—"
+        target = _shown(link.url or f"“{link.citations[0].text}” (target lost)")
+        detail = _shown(link.error or "")
+        where = _shown(where)
         table.add_row(
             f"[{_STYLES.get(link.status or 'unchecked', 'red')}]{status}[/]",
             f"{target}\n[dim]{detail}[/]" if detail else target,

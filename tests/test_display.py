@@ -1,0 +1,68 @@
+"""Document content on screens, in CI logs and in XML: shown, never acted on (issue 12, items 4, 25, 26)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from linkcheck.display import printable
+from linkcheck.models import Citation, LinkResult, Verdict
+from linkcheck.registry import LinkEntry, Registry
+from linkcheck.report import build_report, render_annotations, render_junit
+from tests.helpers import run_cli
+
+ESC = "\x1b]0;owned\x07\x1b[2J"
+
+
+def test_control_characters_are_shown_as_escapes() -> None:
+    assert printable("a\x1b[2Jb\nc\u202ed") == "a\\x1b[2Jb\\x0ac\\u202ed"
+    assert printable("ordinary text, Ünïcödé, 引用") == "ordinary text, Ünïcödé, 引用"
+
+
+def test_extract_never_lets_a_file_name_or_href_start_a_workflow_command(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "bad\n::error::owned.pdf").write_bytes(b"%PDF-1.7 broken")
+    (docs / f"esc{ESC}.pdf").write_bytes(b"%PDF-1.7 broken")
+    registry = tmp_path / "citations.yaml"
+    (docs / "paper.md").write_text("[gone](https://a.example/x%0A::warning::y)\n")
+    run_cli("extract", str(docs), "--registry", str(registry))
+    (docs / "paper.md").write_text("nothing cited any more\n")
+    result = run_cli("extract", str(docs), "--registry", str(registry))
+    output = result.stdout + result.stderr
+    assert result.returncode == 0 and "removed" in result.stdout
+    assert not any(line.startswith("::") for line in output.splitlines())
+    assert "\x1b" not in output and "\x07" not in output and "\\x0a::error::owned" in output
+
+
+def _registry_citing(text: str, error: str) -> Registry:
+    url = "https://a.example/x"
+    entry = LinkEntry(url=url, citations=[Citation(url, "paper.md", 3, text)])
+    entry.result = LinkResult(Verdict.BROKEN, "2026-11-23T00:00:00+00:00", http_status=404, error=error)
+    return Registry(links={url: entry})
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(st.characters(exclude_categories=()), max_size=40), st.text(max_size=40))
+def test_junit_is_well_formed_xml_whatever_the_documents_hold(text: str, error: str) -> None:
+    ET.fromstring(render_junit(build_report(_registry_citing(text, error))).encode("utf-8"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=40), st.text(max_size=40))
+def test_annotations_are_one_line_each_without_control_characters(text: str, error: str) -> None:
+    for line in render_annotations(build_report(_registry_citing(text, error))):
+        assert line.startswith("::warning ") and "\n" not in line and "\r" not in line and "\x1b" not in line
+
+
+def test_the_terminal_table_shows_escape_sequences_as_text(tmp_path: Path) -> None:
+    import io
+
+    from linkcheck.report import print_summary
+
+    out = io.StringIO()
+    print_summary(build_report(_registry_citing(f"text {ESC}", f"error {ESC}")), file=out)
+    assert "\x1b" not in out.getvalue() and "\\x1b" in out.getvalue()
