@@ -166,8 +166,14 @@ class Config:
                     raise ConfigError(f"header {name} for {host}: environment variable {variable} is not set")
                 if not _TOKEN_RE.fullmatch(name):
                     raise ConfigError(f"header {name!r} for {host}: not a valid header name")
-                if _BREAK_RE.search(env[variable]):  # the value itself is never shown: it may be a secret
+                # The value itself is never shown: it may be a secret.
+                if _BREAK_RE.search(env[variable]):
                     raise ConfigError(f"header {name} for {host}: environment variable {variable} holds a line break")
+                if _CONTROL_RE.search(env[variable]) or env[variable] != env[variable].strip(" \t"):
+                    raise ConfigError(
+                        f"header {name} for {host}: environment variable {variable} starts or ends with white space, "
+                        "or holds a control character (HTTP refuses both)"
+                    )
                 headers.setdefault(host.lower(), {})[name] = env[variable]
         if _BREAK_RE.search(self.user_agent):
             raise ConfigError("user_agent: holds a line break")
@@ -244,6 +250,7 @@ def _from_mapping(data: dict[str, Any], source: str) -> dict[str, Any]:
 
 _TOKEN_RE = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # an HTTP header name (RFC 9110 token)
 _BREAK_RE = re.compile(r"[\r\n\0]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # all but the tab, which HTTP allows inside a value
 
 
 def load_config(directory: Path, overrides: dict[str, Any]) -> Config:

@@ -178,7 +178,11 @@ def _translated(exc: Exception) -> TransportError:
     """httpcore's exception (or an OSError under it) as one of ours."""
     if isinstance(exc, httpcore.TimeoutException):
         return TimedOut(type(exc).__name__, Reason.TIMEOUT)
-    if isinstance(exc, (httpcore.RemoteProtocolError, httpcore.LocalProtocolError)):
+    if isinstance(exc, httpcore.LocalProtocolError):
+        # Our own request was refused by the HTTP layer, whose message may quote a header's
+        # value (a secret): say what happened, never what it said.
+        return ProtocolFailure("the request could not be sent: it is not valid HTTP", Reason.INVALID_HTTP)
+    if isinstance(exc, httpcore.RemoteProtocolError):
         return ProtocolFailure(f"invalid HTTP response: {exc}", Reason.INVALID_HTTP)
     kind, reason = network_failure(exc)
     if isinstance(exc, (httpcore.ConnectError, OSError)):

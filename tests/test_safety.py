@@ -131,6 +131,12 @@ def test_header_secrets_stay_with_their_host_and_out_of_every_record(tmp_path: P
     [
         ("127.0.0.40:Bad Name=API_TOKEN", "x", "not a valid header name"),
         ("127.0.0.40:Authorization=API_TOKEN", "s3cr3t\r\nX-Injected: 1", "holds a line break"),
+        # Issue 12, item 1: the HTTP layer refused these with a message quoting the value, which
+        # became the link's error: the secret in the registry, the reports and the log.
+        ("127.0.0.40:Authorization=API_TOKEN", " s3cr3t", "starts or ends with white space"),
+        ("127.0.0.40:Authorization=API_TOKEN", "s3cr3t\t", "starts or ends with white space"),
+        ("127.0.0.40:Authorization=API_TOKEN", "s3\vcr3t", "holds a control character"),
+        ("127.0.0.40:Authorization=API_TOKEN", "s3cr3t\f", "holds a control character"),
     ],
 )
 def test_a_header_that_would_break_the_request_is_a_configuration_error(
@@ -143,3 +149,4 @@ def test_a_header_that_would_break_the_request_is_a_configuration_error(
     assert result.returncode == 2 and message in result.stderr
     assert "s3cr3t" not in result.stdout + result.stderr
     assert sum(web.hits.values()) == 0
+    assert all("s3cr3t" not in path.read_text() for path in tmp_path.rglob("*") if path.is_file())

@@ -13,7 +13,7 @@ import pytest
 import linkcheck.transport as transport_mod
 from linkcheck.config import CheckOptions
 from linkcheck.models import Verdict
-from linkcheck.transport import ConnectFailed, HostPools, request_target
+from linkcheck.transport import ConnectFailed, HostPools, ProtocolFailure, request_target
 from tests.conftest import ServerFactory
 from tests.helpers import check
 from tests.webserver import Reply, Web
@@ -157,3 +157,14 @@ def test_a_cancelled_tls_handshake_leaves_no_socket_open() -> None:
 
         before, after = asyncio.run(go())
     assert after == before
+
+
+def test_a_request_the_http_layer_refuses_never_quotes_a_header_value(web: Web) -> None:
+    # Issue 12, item 1: h11's message quotes the offending value, and it became the link's error.
+    async def go() -> None:
+        async with HostPools(1) as pools:
+            with pytest.raises(ProtocolFailure) as refused:
+                await pools.exchange("GET", web.url("/a"), [(b"Authorization", b" s3cr3t ")], timeout=2)
+            assert "s3cr3t" not in str(refused.value) and "s3cr3t" not in refused.value.reason
+
+    asyncio.run(go())
