@@ -132,7 +132,7 @@ def extract(
     with registry_mod.locked(registry_path, lock_timeout, notify=say):
         registry = registry_mod.load(registry_path)
         read, recorded = _sources_for(paths, registry_path, registry.sources)
-        own_files = frozenset({registry_path.resolve(), Path(f"{registry_path}.lock").resolve()})
+        own_files = frozenset({registry_path.resolve(), Path(f"{registry_path.resolve()}.lock")})
         collection = collect(read, warn=warn, exclude=own_files)
         if collection.missing and not paths:
             # A source the registry recorded is gone (a clone without the documents beside it, a

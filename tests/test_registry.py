@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from pathlib import Path
 
@@ -225,3 +226,35 @@ def test_a_date_or_number_that_cannot_be_one_is_a_located_error() -> None:
     huge = "version: 1\nlinks:\n  https://a.example/:\n    check:\n      status: ok\n      http_status: " + "9" * 5000
     with pytest.raises(RegistryError, match=r"<registry>:6:20: cannot read this value"):
         registry.parse(huge)
+
+
+def test_new_files_follow_the_umask_and_existing_ones_keep_their_mode(tmp_path: Path) -> None:
+    # Issue 12, item 28: mkstemp's 0600 was kept for new registries and every report.
+    old = os.umask(0o022)
+    try:
+        (tmp_path / "paper.md").write_text("[a](https://a.example/)\n")
+        assert run_cli("extract", str(tmp_path / "paper.md"), "--registry", str(tmp_path / "new.yaml")).returncode == 0
+        assert (tmp_path / "new.yaml").stat().st_mode & 0o777 == 0o644
+        os.chmod(tmp_path / "new.yaml", 0o600)
+        run_cli("extract", str(tmp_path / "paper.md"), "--registry", str(tmp_path / "new.yaml"))
+        assert (tmp_path / "new.yaml").stat().st_mode & 0o777 == 0o600
+        assert (
+            run_cli("report", "--registry", str(tmp_path / "new.yaml"), "--output", str(tmp_path / "out")).returncode
+            == 0
+        )
+        assert {p.stat().st_mode & 0o777 for p in (tmp_path / "out").iterdir()} == {0o644}
+    finally:
+        os.umask(old)
+
+
+def test_a_registry_that_is_a_symlink_is_written_through_and_locked_beside_its_target(tmp_path: Path) -> None:
+    # Issue 12, item 12: the link was replaced by a regular file and the target never updated.
+    (tmp_path / "data").mkdir()
+    target = tmp_path / "data" / "citations.yaml"
+    target.write_text("")
+    link = tmp_path / "citations.yaml"
+    link.symlink_to(target)
+    (tmp_path / "paper.md").write_text("[a](https://a.example/)\n")
+    assert run_cli("extract", str(tmp_path / "paper.md"), "--registry", str(link)).returncode == 0
+    assert link.is_symlink() and "https://a.example/" in target.read_text()
+    assert (tmp_path / "data" / "citations.yaml.lock").exists() and not (tmp_path / "citations.yaml.lock").exists()

@@ -17,10 +17,24 @@ from linkcheck.errors import LockTimeout, WriteError
 __all__ = ["locked", "write_atomically"]
 
 
+def _umask() -> int:
+    """The process's umask (reading it means setting it: put straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _target(path: Path) -> Path:
+    """Where a write to `path` should land: through a symlink, its target (the link stays)."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
 def write_atomically(path: Path, text: str, *, remove_stale: bool = False) -> Path:
     """Write `text` to a temporary file beside `path`, fsync it, rename it over `path`, and
     make the rename durable. With `remove_stale` (only under the registry's lock, when no one
-    else writes), temporary files of writers killed mid-write are removed."""
+    else writes), temporary files of writers killed mid-write are removed. A symlink is
+    written through: its target gets the new text, and the link stays a link."""
+    path = _target(path)
     directory = path.parent if str(path.parent) else Path(".")
     temporary = ""
     try:
@@ -30,8 +44,11 @@ def write_atomically(path: Path, text: str, *, remove_stale: bool = False) -> Pa
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(temporary, path.stat().st_mode & 0o777)
+        try:  # an existing file keeps its mode; a new one gets what the umask allows
+            mode = path.stat().st_mode & 0o777
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException as exc:
         if temporary:
@@ -62,7 +79,7 @@ def locked(path: Path, timeout: float = -1, notify: Callable[[str], None] | None
     """
     import filelock
 
-    lock = filelock.FileLock(f"{path}.lock")
+    lock = filelock.FileLock(f"{_target(path)}.lock")  # beside the file itself, whatever links to it
     try:
         lock.acquire(timeout=0)
     except filelock.Timeout:
