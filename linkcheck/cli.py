@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import signal
 import sys
 import time
@@ -402,7 +403,8 @@ def run_check(args: argparse.Namespace) -> int:
             done = "every URL checked; archive lookups stopped"
         else:
             done = f"{len(outcome.results)} of {outcome.checked} URLs checked"
-        _say_interrupted(result.interrupted, path, done, time.monotonic() - started, saved=not outcome.offline)
+        elapsed = time.monotonic() - started
+        _say_interrupted(result.interrupted, args.argv, path, done, elapsed, saved=not outcome.offline)
         return result.exit_code
     if outcome.offline:
         reasons = ", ".join(f"{kind}: {n}" for kind, n in result.offline_reasons.items())
@@ -418,13 +420,28 @@ def run_check(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
-def _say_interrupted(signal_name: str, path: Path, done: str, elapsed: float, saved: bool) -> None:
+def _resume_command(argv: list[str], minutes: int) -> str:
+    """The command that was run, every option kept (headers name their environment variables,
+    never values), with `--max-age` set so that what was verified is not asked again."""
+    kept: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--max-age":
+            skip = True
+        elif not arg.startswith("--max-age="):
+            kept.append(arg)
+    return shlex.join(["linkcheck", *kept, "--max-age", f"{minutes}m"])
+
+
+def _say_interrupted(signal_name: str, argv: list[str], path: Path, done: str, elapsed: float, saved: bool) -> None:
     minutes = int(elapsed // 60) + 5
     kept = f"the verdicts so far are saved in {path}" if saved else "nothing answered, so nothing was changed"
     _say(
         f"interrupted ({signal_name}): {done}; {kept}. Reports were not written.\n"
         f"To go on where it stopped (URLs verified in the last {minutes} minutes are not checked again):\n"
-        f"  linkcheck check --registry {path} --max-age {minutes}m"
+        f"  {printable(_resume_command(argv, minutes))}"
     )
 
 
@@ -446,6 +463,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # as given: the resume command repeats it
     try:
         return _COMMANDS[args.command](args)
     except LinkcheckError as exc:

@@ -73,6 +73,9 @@ def test_interrupt_stops_fast_keeps_verdicts_and_resumes(tmp_path: Path, web: We
     assert time.monotonic() - sent < 2.0, "must stop within 2 seconds"
     assert process.returncode == code, stderr
     assert f"interrupted ({signal.Signals(sig).name})" in stderr and "--max-age" in stderr
+    # Issue 12, item 27: the command to go on repeats every option the run was given.
+    resume = next(line.strip() for line in stderr.splitlines() if line.strip().startswith("linkcheck check"))
+    assert "--no-archive" in resume and "--retries 0" in resume and f"--registry {registry}" in resume
     registry_mod.load(registry)  # valid
     done = checked(registry)
     assert 0 < len(done) < 40 and set(done.values()) == {"ok"}
