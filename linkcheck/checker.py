@@ -38,6 +38,7 @@ from urllib.parse import SplitResult, urlsplit
 from linkcheck.classify import Answer, Decision, Probe, classify, judge_probe, page_title
 from linkcheck.clock import stamp
 from linkcheck.config import CheckOptions
+from linkcheck.display import printable
 from linkcheck.hosts import Hosts, Tripped, WorkQueue, origin_of
 from linkcheck.models import LinkResult, Reason, Verdict
 from linkcheck.redirects import Cookies, Fetched, RedirectFailed, follow, host_of
@@ -247,6 +248,9 @@ class Checker:
             _ = parts.port
         except ValueError as exc:
             return LinkResult(Verdict.INVALID, stamp(), error=f"malformed URL: {exc}", reason=Reason.MALFORMED_URL)
+        if printable(url) != url or " " in url:
+            error = f"the URL holds white space or a control character: {printable(url)}"
+            return LinkResult(Verdict.INVALID, stamp(), error=error, reason=Reason.MALFORMED_URL)
         if scheme not in ("http", "https"):
             error = f"unsupported scheme {scheme + ':' if scheme else '(none)'}"
             return LinkResult(Verdict.INVALID, stamp(), error=error, reason=Reason.UNSUPPORTED_SCHEME)

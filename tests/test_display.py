@@ -66,3 +66,20 @@ def test_the_terminal_table_shows_escape_sequences_as_text(tmp_path: Path) -> No
     out = io.StringIO()
     print_summary(build_report(_registry_citing(f"text {ESC}", f"error {ESC}")), file=out)
     assert "\x1b" not in out.getvalue() and "\\x1b" in out.getvalue()
+
+
+def test_a_url_with_an_encoded_newline_is_invalid_and_never_splits_the_markdown_table(tmp_path: Path) -> None:
+    # Issue 12, item 3: `&#10;` in an href gave a URL with a raw newline; report.md printed it raw,
+    # splitting the table and rendering the rest of the URL as markup (an image: a beacon).
+    from linkcheck.config import CheckOptions
+    from linkcheck.report import render_markdown
+    from tests.helpers import check_one
+
+    url = "https://a.example/x\n![beacon](https://tracker.example/p.gif)"
+    result = check_one(url, CheckOptions(timeout=1))
+    assert result.status is Verdict.INVALID and "control character" in (result.error or "")
+    entry = LinkEntry(url=url, citations=[Citation(url, "paper.md", 3, "text")], result=result)
+    text = render_markdown(build_report(Registry(links={url: entry})))
+    table_rows = [line for line in text.splitlines() if line.startswith("|")]
+    assert all(line.count(" | ") == 3 for line in table_rows[2:]), table_rows
+    assert "![beacon]" not in text and "\n![" not in text

@@ -3,6 +3,7 @@ the problems, grouped by document, each with its archived copy."""
 
 from __future__ import annotations
 
+from linkcheck.display import printable
 from linkcheck.report.model import CitationRow, LinkRow, Report
 
 __all__ = ["render_markdown"]
@@ -10,7 +11,8 @@ __all__ = ["render_markdown"]
 
 def _cell(text: object) -> str:
     """Markdown-safe table cell / inline text: no pipes, no raw HTML, no line breaks."""
-    value = str(text) if text is not None else ""
+    # Line breaks become spaces (a cell is one line), then any other control character is shown.
+    value = printable(" ".join(str(text).split())) if text is not None else ""
     for char, escaped in (
         ("\\", "\\\\"),
         ("|", "\\|"),
@@ -27,7 +29,11 @@ def _cell(text: object) -> str:
 
 
 def _link(url: str) -> str:
-    return f"<{url}>" if url.startswith(("http://", "https://")) and not any(c in url for c in "<> ") else _cell(url)
+    """An autolink for a plain web URL; anything else (spaces, brackets, control characters: a
+    URL that would split the table or render as markup) as escaped text."""
+    if url.startswith(("http://", "https://")) and not any(c in url for c in "<> ") and printable(url) == url:
+        return f"<{url}>"
+    return _cell(printable(url))
 
 
 def render_markdown(report: Report) -> str:
