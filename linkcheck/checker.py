@@ -27,6 +27,7 @@ Choices a reader may question:
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import fnmatch
 import functools
 import random
@@ -39,7 +40,7 @@ from linkcheck.classify import Answer, Decision, Probe, classify, judge_probe, p
 from linkcheck.clock import stamp
 from linkcheck.config import CheckOptions
 from linkcheck.display import printable
-from linkcheck.hosts import Hosts, Tripped, WorkQueue, origin_of
+from linkcheck.hosts import Hosts, SlowedDown, Tripped, WorkQueue, origin_of
 from linkcheck.models import LinkResult, Reason, Verdict
 from linkcheck.redirects import Cookies, Fetched, RedirectFailed, follow, host_of
 from linkcheck.retry import backoff_delay
@@ -75,6 +76,11 @@ class CheckRun:
     @property
     def offline(self) -> bool:
         return self.responses == 0 and self.network_failures > 0
+
+
+# When this URL's patience with a host's 429s runs out (a time.monotonic() time); set per URL
+# in Checker._check, read by every request made for it (redirects and probes included).
+_patience: contextvars.ContextVar[float | None] = contextvars.ContextVar("patience", default=None)
 
 
 class _Failure(Exception):
@@ -155,7 +161,8 @@ class Checker:
         if cookie := cookies.header_for(host):
             headers = [*headers, (b"Cookie", cookie.encode("latin-1", "replace"))]
         limit = self.options.max_body
-        async with self.hosts.turn(host, origin_of(url), self.overall, self.options.timeout * 2):
+        turn = self.hosts.turn(host, origin_of(url), self.overall, self.options.timeout * 2, _patience.get())
+        async with turn:
             answer = await self.pools.exchange(
                 method, url, headers, self.options.timeout, limit if method == "GET" else 0
             )
@@ -188,6 +195,9 @@ class Checker:
             raise _Failure(_result(Verdict.TIMEOUT, Reason.TIMEOUT, url, error=error), network=True) from None
         except DeniedAddress as exc:
             return _result(Verdict.SKIPPED, Reason.DENIED_ADDRESS, url, error=exc.reason)
+        except SlowedDown as exc:
+            error = f"429 Too Many Requests: the host asked to slow down, and the next turn was {exc.wait:.0f} s away"
+            return _result(Verdict.RATE_LIMITED, Reason.ANSWERED, url, error=error)
         except TransportError as exc:
             raise _Failure(_result(Verdict.UNREACHABLE, exc.kind, url, error=exc.reason), network=exc.network) from None
         if isinstance(fetched, RedirectFailed):
@@ -197,7 +207,7 @@ class Checker:
         host = host_of(url)
         decision = classify(answer, self.options.accept.get(host, frozenset()), self.options.retry_after_cap)
         if decision.verdict is Verdict.RATE_LIMITED:
-            self.hosts.slow_down(host, decision.retry_after)
+            self.hosts.slow_down(host, decision.retry_after, self.options.retry_after_cap)
         if decision.retry:
             raise _Failure(_decided(answer, decision), retry_after=decision.retry_after)
         if decision.probe and self.options.soft404_probe:
@@ -274,6 +284,9 @@ class Checker:
         origin = origin_of(url)
         breaker = self.hosts.breaker(origin)
         attempt = 0
+        # Waiting on a host's 429s (its spacing, Retry-After) is bounded per URL by retry_after_cap.
+        patience = time.monotonic() + self.options.retry_after_cap
+        _patience.set(patience)
         while True:
             if breaker.result is not None:
                 tripped = breaker.result
@@ -304,7 +317,10 @@ class Checker:
                 if attempt >= self.options.retries or failure.result.status is Verdict.BROKEN:
                     return failure.result
                 attempt += 1
-                await asyncio.sleep(backoff_delay(self.options.backoff, attempt, failure.retry_after))
+                delay = backoff_delay(self.options.backoff, attempt, failure.retry_after)
+                if failure.result.status is Verdict.RATE_LIMITED and time.monotonic() + delay > patience:
+                    return failure.result  # waiting longer than the cap for this host: say so now
+                await asyncio.sleep(delay)
 
 
 async def check_all(

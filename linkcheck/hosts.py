@@ -23,13 +23,22 @@ from typing import Any
 from linkcheck.models import LinkResult
 from linkcheck.transport import request_target
 
-__all__ = ["Breaker", "HostState", "Hosts", "Tripped", "Turn", "WorkQueue", "origin_of"]
+__all__ = ["Breaker", "HostState", "Hosts", "SlowedDown", "Tripped", "Turn", "WorkQueue", "origin_of"]
 
 
 def origin_of(url: str) -> str:
     """`scheme://host:port` of a URL that can be requested: what a breaker is keyed by."""
     (scheme, host, port), _, _ = request_target(url)
     return f"{scheme.decode()}://{host.decode()}:{port}"
+
+
+class SlowedDown(Exception):
+    """The host asked us to slow down (429) so much that this URL's turn would come after its
+    patience ran out: it is rate limited, not waited for."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(wait)
+        self.wait = wait
 
 
 class Tripped(Exception):
@@ -75,22 +84,26 @@ class Turn:
     """One request's turn at a host (`Hosts.turn`). A class rather than a generator-based
     context manager: it is entered for every request, and this costs a third as much."""
 
-    __slots__ = ("_hosts", "_origin", "_state", "_breaker", "_overall", "_deadline", "_timer")
+    __slots__ = ("_hosts", "_origin", "_state", "_breaker", "_overall", "_deadline", "_timer", "_patience")
 
-    def __init__(self, hosts: Hosts, host: str, origin: str, overall: asyncio.Semaphore, deadline: float) -> None:
+    def __init__(
+        self,
+        hosts: Hosts,
+        host: str,
+        origin: str,
+        overall: asyncio.Semaphore,
+        deadline: float,
+        patience: float | None = None,
+    ) -> None:
         self._hosts, self._origin, self._state, self._breaker = hosts, origin, hosts[host], hosts.breaker(origin)
-        self._overall, self._deadline = overall, deadline
+        self._overall, self._deadline, self._patience = overall, deadline, patience
         self._timer: asyncio.Timeout | None = None
 
     async def __aenter__(self) -> None:
         state = self._state
-        # Host first, then overall: a request queued behind its host must not hold an overall slot.
+        # Host first, then its spacing, then overall: a request waiting for its host (or for a
+        # slow-down to pass) must not hold one of the overall slots that other hosts need.
         await state.semaphore.acquire()
-        try:
-            await self._overall.acquire()
-        except BaseException:
-            state.semaphore.release()
-            raise
         try:
             if self._breaker.result is not None:
                 raise Tripped(self._origin, self._breaker.result)
@@ -98,11 +111,14 @@ class Turn:
             if spacing:
                 now = time.monotonic()
                 wait = state.next_slot - now
+                if wait > 0 and state.delay > self._hosts.min_interval and self._patience is not None:
+                    if now + wait > self._patience:  # the host's 429s would keep this URL waiting too long
+                        raise SlowedDown(wait)
                 state.next_slot = max(now, state.next_slot) + spacing
                 if wait > 0:
                     await asyncio.sleep(wait)
+            await self._overall.acquire()
         except BaseException:
-            self._overall.release()
             state.semaphore.release()
             raise
         state.in_flight += 1
@@ -147,16 +163,19 @@ class Hosts:
         """The most requests that were in flight at once, per host."""
         return {host: state.peak for host, state in self._states.items() if state.peak}
 
-    def turn(self, host: str, origin: str, overall: asyncio.Semaphore, deadline: float) -> Turn:
+    def turn(
+        self, host: str, origin: str, overall: asyncio.Semaphore, deadline: float, patience: float | None = None
+    ) -> Turn:
         """Hold one of the host's slots (then one of `overall`), spaced as the host asks, for
         at most `deadline` seconds: `async with hosts.turn(...)`. Raises `Tripped` if the
-        origin's breaker is open."""
-        return Turn(self, host, origin, overall, deadline)
+        origin's breaker is open, and `SlowedDown` if a 429 slow-down would keep the request
+        waiting past `patience` (a `time.monotonic()` time)."""
+        return Turn(self, host, origin, overall, deadline, patience)
 
-    def slow_down(self, host: str, retry_after: float | None) -> None:
-        """A 429: space this host's requests out for the rest of the run."""
+    def slow_down(self, host: str, retry_after: float | None, cap: float) -> None:
+        """A 429: space this host's requests out for the rest of the run (doubling, at most `cap`)."""
         state = self[host]
-        state.delay = max(state.delay * 2, retry_after or 1.0, 0.5)
+        state.delay = min(max(state.delay * 2, retry_after or 1.0, 0.5), cap)
 
     def succeeded(self, origin: str) -> None:
         breaker = self.breaker(origin)

@@ -155,3 +155,22 @@ def test_a_redirect_to_a_dead_host_whose_breaker_is_open_ends_instead_of_looping
     moved = asyncio.run(go()).results[web.url("/moved")]
     assert moved.status is Verdict.UNREACHABLE
     assert web.hits[("GET", "/moved")] <= 3
+
+
+def test_a_host_answering_429_to_everything_gets_rate_limited_in_bounded_time(web: Web) -> None:
+    # Issue 12, item 16: its spacing doubled without a cap while holding the host's and the
+    # overall slots: 16 URLs, no verdict in 300 s.
+    web.fallback = Reply(429, headers={"Retry-After": "1"})
+    other = [f"http://127.0.0.51:{closed_port('127.0.0.51')}/x"]  # another host keeps its turn
+    urls = [web.url(f"/p{i}") for i in range(16)] + other
+    options = CheckOptions(timeout=2, retries=2, backoff=0.05, retry_after_cap=3, max_concurrency=4)
+
+    async def go() -> CheckRun:
+        async with make_transport(options) as transport:
+            return await asyncio.wait_for(check_all(urls, transport, options), 60)
+
+    started = time.monotonic()
+    run = asyncio.run(go())
+    assert time.monotonic() - started < 30
+    assert all(run.results[url].status is Verdict.RATE_LIMITED for url in urls[:16])
+    assert run.results[other[0]].status is Verdict.UNREACHABLE
