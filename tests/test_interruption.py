@@ -107,7 +107,7 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_registry(tmp_path: Path
     kills = 0
     for _ in range(12):
         process = start_check(registry, "--format", "json")
-        time.sleep(rng.uniform(0.3, 2.5))
+        time.sleep(rng.uniform(0.3, 2.0))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1
