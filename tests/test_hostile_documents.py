@@ -7,6 +7,7 @@ import io
 import random
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from linkcheck.extract import extract_file
+from linkcheck.extract import extract_bytes, extract_file
 from linkcheck.extract import markdown as markdown_mod
 from tests.helpers import ROOT, make_docx, make_pdf
 
@@ -161,3 +162,21 @@ def test_docx_that_is_a_zip_bomb_shape_is_skipped(tmp_path: Path) -> None:
     path.write_bytes(buffer.getvalue())
     warnings: list[str] = []
     assert extract_file(path, path.name, warnings.append) is None and warnings
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "fmt"),
+    [
+        ("brackets.txt", b"[" * 1_000_000, "text"),  # the Markdown sniffing regex was quadratic
+        ("bracket-lines.txt", b"[\n" * 500_000, "text"),
+        ("autolinks.txt", b"<http://" * 125_000, "text"),
+        ("urls.txt", b"http://" * 150_000, "text"),
+        ("anchors.html", b"<html><body>" + b"<div>" * 300 + b"<a href=x>" * 100_000, "html"),  # the fallback scan
+        ("angles.html", b"<html><body>" + b"<div>" * 300 + b"<" * 1_000_000, "html"),
+    ],
+)
+def test_a_megabyte_of_adversarial_input_extracts_in_linear_time(name: str, data: bytes, fmt: str) -> None:
+    # Issue 12, item 19: each of these took minutes (a regex retrying from every opening).
+    started = time.monotonic()
+    extract_bytes(data, name, fmt, lambda message: None)
+    assert time.monotonic() - started < 3.0
