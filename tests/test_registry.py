@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import os
+import re
 import time
 from pathlib import Path
 
@@ -258,3 +260,31 @@ def test_a_registry_that_is_a_symlink_is_written_through_and_locked_beside_its_t
     assert run_cli("extract", str(tmp_path / "paper.md"), "--registry", str(link)).returncode == 0
     assert link.is_symlink() and "https://a.example/" in target.read_text()
     assert (tmp_path / "data" / "citations.yaml.lock").exists() and not (tmp_path / "citations.yaml.lock").exists()
+
+
+def test_aliases_are_refused_before_anything_expands() -> None:
+    # Issue 12, item 18: 590 bytes of nested aliases in an unknown field expanded to gigabytes.
+    layers = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        layers.append(f"{chr(97 + i)}: &{chr(97 + i)} [" + ", ".join([f"*{chr(96 + i)}"] * 9) + "]")
+    text = "version: 1\nbomb:\n" + "".join(f"  {line}\n" for line in layers) + "links: {}\n"
+    with pytest.raises(RegistryError, match=r"<registry>:3:\d+: this value is used again through an alias"):
+        registry.parse(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "tag"),
+    [("!!binary aGVsbG8=", "!!binary"), ("!!set {a, b}", "!!set"), ("!!omap [a: 1, b: 2]", "!!omap")],
+)
+def test_yaml_specific_types_in_unknown_fields_are_refused_not_rewritten(value: str, tag: str) -> None:
+    # Issue 12, item 13: they came back as Python reprs ("b'hello'", "{'a', 'b'}").
+    text = f"version: 1\nlinks:\n  https://a.example/:\n    mine: {value}\n"
+    with pytest.raises(RegistryError, match=rf"<registry>:4:11: .*mine: holds {re.escape(tag)}"):
+        registry.parse(text)
+
+
+def test_dates_in_unknown_fields_stay_dates() -> None:
+    text = "version: 1\nlinks:\n  https://a.example/:\n    reviewed: 2024-05-01\n    at: 2024-05-01 10:00:00\n"
+    again = registry.parse(registry.dump(registry.parse(text)))
+    extra = again.links["https://a.example/"].extra
+    assert extra == {"reviewed": dt.date(2024, 5, 1), "at": dt.datetime(2024, 5, 1, 10, 0)}

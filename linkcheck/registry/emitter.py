@@ -10,6 +10,7 @@ reads back exactly what was written.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from typing import Any
@@ -91,6 +92,8 @@ def _scalar(value: Any) -> str:
         if "." not in text:  # YAML 1.1 floats need a dot: 1e-05 → 1.0e-05
             text = text.replace("e", ".0e", 1) if "e" in text else text + ".0"
         return text
+    if kind is dt.date or kind is dt.datetime:  # a YAML timestamp, read back as the same type
+        return str(value.isoformat(" ") if kind is dt.datetime else value.isoformat())
     return _scalar(str(value))
 
 

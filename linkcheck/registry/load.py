@@ -220,8 +220,52 @@ def _kind(value: Any) -> str:
     return f"{value!r}"
 
 
-def _extra(mapping: dict[Any, Any], known: frozenset[str]) -> dict[str, Any]:
-    return {str(k): _plain(v) for k, v in mapping.items() if k not in known}
+def _refuse_aliases(root: yaml.Node, filename: str) -> None:
+    """An alias (`*name`) makes one node appear many times: a few hundred bytes can expand to
+    gigabytes when constructed. linkcheck never writes one, so any is refused where it stands,
+    before anything is expanded (each node is visited once)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            message = "this value is used again through an alias (*name): YAML aliases are not supported in a registry"
+            raise _located_error(filename, node.start_mark, message)
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+# Plain data round-trips through the registry; these YAML-specific types would not.
+_FOREIGN_TYPES = {bytes: "!!binary", set: "!!set", tuple: "!!omap or !!pairs"}
+
+
+def _extra(r: _Reader, mapping: dict[Any, Any], known: frozenset[str], where: str) -> dict[str, Any]:
+    """Fields this version does not know, kept as they are; a YAML-specific type among them
+    is refused where it stands, rather than rewritten as something else."""
+    extra = {}
+    for key, value in mapping.items():
+        if key in known:
+            continue
+        foreign = _foreign(value)
+        if foreign is not None:
+            raise r.fail(mapping, key, f"{where}.{key}", f"holds {foreign}, which linkcheck cannot keep as it is")
+        extra[str(key)] = _plain(value)
+    return extra
+
+
+def _foreign(value: Any) -> str | None:
+    for kind, tag in _FOREIGN_TYPES.items():
+        if isinstance(value, kind):
+            return tag
+    if isinstance(value, dict):
+        return next((t for v in value.values() if (t := _foreign(v)) is not None), None)
+    if isinstance(value, list):
+        return next((t for v in value if (t := _foreign(v)) is not None), None)
+    return None
 
 
 def _plain(value: Any) -> Any:
@@ -320,7 +364,7 @@ def _read_link(r: _Reader, links: dict[Any, Any], url: Any) -> LinkEntry:
         history=History(**_read_record(r, history_raw, HISTORY, f"{where}.history")),
         archive=_read_snapshot(r, r.mapping(raw, "archive", f"{where}.archive"), f"{where}.archive"),
         archive_lookup=_read_lookup(r, r.mapping(raw, "archive_lookup", f"{where}.archive_lookup"), where),
-        extra=_extra(raw, _KNOWN_LINK_FIELDS),
+        extra=_extra(r, raw, _KNOWN_LINK_FIELDS, where),
     )
 
 
@@ -350,7 +394,7 @@ def _read_document(r: _Reader, documents: dict[Any, Any], name: Any) -> Document
         detected_date=r.date(raw, "detected_date", f"{where}.detected_date"),
         detected_date_source=r.string(raw, "detected_date_source", where),
         placeholders=placeholders,
-        extra=_extra(raw, _KNOWN_DOC_FIELDS),
+        extra=_extra(r, raw, _KNOWN_DOC_FIELDS, where),
     )
 
 
@@ -359,7 +403,10 @@ def parse(text: str, filename: str = "<registry>") -> Registry:
     loader = _Loader(text)
     loader.filename = filename
     try:
-        data = loader.get_single_data()
+        node = loader.get_single_node()
+        if node is not None:
+            _refuse_aliases(node, filename)
+        data = loader.construct_document(node) if node is not None else None
     except RegistryError:
         raise
     except yaml.MarkedYAMLError as exc:
@@ -388,7 +435,7 @@ def parse(text: str, filename: str = "<registry>") -> Registry:
         documents={str(name): _read_document(r, documents_raw, name) for name in documents_raw},
         links={url: _read_link(r, links_raw, url) for url in links_raw},
         last_run=last_run,
-        extra=_extra(data, _KNOWN_TOP_FIELDS),
+        extra=_extra(r, data, _KNOWN_TOP_FIELDS, "registry"),
     )
 
 
