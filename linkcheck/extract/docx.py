@@ -31,6 +31,25 @@ def _paragraphs(container: object) -> Iterator[object]:
                     yield from _paragraphs(cell)
 
 
+# What a .docx may decompress to: a book-length document is a few MB of XML; the hostile-
+# documents budget (500 MB resident) must hold with python-docx's tree on top.
+MAX_UNCOMPRESSED = 64 * 1024 * 1024
+
+
+def _check_size(data: bytes) -> None:
+    """Refuse a zip that would decompress beyond `MAX_UNCOMPRESSED`, before anything is
+    decompressed. The sizes in its directory bound what zipfile will read for each member."""
+    from linkcheck.extract import ExtractionFailed
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ExtractionFailed(f"not a valid .docx file: {exc}") from exc
+    if total > MAX_UNCOMPRESSED:
+        raise ExtractionFailed(f"decompresses to {total / 2**20:.0f} MB (more than {MAX_UNCOMPRESSED / 2**20:.0f} MB)")
+
+
 def extract(data: bytes, document: str) -> Extraction:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -38,6 +57,7 @@ def extract(data: bytes, document: str) -> Extraction:
 
     from linkcheck.extract import ExtractionFailed
 
+    _check_size(data)
     try:
         word = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
