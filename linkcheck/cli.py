@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from linkcheck import commands
-from linkcheck import registry as registry_mod
 from linkcheck.archive_stage import ArchiveOutcome
 from linkcheck.config import DEFAULTS, FAIL_ON_CHOICES, Config, load_config, parse_duration
 from linkcheck.display import printable
@@ -281,11 +280,11 @@ def _archive_overrides(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _locator(registry: registry_mod.Registry, path: Path) -> Callable[[str], str]:
+def _locator(sources: list[str], path: Path) -> Callable[[str], str]:
     """Registry document names are relative to their source folder; annotations want paths
     relative to the working directory (the repository)."""
     base = path.resolve().parent
-    folders = [base / s for s in registry.sources if (base / s).is_dir()]
+    folders = [base / s for s in sources if (base / s).is_dir()]
 
     def locate(document: str) -> str:
         for candidate in [*(folder / document for folder in folders), base / document, Path(document)]:
@@ -347,7 +346,7 @@ def _print_publication(
     if summary:
         print_summary(publication.report)
     if annotate and os.environ.get("GITHUB_ACTIONS") == "true":
-        for line in render_annotations(publication.report, _locator(registry_mod.load(path), path)):
+        for line in render_annotations(publication.report, _locator(publication.sources, path)):
             print(line)
     for name, file in publication.written.items():
         print(f"{name} report: {file}")

@@ -62,6 +62,7 @@ class Publication:
     problems: int
     new_problems: int
     exit_code: int
+    sources: list[str] = field(default_factory=list)  # the registry's, to locate documents for annotations
 
 
 @dataclass
@@ -105,7 +106,8 @@ def publish(registry: Registry, config: Config, *, generated_at: str | None = No
     written = write_reports(report, Path(config.output), formats)
     problems = report.problems
     new = sum(1 for link in problems if link.new)
-    return Publication(report, written, len(problems), new, exit_code(len(problems), new, config.fail_on))
+    code = exit_code(len(problems), new, config.fail_on)
+    return Publication(report, written, len(problems), new, code, list(registry.sources))
 
 
 # ---------------------------------------------------------------------------- extract
