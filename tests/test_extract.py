@@ -225,3 +225,18 @@ def test_extractors_never_crash_and_are_deterministic(text: str, fmt: str) -> No
     assert first == second
     for citation in first.citations:
         assert citation.url and len(citation.text) <= 200
+
+
+def test_a_recursive_glob_never_follows_a_symlink_loop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 12, item 21: glob's `**` follows symlinked folders: one loop gave one file as 41
+    # documents, two loops never ended. Symlinked folders are not followed, as for a folder argument.
+    docs = tmp_path / "docs"
+    (docs / "sub").mkdir(parents=True)
+    (docs / "a.md").write_text("[a](https://a.example/)\n")
+    (docs / "sub" / "b.md").write_text("[b](https://b.example/)\n")
+    (docs / "sub" / "loop").symlink_to("..")
+    (docs / "sub" / "loop2").symlink_to("../..")
+    monkeypatch.chdir(tmp_path)
+    collection = collect(["docs/**/*.md", "docs/[a-z].md"])
+    names = [extraction.document for extraction in collection.documents]
+    assert sorted(names) == ["docs/a.md", "docs/sub/b.md"]  # each once, though two patterns name a.md

@@ -169,6 +169,52 @@ def _walk(root: Path) -> Iterator[Path]:
                 yield Path(directory, name)
 
 
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """A glob (`*`, `?`, `[...]`, and `**` for any depth) as a regex over `/`-separated paths."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:[^/.][^/]*/)*")  # any depth, hidden folders aside
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append("(?:[^/.][^/]*(?:/[^/.][^/]*)*)?")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pattern[i] == "[" and (end := pattern.find("]", i + 2)) != -1:
+            body = pattern[i + 1 : end]
+            out.append("[" + ("^" + body[1:] if body.startswith("!") else body).replace("\\", "\\\\") + "]")
+            i = end + 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out))
+
+
+def _glob(pattern: str) -> list[str]:
+    """Files matching `pattern`, found by walking from its fixed leading folders without following
+    symlinked folders (as for a folder argument): a symlink loop cannot multiply or hang the walk,
+    as it does with glob's `**`. Below the fixed folders, names starting with "." are not matched
+    (as glob's `*` and `**` do not match them)."""
+    parts = pattern.split("/")
+    fixed = next((i for i, part in enumerate(parts) if glob.has_magic(part)), len(parts))
+    root = "/".join(parts[:fixed]) or ("/" if pattern.startswith("/") else ".")
+    matcher = _glob_regex("/".join(parts[fixed:]))
+    found = []
+    for directory, subdirs, files in os.walk(root):
+        subdirs.sort()
+        relative = os.path.relpath(directory, root)
+        for name in sorted(files):
+            path = name if relative == "." else f"{relative}/{name}"
+            if matcher.fullmatch(path) and not any(p.startswith(".") for p in path.split("/") if p):
+                found.append(os.path.join(root, path) if root != "." or pattern.startswith("./") else path)
+    return found
+
+
 def _file_name(argument: str) -> str:
     """A file named on the command line: its path from here, or its bare name if outside."""
     relative = os.path.relpath(os.path.abspath(argument))
@@ -190,7 +236,7 @@ def expand(
         elif path.exists():
             yield path, _file_name(argument)
         elif glob.has_magic(argument):
-            matched = sorted(glob.glob(argument, recursive=True))
+            matched = _glob(argument)
             if not matched:
                 warn(f"{argument}: no file matches")
                 if missing is not None:
