@@ -240,3 +240,21 @@ def test_a_recursive_glob_never_follows_a_symlink_loop(tmp_path: Path, monkeypat
     collection = collect(["docs/**/*.md", "docs/[a-z].md"])
     names = [extraction.document for extraction in collection.documents]
     assert sorted(names) == ["docs/a.md", "docs/sub/b.md"]  # each once, though two patterns name a.md
+
+
+@pytest.mark.parametrize(
+    ("prefix", "scanned"),
+    [
+        ("".join("  " * i + "- item\n" for i in range(12)), False),  # a list 12 levels deep: lost before
+        ("> " * 20, False),  # a blockquote 20 deep: its link lost before
+        ("".join("  " * i + "- item\n" for i in range(70)), True),  # beyond what is parsed: a plain scan
+        ("> " * 150, True),
+    ],
+)
+def test_nothing_after_a_deeply_nested_construct_is_lost(prefix: str, scanned: bool) -> None:
+    # Issue 12, item 9: markdown-it stopped at nesting 20, silently dropping that link and every later one.
+    warnings: list[str] = []
+    document = prefix + "[deep](https://deep.example/)\n\nLater [x](https://later.example/)\n"
+    extraction = extract_bytes(document.encode(), "deep.md", "markdown", warnings.append)
+    assert {c.url for c in extraction.citations} == {"https://deep.example/", "https://later.example/"}
+    assert bool(warnings) is scanned and all("nested more than 100 levels" in w for w in warnings)

@@ -125,9 +125,10 @@ def extract_bytes(data: bytes, document: str, fmt: str, warn: Callable[[str], No
         fmt = "markdown"
     if fmt == "html":
         return html.extract(content, document, warn=warn)
+    if fmt == "markdown":
+        return markdown.extract(content, document, warn)
     handlers: dict[str, Callable[[str, str], Extraction]] = {
         "text": text.extract,
-        "markdown": markdown.extract,
         "html": html.extract,
         "bibtex": bibtex.extract,
     }

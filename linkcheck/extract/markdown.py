@@ -8,6 +8,7 @@ own; a paragraph's first line plus the soft and hard breaks seen so far gives th
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -25,7 +26,11 @@ __all__ = ["extract", "split_front_matter"]
 _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _HREF_RE = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _DATE_KEYS = ("date", "published", "citation_date", "pubDate")
-_parser = MarkdownIt("commonmark", {"html": True})
+# markdown-it stops parsing a block nested deeper than this, and drops the rest of it silently
+# (commonmark's preset: 20, which a list 10 levels deep reaches). 100 is far beyond real
+# documents and within Python's recursion limit; deeper still, the piece is also scanned plainly.
+_MAX_NESTING = 100
+_parser = MarkdownIt("commonmark", {"html": True, "maxNesting": _MAX_NESTING})
 # markdown-it percent-encodes and punycodes link targets for rendering; a citation must stay
 # exactly as written (and the encoding costs more than the rest of the parse).
 _parser.normalizeLink = lambda url: url  # type: ignore[method-assign]
@@ -170,7 +175,7 @@ def _all_references(body: str) -> dict[str, dict[str, Any]]:
     return found
 
 
-def extract(text: str, document: str) -> Extraction:
+def extract(text: str, document: str, warn: Callable[[str], None] | None = None) -> Extraction:
     metadata, body, offset = split_front_matter(text)
     pieces = _pieces(body)
     references = _all_references(body) if len(pieces) > 1 else {}
@@ -178,13 +183,27 @@ def extract(text: str, document: str) -> Extraction:
     for piece, line_offset in pieces:
         env: dict[str, Any] = {"references": dict(references)}
         collector.offset = offset + line_offset
-        for token in _parser.parse(piece, env):
+        tokens = _parser.parse(piece, env)
+        for token in tokens:
             if token.type == "inline":
                 collector.inline(token)
             elif token.type == "html_block" and token.map is not None:
                 fragment = html_extract.extract(token.content, document, first_line=token.map[0] + 1 + collector.offset)
                 collector.citations.extend(fragment.citations)
                 collector.placeholders.extend(fragment.placeholders)
+        if any(token.level >= _MAX_NESTING - 1 for token in tokens):
+            # Parsing stopped inside a construct nested too deeply: what it dropped is still
+            # found by a plain scan of this piece (code blocks included, for once).
+            first = offset + line_offset + 1
+            if warn is not None:
+                warn(
+                    f"{document}: Markdown nested more than {_MAX_NESTING} levels deep near line {first}; "
+                    "links there found by a plain scan of the text"
+                )
+            known = {c.url for c in collector.citations}
+            for citation in cite_in_text(piece, document, first_line=first):
+                if citation.url not in known:
+                    collector.citations.append(citation)
         if len(pieces) == 1:
             references = env.get("references", {})
     collector.offset = offset
