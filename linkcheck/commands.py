@@ -90,6 +90,15 @@ class ArchiveSummary:
     exit_code: int = 0
 
 
+def _stopped_by_signal(summary: CheckSummary | ArchiveSummary, interrupt: Interrupt | None) -> bool:
+    """Whether a signal stopped the run; if so, the summary says which, with exit code 128 + its number."""
+    if interrupt is None or interrupt.signal is None:
+        return False
+    summary.interrupted = interrupt.signal.name
+    summary.exit_code = 128 + int(interrupt.signal)
+    return True
+
+
 def exit_code(problems: int, new_problems: int, fail_on: FailOn) -> int:
     """The exit policy: 1 for any problem (`any`), for new problems only (`new`), or never (`none`)."""
     if fail_on == "none":
@@ -207,11 +216,9 @@ def check(
             registry, options, max_age=config.max_age, progress=progress, on_start=on_start, interrupt=interrupt
         )
         summary = CheckSummary(outcome)
-        if interrupt is not None and interrupt.signal is not None:
+        if _stopped_by_signal(summary, interrupt):
             if not outcome.offline:
                 registry_mod.save(registry, registry_path)
-            summary.interrupted = interrupt.signal.name
-            summary.exit_code = 128 + int(interrupt.signal)
             return summary
         if outcome.offline:
             summary.offline_reasons = _offline_reasons(outcome.results)
@@ -219,9 +226,7 @@ def check(
             return summary
         summary.archive = _archive_stage(registry, config, lookups=config.archive, interrupt=interrupt, say=say)
         registry_mod.save(registry, registry_path)
-        if interrupt is not None and interrupt.signal is not None:
-            summary.interrupted = interrupt.signal.name
-            summary.exit_code = 128 + int(interrupt.signal)
+        if _stopped_by_signal(summary, interrupt):
             return summary
     summary.publication = publish(registry, config)
     summary.exit_code = summary.publication.exit_code
@@ -252,9 +257,7 @@ def archive(
         )
         registry_mod.save(registry, registry_path)
     summary = ArchiveSummary(outcome)
-    if interrupt is not None and interrupt.signal is not None:
-        summary.interrupted = interrupt.signal.name
-        summary.exit_code = 128 + int(interrupt.signal)
+    if _stopped_by_signal(summary, interrupt):
         return summary
     summary.publication = publish(registry, config)
     return summary
