@@ -126,13 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--max-age", metavar="DURATION", help="skip URLs verified ok within DURATION (e.g. 7d)")
     check.add_argument("--wayback-url", metavar="BASE", help="base URL of the Wayback Machine endpoints")
     check.add_argument("--no-archive", action="store_true", help="skip archive lookups")
-    check.add_argument(
-        "--deny-private",
-        action="store_true",
-        default=None,
-        help="never contact loopback, private, link-local or cloud-metadata addresses (checked after "
-        "DNS resolution, redirects included); such links are skipped",
-    )
+    _add_deny_private(check)
     _add_report_options(check)
     check.add_argument(
         "--fail-on",
@@ -159,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common(archive)
     _add_report_options(archive)
+    _add_deny_private(archive)
     archive.add_argument("--all", action="store_true", help="look up snapshots for every link, live ones too")
     archive.add_argument(
         "--save",
@@ -190,6 +185,16 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"re-ask 'not archived' after this (default: {_days(DEFAULTS.archive_ttl)})",
     )
     return parser
+
+
+def _add_deny_private(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--deny-private",
+        action="store_true",
+        default=None,
+        help="never contact loopback, private, link-local or cloud-metadata addresses (checked after "
+        "DNS resolution, redirects included; archive lookups too, except a --wayback-url you name)",
+    )
 
 
 def _check_overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -277,6 +282,7 @@ def _archive_overrides(args: argparse.Namespace) -> dict[str, Any]:
         "cdx_per_minute": args.cdx_per_minute,
         "archive_ttl": parse_duration(args.archive_ttl) if args.archive_ttl else None,
         "save_if_older": parse_duration(args.save_if_older) if args.save_if_older else None,
+        "deny_private": args.deny_private,
     }
 
 

@@ -15,6 +15,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from linkcheck.errors import ConfigError
 
@@ -66,13 +67,22 @@ class Endpoints:
 
     available: str = "https://archive.org/wayback/available"
     base: str = "https://web.archive.org"  # CDX, replay and Save Page Now
+    configured: bool = False  # named by a person (--wayback-url), so trusted by --deny-private
 
     @classmethod
     def for_base(cls, base: str | None) -> Endpoints:
         if not base:
             return cls()
         base = base.rstrip("/")
-        return cls(available=f"{base}/wayback/available", base=base)
+        return cls(available=f"{base}/wayback/available", base=base, configured=True)
+
+    def origins(self) -> frozenset[tuple[str, int]]:
+        """(host, port) of every endpoint."""
+        out = set()
+        for url in (self.available, self.base):
+            parts = urlsplit(url)
+            out.add(((parts.hostname or "").lower(), parts.port or (443 if parts.scheme == "https" else 80)))
+        return frozenset(out)
 
     @property
     def cdx(self) -> str:
@@ -101,6 +111,7 @@ class ArchiveOptions:
     not_found_ttl: float = 7 * 86400.0  # re-ask "not archived" only after this many seconds
     candidates: int = 5  # captures fetched (and at most verified) per side of the citation date
     user_agent: str = DEFAULT_USER_AGENT
+    deny_private: bool = False  # the same address policy as the checker's (CheckOptions)
     # Save Page Now
     save_if_older: float = 30 * 86400.0
     poll_interval: float = 5.0
@@ -155,6 +166,7 @@ class Config:
             save_if_older=self.save_if_older,
             poll_interval=self.save_poll_interval,
             user_agent=self.user_agent,
+            deny_private=self.deny_private,
         )
 
     def check_options(self, environ: dict[str, str] | None = None) -> CheckOptions:

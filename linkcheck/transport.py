@@ -57,6 +57,7 @@ from linkcheck.errors import ConfigError
 from linkcheck.models import Reason
 
 __all__ = [
+    "AddressDenied",
     "AsyncioBackend",
     "ConnectFailed",
     "DeniedAddress",
@@ -67,6 +68,7 @@ __all__ = [
     "TimedOut",
     "TransportError",
     "decoded_body",
+    "guarded_client",
     "network_failure",
     "network_reason",
     "private_reason",
@@ -273,13 +275,23 @@ class _Stream(httpcore.AsyncNetworkStream):
         return self._writer.get_extra_info(names[info]) if info in names else None
 
 
-class AsyncioBackend:
-    """Opens connections for the pools: resolve, check the address (`deny_private`), connect."""
+class AsyncioBackend(httpcore.AsyncNetworkBackend):
+    """Opens connections for the pools (ours, and httpcore's under the archive client):
+    resolve, check the address (`deny_private`), connect. `trusted` (host, port) pairs are
+    exempt from the check: endpoints a person configured by name, such as a local archive."""
 
-    def __init__(self, deny_private: bool = False) -> None:
+    def __init__(self, deny_private: bool = False, trusted: frozenset[tuple[str, int]] = frozenset()) -> None:
         self.deny_private = deny_private
+        self.trusted = trusted
 
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None) -> _Stream:
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> _Stream:
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(timeout):
@@ -305,7 +317,7 @@ class AsyncioBackend:
     async def _resolve(self, host: str, port: int) -> list[Any]:
         """The host's addresses; with `deny_private`, DeniedAddress if any must not be contacted."""
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        if self.deny_private:
+        if self.deny_private and (host.lower(), port) not in self.trusted:
             for info in infos:
                 reason = private_reason(str(info[4][0]))
                 if reason is not None:
@@ -315,7 +327,7 @@ class AsyncioBackend:
     async def check_before_proxy(self, host: str, port: int, timeout: float | None = None) -> None:
         """--deny-private through a proxy: the proxy resolves the name, so the best check is
         what it resolves to here; a name that does not resolve here is not sent at all."""
-        if not self.deny_private:
+        if not self.deny_private or (host.lower(), port) in self.trusted:
             return
         try:
             async with asyncio.timeout(timeout):
@@ -325,6 +337,59 @@ class AsyncioBackend:
                 f"{host} does not resolve here, so its address cannot be checked before "
                 "it goes to the proxy (--deny-private)"
             ) from None
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("unix sockets are not used")
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+class AddressDenied(httpx.ConnectError):
+    """`DeniedAddress` as httpx's error, for the archive client (whose callers handle httpx's)."""
+
+
+class _GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport on this module's network layer, so that the archive client's requests
+    (redirects included) meet the same address policy as the checker's."""
+
+    def __init__(self, backend: AsyncioBackend, max_connections: int) -> None:
+        super().__init__()
+        # httpx's transport offers no way to choose the network layer; its pool does.
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(), max_connections=max_connections, network_backend=backend
+        )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await super().handle_async_request(request)
+        except DeniedAddress as exc:
+            raise AddressDenied(exc.reason, request=request) from None
+
+
+def guarded_client(
+    *, deny_private: bool, trusted: frozenset[tuple[str, int]], max_connections: int, **settings: Any
+) -> httpx.AsyncClient:
+    """An httpx client whose every request (redirects and proxied ones included) goes through
+    the --deny-private policy. A proxy resolves names itself, so for a proxied request the name
+    is resolved and checked here first, as the checker does."""
+    backend = AsyncioBackend(deny_private, trusted)
+
+    async def before(request: httpx.Request) -> None:
+        port = request.url.port or (443 if request.url.scheme == "https" else 80)
+        try:
+            await backend.check_before_proxy(request.url.host, port)
+        except DeniedAddress as exc:
+            raise AddressDenied(exc.reason, request=request) from None
+
+    return httpx.AsyncClient(
+        transport=_GuardedTransport(backend, max_connections),
+        limits=httpx.Limits(max_connections=max_connections),
+        event_hooks={"request": [before]} if deny_private and urllib.request.getproxies() else {},
+        **settings,
+    )
 
 
 @dataclass(frozen=True, slots=True)

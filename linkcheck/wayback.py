@@ -41,9 +41,9 @@ import httpx
 
 from linkcheck.clock import stamp
 from linkcheck.config import ArchiveOptions, Endpoints
-from linkcheck.models import LinkResult, LookupState, Snapshot, Verdict
+from linkcheck.models import LinkResult, LookupState, Reason, Snapshot, Verdict
 from linkcheck.retry import backoff_delay, parse_retry_after
-from linkcheck.transport import network_reason
+from linkcheck.transport import AddressDenied, guarded_client, network_reason
 from linkcheck.urls import WAYBACK_RE, ArchivedUrl, parse_archive_url
 
 __all__ = [
@@ -126,6 +126,11 @@ def _parse_timestamp(timestamp: str) -> datetime:
     return datetime.strptime(digits, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
 
 
+def _failure(exc: httpx.HTTPError) -> str:
+    """Why a request to the archive failed, in plain words (a refused address says which)."""
+    return str(exc) if isinstance(exc, AddressDenied) else type(exc).__name__
+
+
 def gap_days(timestamp: str, cited: date | None) -> int | None:
     if cited is None:
         return None
@@ -137,13 +142,20 @@ class _ArchiveClient:
 
     def __init__(self, options: ArchiveOptions, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.options = options
-        self.http = httpx.AsyncClient(
-            timeout=httpx.Timeout(options.timeout),
-            follow_redirects=False,
-            transport=transport,
-            headers={"User-Agent": options.user_agent},
-            limits=httpx.Limits(max_connections=options.max_in_flight),
-        )
+        settings: dict[str, Any] = {
+            "timeout": httpx.Timeout(options.timeout),
+            "follow_redirects": False,
+            "headers": {"User-Agent": options.user_agent},
+        }
+        if transport is not None:  # tests: an in-process archive
+            self.http = httpx.AsyncClient(transport=transport, **settings)
+        else:
+            self.http = guarded_client(
+                deny_private=options.deny_private,
+                trusted=options.endpoints.origins() if options.endpoints.configured else frozenset(),
+                max_connections=options.max_in_flight,
+                **settings,
+            )
         self.slots = asyncio.Semaphore(options.max_in_flight)
         self.cdx_times: deque[float] = deque()
         self.rate_limited_in_a_row = 0
@@ -195,6 +207,8 @@ class _ArchiveClient:
                     # Replay redirects are followed inside one slot: they are one logical request.
                     response = await self.http.request(method, url, follow_redirects=follow, **kwargs)
                     self.unreachable_in_a_row = 0
+                except AddressDenied:
+                    raise  # --deny-private: never retried, and says nothing about the archive
                 except httpx.ConnectError as exc:
                     # DNS failure or refused connection: the archive (or the network) is down for
                     # everyone, so a few in a row stop every lookup instead of each retrying.
@@ -313,7 +327,7 @@ class Archiver:
         try:
             response = await self.client.request("GET", self.endpoints.replay(timestamp, original), follow=True)
         except httpx.HTTPError as exc:
-            return f"replay failed: {type(exc).__name__}"
+            return f"replay failed: {_failure(exc)}"
         if response.status_code != 200:
             return f"replay answered {response.status_code}"
         landed = WAYBACK_RE.match(str(response.url).replace(self.endpoints.base, "https://web.archive.org", 1))
@@ -328,8 +342,10 @@ class Archiver:
         now = stamp()
         try:
             response = await self.client.request("GET", url, follow=True)
+        except AddressDenied as exc:
+            return LinkResult(Verdict.SKIPPED, now, error=str(exc), reason=Reason.DENIED_ADDRESS)
         except httpx.HTTPError as exc:
-            return LinkResult(Verdict.UNREACHABLE, now, error=f"the archive could not be reached: {type(exc).__name__}")
+            return LinkResult(Verdict.UNREACHABLE, now, error=f"the archive could not be reached: {_failure(exc)}")
         final = str(response.url)
         redirects = [str(r.headers.get("location", "")) for r in response.history]
         code = response.status_code

@@ -6,12 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 import linkcheck.transport as transport_mod
 from linkcheck.config import CheckOptions
 from linkcheck.models import Verdict
 from linkcheck.transport import private_reason
 from tests.conftest import ServerFactory
+from tests.fakewayback import FakeCapture, FakeWayback
 from tests.helpers import check, extract, run_cli
 from tests.webserver import Reply, Web
 
@@ -95,6 +97,42 @@ def test_deny_private_from_the_command_line(tmp_path: Path, web: Web) -> None:
     report = json.loads((tmp_path / "o" / "report.json").read_text())
     assert report["links"][0]["status"] == "skipped" and "--deny-private" in report["links"][0]["error"]
     assert sum(web.hits.values()) == 0
+
+
+def test_deny_private_covers_the_archive_stage(tmp_path: Path, serve: ServerFactory) -> None:
+    """Issue 12, item 2: a registry's archive_url at a private address, and a replay that
+    redirects to one, are not contacted; the archive a person named (--wayback-url) is."""
+    wayback = FakeWayback().start()
+    site = serve("127.0.0.42", fallback=Reply(404))
+    inner = serve("127.0.0.43", fallback=Reply(body=b"secret-role"))
+    try:
+        dead, cited = site.url("/gone"), site.url("/cited")
+        wayback.add(cited, FakeCapture("20190101000000"))
+        snapshot = f"https://web.archive.org/web/20190101000000/{cited}"
+        wayback.web.routes[f"/web/20190101000000/{cited}"] = Reply(
+            302, headers={"Location": inner.url("/latest/meta-data/")}
+        )
+        registry = extract(tmp_path, f"[a]({dead}) and [b]({snapshot})\n")
+        args = ("--registry", str(registry), "--output", str(tmp_path / "o"))
+        assert run_cli("check", *args, "--no-archive", cwd=tmp_path).returncode == 1
+        data = yaml.safe_load(registry.read_text())
+        data["links"][dead]["archive_url"] = inner.url("/latest/meta-data/")
+        registry.write_text(yaml.safe_dump(data))
+        before = sum(wayback.web.hits.values())
+        result = run_cli("archive", *args, "--deny-private", "--wayback-url", wayback.base, cwd=tmp_path)
+        assert result.returncode in (0, 1), result.stderr
+        assert sum(inner.hits.values()) == 0
+        assert sum(wayback.web.hits.values()) > before  # the named archive itself is trusted
+        links = yaml.safe_load(registry.read_text())["links"]
+        assert links[dead]["archive_lookup"]["state"] == "manual_unverified"
+        assert "127.0.0.43, a loopback address (--deny-private)" in links[dead]["archive_lookup"]["detail"]
+        check_result = links[snapshot]["check"]
+        assert check_result["status"] == "skipped" and "--deny-private" in check_result["error"]
+        # Without --deny-private the same registry reaches the address: the test can tell.
+        run_cli("archive", *args, "--wayback-url", wayback.base, cwd=tmp_path)
+        assert sum(inner.hits.values()) > 0
+    finally:
+        wayback.stop()
 
 
 def test_header_secrets_stay_with_their_host_and_out_of_every_record(tmp_path: Path, web: Web) -> None:
