@@ -146,22 +146,24 @@ class Checker:
             "accept-encoding": ("Accept-Encoding", "gzip, deflate"),
         }
         self._base_headers = _encode_headers(base)
-        # Headers configured for a host replace the defaults of the same name, for that host only.
+        # Headers configured for an origin replace the defaults of the same name, for it only.
         self._headers = {
-            host: _encode_headers({**base, **{name.lower(): (name, value) for name, value in extra.items()}})
-            for host, extra in options.headers.items()
+            origin: _encode_headers({**base, **{name.lower(): (name, value) for name, value in extra.items()}})
+            for origin, extra in options.headers.items()
         }
 
     # ---------------------------------------------------------------- one exchange
 
     async def _send(self, method: str, url: str, cookies: Cookies) -> tuple[Exchange, bytes]:
         """One HTTP exchange in the host's turn: the answer and its decoded body prefix."""
-        host = host_of(url)
-        headers = self._headers.get(host) or self._base_headers
+        host, origin = host_of(url), origin_of(url)
+        # Configured headers go to their origin only: not to another port, and not over http
+        # unless an http origin was configured.
+        headers = self._headers.get(origin) or self._base_headers
         if cookie := cookies.header_for(host):
             headers = [*headers, (b"Cookie", cookie.encode("latin-1", "replace"))]
         limit = self.options.max_body
-        turn = self.hosts.turn(host, origin_of(url), self.overall, self.options.timeout * 2, _patience.get())
+        turn = self.hosts.turn(host, origin, self.overall, self.options.timeout * 2, _patience.get())
         async with turn:
             answer = await self.pools.exchange(
                 method, url, headers, self.options.timeout, limit if method == "GET" else 0

@@ -121,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--header",
         action="append",
         metavar="HOST:NAME=ENVVAR",
-        help="send header NAME to HOST only, its value read from environment variable ENVVAR",
+        help="send header NAME to HOST only (over https; name an http origin as http://host:port), "
+        "its value read from environment variable ENVVAR",
     )
     check.add_argument("--max-age", metavar="DURATION", help="skip URLs verified ok within DURATION (e.g. 7d)")
     check.add_argument("--wayback-url", metavar="BASE", help="base URL of the Wayback Machine endpoints")
@@ -208,12 +209,15 @@ def _check_overrides(args: argparse.Namespace) -> dict[str, Any]:
             raise UsageError(f"--accept {item!r}: expected HOST:CODE[,CODE]") from None
     headers: dict[str, dict[str, str]] | None = None
     for item in args.header or []:
-        host, _, rest = item.partition(":")
-        name, _, variable = rest.partition("=")
+        # Split from the right: the origin may hold colons (http://host:8080), a header name may not.
+        left, _, variable = item.rpartition("=")
+        host, _, name = left.rpartition(":")
         if not (host and name and variable):
-            raise UsageError(f"--header {item!r}: expected HOST:NAME=ENVVAR")
+            raise UsageError(
+                f"--header {item!r}: expected HOST:NAME=ENVVAR (HOST: host, host:port or http://host:port)"
+            )
         headers = headers or {}
-        headers.setdefault(host.lower(), {})[name] = variable
+        headers.setdefault(host, {})[name] = variable
     return {
         "output": args.output,
         "max_concurrency": args.max_concurrency,

@@ -27,6 +27,7 @@ __all__ = [
     "DEFAULT_USER_AGENT",
     "Endpoints",
     "FailOn",
+    "header_origin",
     "load_config",
     "parse_duration",
 ]
@@ -51,7 +52,7 @@ class CheckOptions:
     accept: dict[str, frozenset[int]] = field(default_factory=dict)  # host → extra ok statuses
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-    headers: dict[str, dict[str, str]] = field(default_factory=dict)  # host → header → value
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)  # origin (header_origin) → header → value
     max_redirects: int = 10
     max_body: int = 256 * 1024
     retry_after_cap: float = 60.0
@@ -116,6 +117,32 @@ class ArchiveOptions:
     save_if_older: float = 30 * 86400.0
     poll_interval: float = 5.0
     max_polls: int = 60
+
+
+def header_origin(spec: str) -> str:
+    """Where headers configured for `spec` may go, as `scheme://host:port` (the checker's
+    `origin_of`): `host` or `host:port` means https only; an http origin must be named as one
+    (`http://host:port`), so that a secret never travels in clear by accident."""
+    text = spec.strip()
+    parts = urlsplit(text if "://" in text else "https://" + text)
+    try:
+        port = parts.port
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+    except (ValueError, UnicodeError):
+        host, port = "", None
+    if (
+        parts.scheme not in ("http", "https")
+        or not host
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or "@" in parts.netloc
+    ):
+        raise ConfigError(
+            f"headers: {spec!r} is not a host, host:port or origin (examples: api.example.org, "
+            "api.example.org:8443, http://intranet.example:8080)"
+        )
+    return f"{parts.scheme}://{host.lower()}:{port or (443 if parts.scheme == 'https' else 80)}"
 
 
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$", re.I)
@@ -186,7 +213,7 @@ class Config:
                         f"header {name} for {host}: environment variable {variable} starts or ends with white space, "
                         "or holds a control character (HTTP refuses both)"
                     )
-                headers.setdefault(host.lower(), {})[name] = env[variable]
+                headers.setdefault(header_origin(host), {})[name] = env[variable]
         if _BREAK_RE.search(self.user_agent):
             raise ConfigError("user_agent: holds a line break")
         return CheckOptions(

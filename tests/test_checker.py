@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from linkcheck.config import CheckOptions
+from linkcheck.config import CheckOptions, header_origin
+from linkcheck.errors import ConfigError
 from linkcheck.models import Verdict
 from linkcheck.redirects import Cookies
 from tests.helpers import check, check_one, closed_port
@@ -271,13 +272,42 @@ def test_headers_go_only_to_their_own_host(web: Web) -> None:
     try:
         web.routes["/api"] = Reply(302, headers={"Location": other.url("/elsewhere")})
         other.fallback = Reply()
-        options = CheckOptions(headers={"127.0.0.2": {"Authorization": "Bearer s3cret"}}, timeout=2)
+        options = CheckOptions(headers={f"http://127.0.0.2:{web.port}": {"Authorization": "Bearer s3cret"}}, timeout=2)
         assert check_one(web.url("/api"), options).status is Verdict.OK
         assert web.seen_headers[0].get("authorization") == "Bearer s3cret"
         assert all("authorization" not in h for h in other.seen_headers)
         assert "linkcheck" in web.seen_headers[0]["user-agent"]
     finally:
         other.stop()
+
+
+def test_headers_go_only_to_their_origin_and_over_http_only_when_named(web: Web) -> None:
+    """Issue 12, item 7: headers configured for a host went to every port and scheme of it, so
+    a same-host redirect from https to http carried them in clear."""
+    assert header_origin("api.example.org") == "https://api.example.org:443"
+    assert header_origin("API.example.org:8443") == "https://api.example.org:8443"
+    assert header_origin("http://intranet.example:8080/") == "http://intranet.example:8080"
+    assert header_origin("http://intranet.example") == "http://intranet.example:80"
+    assert header_origin("bücher.example") == "https://xn--bcher-kva.example:443"
+    for bad in ("ftp://h", "https://h/path", "https://user@h", "h:notaport", "", "https://"):
+        with pytest.raises(ConfigError, match="not a host, host:port or origin"):
+            header_origin(bad)
+    other_port = Web("127.0.0.2").start()
+    try:
+        web.routes["/a"] = Reply(302, headers={"Location": other_port.url("/b")})
+        other_port.fallback = Reply()
+        secret = {"Authorization": "Bearer s3cret"}
+        # The host alone means https: an http URL on it gets nothing (the https → http downgrade).
+        for key in ("127.0.0.2", f"127.0.0.2:{web.port}", f"https://127.0.0.2:{web.port}"):
+            check_one(web.url("/a"), CheckOptions(headers={header_origin(key): secret}, timeout=2))
+        assert not any("authorization" in h for h in web.seen_headers + other_port.seen_headers)
+        # An http origin named as one gets them; another port of the same host does not.
+        options = CheckOptions(headers={header_origin(f"http://127.0.0.2:{web.port}"): secret}, timeout=2)
+        assert check_one(web.url("/a"), options).status is Verdict.OK
+        assert web.seen_headers[-1].get("authorization") == "Bearer s3cret"
+        assert not any("authorization" in h for h in other_port.seen_headers)
+    finally:
+        other_port.stop()
 
 
 def test_the_breaker_is_per_origin_not_per_host_name(web: Web) -> None:

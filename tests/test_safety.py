@@ -150,7 +150,7 @@ def test_header_secrets_stay_with_their_host_and_out_of_every_record(tmp_path: P
             "--output",
             str(tmp_path / "o"),
             "--header",
-            "127.0.0.40:Authorization=API_TOKEN",
+            f"http://127.0.0.40:{web.port}:Authorization=API_TOKEN",
             cwd=tmp_path,
             env={"API_TOKEN": secret},
         )
@@ -168,6 +168,7 @@ def test_header_secrets_stay_with_their_host_and_out_of_every_record(tmp_path: P
     ("header", "value", "message"),
     [
         ("127.0.0.40:Bad Name=API_TOKEN", "x", "not a valid header name"),
+        ("ftp://127.0.0.40:Authorization=API_TOKEN", "x", "not a host, host:port or origin"),
         ("127.0.0.40:Authorization=API_TOKEN", "s3cr3t\r\nX-Injected: 1", "holds a line break"),
         # Issue 12, item 1: the HTTP layer refused these with a message quoting the value, which
         # became the link's error: the secret in the registry, the reports and the log.
