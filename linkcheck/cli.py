@@ -348,6 +348,13 @@ def _say_archive(outcome: ArchiveOutcome) -> None:
         _warn(outcome.stopped)
 
 
+def _say_saved(saved: commands.Saved | None) -> None:
+    """Whether the registry changed under the run, and where its results went if not all into it."""
+    if saved is None or (message := saved.message()) is None:
+        return
+    (_warn if saved.beside is not None else _say)(printable(message))
+
+
 def _print_publication(
     publication: commands.Publication, path: Path, config: Config, *, summary: bool, annotate: bool
 ) -> None:
@@ -377,6 +384,7 @@ def run_archive(args: argparse.Namespace) -> int:
         say=_say,
     )
     _say_archive(result.outcome)
+    _say_saved(result.saved)
     if result.interrupted:
         _say(
             f"interrupted ({result.interrupted}): the snapshots found so far are saved in {path}; "
@@ -407,6 +415,7 @@ def run_check(args: argparse.Namespace) -> int:
     outcome = result.outcome
     if result.archive is not None:
         _say_archive(result.archive)
+    _say_saved(result.saved)
     if result.interrupted:
         if result.archive is not None:
             done = "every URL checked; archive lookups stopped"

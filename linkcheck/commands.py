@@ -30,7 +30,7 @@ from linkcheck.errors import OfflineError, UsageError
 from linkcheck.extract import collect, gc_paused
 from linkcheck.loop import Interrupt
 from linkcheck.models import NETWORK_REASON_WORDS, LinkResult, Verdict
-from linkcheck.registry import MergeSummary, Registry
+from linkcheck.registry import MergeSummary, Registry, Saved
 from linkcheck.report import Report, build_report, parse_formats, write_reports
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "CheckSummary",
     "ExtractSummary",
     "Publication",
+    "Saved",
     "archive",
     "check",
     "exit_code",
@@ -79,6 +80,7 @@ class CheckSummary:
     publication: Publication | None = None
     interrupted: str | None = None  # the signal's name, when one stopped the run
     offline_reasons: dict[str, int] = field(default_factory=dict)  # plain reason → URLs, when offline
+    saved: Saved | None = None  # how the registry was saved (a person's edits during the run kept)
     exit_code: int = 0
 
 
@@ -87,6 +89,7 @@ class ArchiveSummary:
     outcome: ArchiveOutcome
     publication: Publication | None = None
     interrupted: str | None = None
+    saved: Saved | None = None
     exit_code: int = 0
 
 
@@ -209,7 +212,7 @@ def check(
     """
     options = config.check_options()
     with registry_mod.locked(registry_path, lock_timeout, notify=say):
-        registry = registry_mod.load(registry_path)
+        registry, loaded = registry_mod.load_with_text(registry_path)
         if not registry.links and not registry.documents:
             raise UsageError(f"{registry_path}: the registry is empty; run `linkcheck extract PATH...` first")
         outcome = run_check(
@@ -218,14 +221,14 @@ def check(
         summary = CheckSummary(outcome)
         if _stopped_by_signal(summary, interrupt):
             if not outcome.offline:
-                registry_mod.save(registry, registry_path)
+                summary.saved = registry_mod.save_run(registry, registry_path, loaded)
             return summary
         if outcome.offline:
             summary.offline_reasons = _offline_reasons(outcome.results)
             summary.exit_code = OfflineError.exit_code
             return summary
         summary.archive = _archive_stage(registry, config, lookups=config.archive, interrupt=interrupt, say=say)
-        registry_mod.save(registry, registry_path)
+        summary.saved = registry_mod.save_run(registry, registry_path, loaded)
         if _stopped_by_signal(summary, interrupt):
             return summary
     summary.publication = publish(registry, config)
@@ -249,14 +252,14 @@ def archive(
     """Find verified snapshots for dead links (every link with `everything`), save the registry,
     write the reports. The reports are written whatever they hold: exit code 0."""
     with registry_mod.locked(registry_path, lock_timeout, notify=say):
-        registry = registry_mod.load(registry_path)
+        registry, loaded = registry_mod.load_with_text(registry_path)
         if not registry.links:
             raise UsageError(f"{registry_path}: the registry has no links; run `linkcheck extract PATH...` first")
         outcome = _archive_stage(
             registry, config, lookups=True, everything=everything, save=save, interrupt=interrupt, say=say
         )
-        registry_mod.save(registry, registry_path)
-    summary = ArchiveSummary(outcome)
+        saved = registry_mod.save_run(registry, registry_path, loaded)
+    summary = ArchiveSummary(outcome, saved=saved)
     if _stopped_by_signal(summary, interrupt):
         return summary
     summary.publication = publish(registry, config)

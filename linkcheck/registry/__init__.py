@@ -6,6 +6,7 @@ load    parse and validate, with located errors
 dump    the YAML text, in a stable order for readable diffs
 store   atomic writes (fsync, rename) and the lock around load-modify-save
 merge   a fresh extraction folded in, keeping what the registry knew
+rebase  a run's results saved into a registry a person edited while it ran
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from linkcheck.registry.dump import HEADER, dump
-from linkcheck.registry.load import REGISTRY_VERSION, load, parse
+from linkcheck.registry.load import REGISTRY_VERSION, load, load_with_text, parse
 from linkcheck.registry.merge import MergeSummary, merge
 from linkcheck.registry.model import HUMAN_LINK_FIELDS, DocumentEntry, LinkEntry, Registry, effective_dates
+from linkcheck.registry.rebase import Saved, save_run
 from linkcheck.registry.store import locked, write_atomically
 
 __all__ = [
@@ -29,10 +31,13 @@ __all__ = [
     "dump",
     "effective_dates",
     "load",
+    "load_with_text",
     "locked",
     "merge",
     "parse",
     "save",
+    "save_run",
+    "Saved",
     "write_atomically",
 ]
 

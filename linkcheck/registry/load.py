@@ -441,14 +441,20 @@ def parse(text: str, filename: str = "<registry>") -> Registry:
 
 def load(path: Path) -> Registry:
     """Load the registry at `path`; a file that does not exist yet is an empty registry."""
+    return load_with_text(path)[0]
+
+
+def load_with_text(path: Path) -> tuple[Registry, str | None]:
+    """The registry and the text it was read from (None: no file yet), for a run that will
+    save into it and wants to know whether someone edited it meanwhile (rebase.py)."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return Registry()
+        return Registry(), None
     except OSError as exc:
         raise RegistryError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RegistryError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    return parse(text, str(path))
+    return parse(text, str(path)), text
