@@ -21,6 +21,7 @@ from linkcheck.archive_stage import ArchiveOutcome
 from linkcheck.config import DEFAULTS, FAIL_ON_CHOICES, Config, load_config, parse_duration
 from linkcheck.display import printable
 from linkcheck.errors import LinkcheckError, UsageError
+from linkcheck.extract import document_path
 from linkcheck.loop import Interrupt
 from linkcheck.models import LinkResult
 from linkcheck.report import (
@@ -297,7 +298,8 @@ def _locator(sources: list[str], path: Path) -> Callable[[str], str]:
     folders = [base / s for s in sources if (base / s).is_dir()]
 
     def locate(document: str) -> str:
-        for candidate in [*(folder / document for folder in folders), base / document, Path(document)]:
+        name = document_path(document)
+        for candidate in [*(folder / name for folder in folders), base / name, Path(name)]:
             if candidate.exists():
                 try:
                     return os.path.relpath(candidate, Path.cwd())

@@ -27,7 +27,7 @@ from linkcheck.check_stage import CheckOutcome, run_check
 from linkcheck.config import Config, FailOn
 from linkcheck.display import printable
 from linkcheck.errors import OfflineError, UsageError
-from linkcheck.extract import collect, gc_paused
+from linkcheck.extract import collect, document_name, document_path, gc_paused
 from linkcheck.loop import Interrupt
 from linkcheck.models import NETWORK_REASON_WORDS, LinkResult, Verdict
 from linkcheck.registry import MergeSummary, Registry, Saved
@@ -129,10 +129,10 @@ def _sources_for(paths: list[str], registry_path: Path, recorded: list[str]) -> 
     """(paths to read, paths to record): recorded sources are relative to the registry's folder."""
     base = registry_path.resolve().parent
     if paths:
-        return paths, [os.path.relpath(Path(p).resolve(), base) if not _is_glob(p) else p for p in paths]
+        return paths, [document_name(os.path.relpath(Path(p).resolve(), base) if not _is_glob(p) else p) for p in paths]
     if not recorded:
         raise UsageError("no PATH given and the registry records no sources; run: linkcheck extract PATH...")
-    return [str(base / s) if not Path(s).is_absolute() else s for s in recorded], recorded
+    return [str(base / document_path(s)) for s in recorded], recorded
 
 
 def _is_glob(path: str) -> bool:

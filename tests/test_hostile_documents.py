@@ -4,6 +4,7 @@ rest of the run goes on. Memory is the resident set of a `linkcheck extract` sub
 from __future__ import annotations
 
 import io
+import os
 import random
 import re
 import subprocess
@@ -17,9 +18,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from linkcheck.extract import extract_bytes, extract_file
+from linkcheck import registry
+from linkcheck.extract import document_name, document_path, extract_bytes, extract_file
 from linkcheck.extract import markdown as markdown_mod
-from tests.helpers import ROOT, make_docx, make_pdf
+from tests.helpers import ROOT, make_docx, make_pdf, run_cli
 
 LIMIT_MB = 500
 _MEASURE = """
@@ -202,3 +204,36 @@ def test_a_docx_that_inflates_to_a_gigabyte_is_skipped_before_decompressing(tmp_
     assert len(warnings) == 1 and re.search(
         r"bomb.docx: skipped, decompresses to 10\d MB \(more than 64 MB\)", warnings[0]
     )
+
+
+def test_file_names_with_undecodable_bytes_are_recorded_losslessly(tmp_path: Path) -> None:
+    """Issue 12, item 11: a file name with byte 0xff was a traceback at save, nothing recorded.
+    Undecodable bytes are recorded as `\\xff`, a backslash as `\\\\`: distinct names stay
+    distinct, and the exact bytes come back (annotations and `fix` find the file)."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    raw_names = [b"caf\xff.md", b"caf\xfe.md", b"back\\slash \xe9t\xe9.md", b"caf\\xff.md", b"plain.md"]
+    for i, raw in enumerate(raw_names):
+        (folder / os.fsdecode(raw)).write_text(f"[x](https://names.example/{i})\n")
+    registry_path = tmp_path / "citations.yaml"
+    result = run_cli("extract", str(folder), "--registry", str(registry_path))
+    assert result.returncode == 0, result.stderr
+    loaded = registry.load(registry_path)
+    names = set(loaded.documents)
+    assert names == {"caf\\xff.md", "caf\\xfe.md", "back\\\\slash \\xe9t\\xe9.md", "caf\\\\xff.md", "plain.md"}
+    assert {os.fsencode(document_path(name)) for name in names} == set(raw_names)
+    for url, entry in loaded.links.items():  # each citation still names its own file
+        document = entry.citations[0].document
+        assert (folder / document_path(document)).read_text().endswith(f"({url})\n")
+    # Extracting again from the recorded source changes nothing.
+    before = registry_path.read_text()
+    assert run_cli("extract", "--registry", str(registry_path)).returncode == 0
+    assert registry_path.read_text() == before
+
+
+@given(st.binary(min_size=1, max_size=30))
+def test_document_names_round_trip_any_bytes(raw: bytes) -> None:
+    name = os.fsdecode(raw)
+    recorded = document_name(name)
+    recorded.encode("utf-8")  # any file format can hold it
+    assert document_path(recorded) == name and os.fsencode(document_path(recorded)) == raw

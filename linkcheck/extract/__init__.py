@@ -19,7 +19,17 @@ from pathlib import Path
 
 from linkcheck.models import Extraction
 
-__all__ = ["gc_paused", "collect", "extract_file", "extract_bytes", "sniff_format", "Collection", "FORMATS"]
+__all__ = [
+    "gc_paused",
+    "collect",
+    "document_name",
+    "document_path",
+    "extract_file",
+    "extract_bytes",
+    "sniff_format",
+    "Collection",
+    "FORMATS",
+]
 
 # Bigger files are skipped: a citation list is never this large, a data dump often is.
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -224,6 +234,26 @@ def _file_name(argument: str) -> str:
     return Path(relative).as_posix()
 
 
+# A POSIX file name's undecodable bytes, as Python decodes them (surrogate escapes), and the
+# backslash that escapes them in a recorded name.
+_NAME_ESCAPE_RE = re.compile("[\\\\\udc80-\udcff]")
+_NAME_UNESCAPE_RE = re.compile(r"\\(\\|x[0-9a-f]{2})")
+
+
+def document_name(name: str) -> str:
+    """A file's name as the registry records it: text any YAML, JSON or HTML can hold, from
+    which the exact bytes come back (`document_path`). An undecodable byte becomes `\\xff` and a
+    backslash `\\\\`; other names are unchanged."""
+    return _NAME_ESCAPE_RE.sub(lambda m: "\\\\" if m.group() == "\\" else f"\\x{ord(m.group()) - 0xDC00:02x}", name)
+
+
+def document_path(name: str) -> str:
+    """The file name a recorded document name stands for (the inverse of `document_name`)."""
+    if "\\" not in name:
+        return name
+    return _NAME_UNESCAPE_RE.sub(lambda m: "\\" if m.group(1) == "\\" else chr(0xDC00 + int(m.group(1)[1:], 16)), name)
+
+
 def expand(
     paths: list[str], warn: Callable[[str], None], missing: Callable[[str], None] | None = None
 ) -> Iterator[tuple[Path, str]]:
@@ -306,14 +336,15 @@ def collect(
 
     jobs: list[tuple[Path, str]] = []
     seen: dict[str, Path] = {}
-    for file, name in expand(paths, _warn, result.missing.append):
+    for file, raw_name in expand(paths, _warn, result.missing.append):
         if exclude and file.resolve() in exclude:
             continue
+        name = document_name(raw_name)
         if name in seen:
             if seen[name].resolve() == file.resolve():
                 continue
             _warn(f"{file}: its name {name!r} is already used by {seen[name]}; named by its path instead")
-            name = Path(os.path.normpath(file)).as_posix()
+            name = document_name(Path(os.path.normpath(file)).as_posix())
         seen[name] = file
         jobs.append((file, name))
     for extraction, warnings in _run_jobs(jobs):
