@@ -39,7 +39,6 @@ from urllib.parse import SplitResult, urlsplit
 from linkcheck.classify import Answer, Decision, Probe, classify, judge_probe, page_title
 from linkcheck.clock import stamp
 from linkcheck.config import CheckOptions
-from linkcheck.display import printable
 from linkcheck.hosts import Hosts, SlowedDown, Tripped, WorkQueue, origin_of
 from linkcheck.models import LinkResult, Reason, Verdict
 from linkcheck.redirects import Cookies, Fetched, RedirectFailed, follow, host_of
@@ -53,6 +52,7 @@ from linkcheck.transport import (
     decoded_body,
     request_target,
 )
+from linkcheck.urls import unprintable_error
 
 __all__ = ["CheckRun", "Checker", "check_all", "make_transport"]
 
@@ -260,8 +260,7 @@ class Checker:
             _ = parts.port
         except ValueError as exc:
             return LinkResult(Verdict.INVALID, stamp(), error=f"malformed URL: {exc}", reason=Reason.MALFORMED_URL)
-        if printable(url) != url or " " in url:
-            error = f"the URL holds white space or a control character: {printable(url)}"
+        if (error := unprintable_error(url)) is not None:
             return LinkResult(Verdict.INVALID, stamp(), error=error, reason=Reason.MALFORMED_URL)
         if scheme not in ("http", "https"):
             error = f"unsupported scheme {scheme + ':' if scheme else '(none)'}"

@@ -320,6 +320,10 @@ def run_extract(args: argparse.Namespace) -> int:
     )
     if summary.added:
         print(f"{len(summary.added)} new URLs")
+    if summary.invalid:
+        print(f"{len(summary.invalid)} new URLs cannot be requested as written (white space or a control character):")
+        for url in summary.invalid:
+            print(f"  - {printable(url)}")
     if summary.removed:
         print(f"{len(summary.removed)} URLs no longer cited, removed:")
         for url in summary.removed:

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
+from linkcheck.display import printable
+
 __all__ = [
     "UrlMatch",
     "find_urls",
@@ -26,7 +28,17 @@ __all__ = [
     "parse_archive_url",
     "wayback_snapshot",
     "WAYBACK_RE",
+    "unprintable_error",
 ]
+
+
+def unprintable_error(url: str) -> str | None:
+    """Why `url` cannot be requested as written — it holds white space or a control character
+    (an encoded newline in an href) — with the URL shown escaped; None if it holds neither."""
+    if printable(url) != url or " " in url:
+        return f"the URL holds white space or a control character: {printable(url)}"
+    return None
+
 
 # Characters that can never be inside a URL written in prose; quotes and brackets of other
 # scripts count, since documents in Russian or German use them around URLs.

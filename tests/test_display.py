@@ -5,9 +5,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from linkcheck import registry as registry_mod
 from linkcheck.display import printable
 from linkcheck.models import Citation, LinkResult, Verdict
 from linkcheck.registry import LinkEntry, Registry
@@ -83,3 +85,29 @@ def test_a_url_with_an_encoded_newline_is_invalid_and_never_splits_the_markdown_
     table_rows = [line for line in text.splitlines() if line.startswith("|")]
     assert all(line.count(" | ") == 3 for line in table_rows[2:]), table_rows
     assert "![beacon]" not in text and "\n![" not in text
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("page.html", '<a href="https://a.example/x&#10;![beacon](https://tracker.example/p.gif)">t</a>\n'),
+        ("page.md", "[t](<https://a.example/x&#10;![beacon](https://tracker.example/p.gif)>)\n"),
+    ],
+)
+def test_a_url_with_an_encoded_newline_is_invalid_at_extraction(tmp_path: Path, name: str, content: str) -> None:
+    """Issue 12, item 3: such a URL is recorded `invalid` by `extract` itself (no check can ever
+    request it as written), listed escaped, and never printed raw in any report."""
+    (tmp_path / name).write_text(content)
+    registry_path = tmp_path / "citations.yaml"
+    result = run_cli("extract", str(tmp_path / name), "--registry", str(registry_path))
+    assert result.returncode == 0, result.stderr
+    assert "cannot be requested as written" in result.stdout and "x\\x0a![beacon]" in result.stdout
+    assert "\n![beacon]" not in result.stdout
+    links = registry_mod.load(registry_path).links
+    [(url, entry)] = [(u, e) for u, e in links.items() if "\n" in u]
+    assert entry.result is not None and entry.result.status is Verdict.INVALID
+    assert "control character" in (entry.result.error or "")
+    out = tmp_path / "out"
+    assert run_cli("report", "--registry", str(registry_path), "--output", str(out)).returncode == 0
+    for report in out.iterdir():
+        assert "\n![beacon]" not in report.read_text(), report.name

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from linkcheck.clock import stamp
 from linkcheck.dates import today
 from linkcheck.extract import Collection
-from linkcheck.models import Citation, History
+from linkcheck.models import Citation, History, LinkResult, Reason, Verdict
 from linkcheck.registry.model import DocumentEntry, LinkEntry, Registry
+from linkcheck.urls import unprintable_error
 
 __all__ = ["MergeSummary", "merge"]
 
@@ -20,6 +22,7 @@ class MergeSummary:
     placeholders: int
     added: list[str]
     removed: list[str]
+    invalid: list[str] = field(default_factory=list)  # new URLs that cannot be requested as written
 
 
 def merge(registry: Registry, collection: Collection, sources: list[str] | None = None) -> MergeSummary:
@@ -36,7 +39,12 @@ def merge(registry: Registry, collection: Collection, sources: list[str] | None 
     links: dict[str, LinkEntry] = {}
     first_seen = today()
     for url, citations in cited.items():
-        entry = old_links.get(url) or LinkEntry(url=url, history=History(first_seen=first_seen))
+        entry = old_links.get(url)
+        if entry is None:
+            entry = LinkEntry(url=url, history=History(first_seen=first_seen))
+            if (error := unprintable_error(url)) is not None:
+                # Known at extraction: no check will ever request it as written.
+                entry.result = LinkResult(Verdict.INVALID, stamp(), error=error, reason=Reason.MALFORMED_URL)
         entry.citations = citations
         links[url] = entry
     documents: dict[str, DocumentEntry] = {}
@@ -52,6 +60,7 @@ def merge(registry: Registry, collection: Collection, sources: list[str] | None 
             extra=old.extra if old else {},
         )
     added = [url for url in links if url not in old_links]
+    invalid = [url for url in added if links[url].result is not None]
     removed = [url for url in old_links if url not in links]
     registry.links = links
     registry.documents = documents
@@ -64,4 +73,5 @@ def merge(registry: Registry, collection: Collection, sources: list[str] | None 
         placeholders=registry.placeholder_count,
         added=added,
         removed=removed,
+        invalid=invalid,
     )

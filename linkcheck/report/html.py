@@ -15,6 +15,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from linkcheck.display import printable
 from linkcheck.report.model import CitationRow, Report
 
 __all__ = ["render_html"]
@@ -42,18 +43,21 @@ def _environment() -> Environment:
     env.filters["short_url"] = _short_url
     env.filters["web_url"] = _web_url
     env.filters["wayback_date"] = _wayback_date
+    env.filters["printable"] = printable
     env.globals["colour"] = lambda status: _COLOURS.get(status or "unchecked", _BAD)
     return env
 
 
 def _short_url(url: str, limit: int = 70) -> str:
-    text = url.split("://", 1)[-1]
+    text = printable(url.split("://", 1)[-1])
     return text if len(text) <= limit else text[: limit - 25] + "…" + text[-24:]
 
 
 def _web_url(url: str | None) -> str | None:
-    """Only http(s) addresses become links; anything else (javascript:, data:) stays text."""
-    return url if url and url.lower().startswith(("http://", "https://")) else None
+    """Only http(s) addresses become links; anything else (javascript:, data:), and an address
+    a browser would silently change (a newline in it), stays text."""
+    ok = url and url.lower().startswith(("http://", "https://")) and printable(url) == url
+    return url if ok else None
 
 
 def _wayback_date(timestamp: str | None) -> str:
