@@ -22,13 +22,15 @@ from linkcheck.loop import Interrupt, run_async
 from linkcheck.models import ArchiveLookup, LookupState, Snapshot, Verdict
 from linkcheck.registry import LinkEntry, Registry, effective_dates
 from linkcheck.urls import ArchivedUrl, parse_archive_url, wayback_snapshot
-from linkcheck.wayback import Archiver, ArchiveStopped, Lookup, save_credentials
+from linkcheck.wayback import Archiver, ArchiveStopped, Excluded, Lookup, ServiceStopped, save_credentials
 
 __all__ = ["ArchiveOutcome", "citation_date", "run_archive"]
 
 
 # Verdicts for which a snapshot is worth looking up by default: the page is not there as cited.
 _NO_LOOKUP = frozenset({Verdict.OK, Verdict.MOVED, Verdict.SKIPPED, Verdict.INVALID})
+# Answers the archive gives the same way for a while: not asked again before `not_found_ttl`.
+_REMEMBERED = frozenset({LookupState.NOT_ARCHIVED, LookupState.ONLY_ERROR_CAPTURES, LookupState.EXCLUDED})
 
 
 @dataclass
@@ -40,11 +42,16 @@ class ArchiveOutcome:
     cached: int = 0  # answered from the registry (a kept snapshot, or "not archived" within the TTL)
     snapshot_links: int = 0  # cited snapshots verified
     manual: int = 0  # archive URLs written by a person, verified
+    excluded: int = 0  # sites the archive excludes
     saved: int = 0
-    stopped: str | None = None  # why lookups stopped early (repeated 429s)
+    save_refused: int = 0
+    invalid_rows: int = 0  # index rows with an impossible timestamp, skipped
+    stopped: str | None = None  # why lookups stopped early (unreachable, or every useful service refusing)
+    notes: list[str] = field(default_factory=list)  # services left alone during the run, and why
     interrupted: bool = False
     peak_in_flight: int = 0
     requests: int = 0
+    requests_by_service: dict[str, int] = field(default_factory=dict)
 
 
 def citation_date(registry: Registry, entry: LinkEntry) -> tuple[date | None, str | None]:
@@ -69,7 +76,7 @@ def _lookup_due(entry: LinkEntry, everything: bool, now: datetime, ttl: float) -
     if entry.archive is not None:
         return None  # kept until the verdict changes (apply_results clears it then)
     lookup = entry.archive_lookup
-    if lookup is not None and lookup.state in (LookupState.NOT_ARCHIVED, LookupState.ONLY_ERROR_CAPTURES):
+    if lookup is not None and lookup.state in _REMEMBERED:
         asked = parse_time(lookup.checked_at)
         if asked is not None and (now - asked).total_seconds() < ttl:
             return None
@@ -89,11 +96,11 @@ async def _verify_manual(archiver: Archiver, entry: LinkEntry, checked_at: str) 
     timestamp, error = (archived.timestamp if archived else None) or "", None
     if (wayback := wayback_snapshot(entry.archive_url)) is not None:
         assert wayback.timestamp is not None and wayback.original is not None
-        landed = await archiver.verify(wayback.timestamp, wayback.original, exact=False)
-        if isinstance(landed, tuple):
-            timestamp = landed[0]
+        replayed = await archiver.replay(wayback.timestamp, wayback.original, exact=False)
+        if replayed.ok:
+            timestamp = replayed.timestamp
         else:
-            error = landed
+            error = replayed.reason
     else:
         result = await archiver.verify_url(entry.archive_url)
         error = None if result.status is Verdict.OK else (result.error or str(result.status))
@@ -188,16 +195,28 @@ class _ArchiveRun:
             self.outcome.found += 1
         elif lookup.state is LookupState.UNKNOWN:
             self.outcome.unknown += 1
+        elif lookup.state is LookupState.EXCLUDED:
+            self.outcome.excluded += 1
         else:
             self.outcome.none += 1
 
     async def save(self, entry: LinkEntry, credentials: tuple[str, str]) -> None:
-        if await self.archiver.recent_capture(entry.url):
-            return
+        try:
+            if await self.archiver.recent_capture(entry.url):
+                return
+        except (httpx.HTTPError, ValueError, KeyError, TypeError, ServiceStopped, Excluded) as exc:
+            if isinstance(exc, Excluded):
+                return  # the archive would not keep it
+            # Unknown whether it was captured recently: Save Page Now is still asked.
         lookup = await self.archiver.save(entry.url, *credentials)
+        if lookup.snapshot is not None or lookup.state is LookupState.SAVE_REFUSED:
+            _record_lookup(entry, lookup, self.started)  # a refusal too, with its reason: never dropped
         if lookup.snapshot is not None:
-            _record_lookup(entry, lookup, self.started)
             self.outcome.saved += 1
+        elif lookup.state is LookupState.SAVE_REFUSED:
+            self.outcome.save_refused += 1
+        else:
+            self.outcome.unknown += 1
 
     async def run(self, plan: _Plan, credentials: tuple[str, str] | None, workers: int) -> None:
         await _each(plan.snapshots, workers, self.snapshot_link)
@@ -251,6 +270,11 @@ def run_archive(
         finally:
             outcome.peak_in_flight = archiver.client.peak_in_flight
             outcome.requests = archiver.client.requests
+            outcome.requests_by_service = {
+                name: service.requests for name, service in archiver.client.services.items() if service.requests
+            }
+            outcome.invalid_rows = archiver.invalid_rows
+            outcome.notes = [s.stopped for s in archiver.client.services.values() if s.stopped]
             await archiver.aclose()
 
     try:

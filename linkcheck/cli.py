@@ -340,16 +340,23 @@ def _say_archive(outcome: ArchiveOutcome) -> None:
     if outcome.manual:
         parts.append(f"{outcome.manual} archive URLs from the registry verified")
     if outcome.looked_up:
+        excluded = f", {outcome.excluded} excluded from the archive" if outcome.excluded else ""
         parts.append(
-            f"{outcome.looked_up} looked up: {outcome.found} found, {outcome.none} with no usable capture, "
-            f"{outcome.unknown} unknown"
+            f"{outcome.looked_up} looked up: {outcome.found} found, {outcome.none} with no usable capture"
+            f"{excluded}, {outcome.unknown} unknown"
         )
     if outcome.cached:
         parts.append(f"{outcome.cached} answered from the registry")
-    if outcome.saved:
-        parts.append(f"{outcome.saved} saved to the Wayback Machine")
+    if outcome.saved or outcome.save_refused:
+        refused = f", {outcome.save_refused} refused (reasons in the registry)" if outcome.save_refused else ""
+        parts.append(f"{outcome.saved} saved to the Wayback Machine{refused}")
+    if outcome.invalid_rows:
+        parts.append(f"{outcome.invalid_rows} index rows with impossible dates skipped")
     if parts:
         _say("archive: " + "; ".join(parts))
+    for note in outcome.notes:
+        if note != outcome.stopped:
+            _warn(note)
     if outcome.stopped:
         _warn(outcome.stopped)
 

@@ -193,7 +193,9 @@ class LookupState(StrEnum):
     FOUND = "found"  # a verified capture by the rule
     NOT_ARCHIVED = "not_archived"  # never captured
     ONLY_ERROR_CAPTURES = "only_error_captures"  # captured, but only as error pages or redirects
+    EXCLUDED = "excluded"  # the site is excluded from the Wayback Machine (asked again after archive_ttl)
     UNKNOWN = "unknown"  # the archive could not tell (errors, rate limits, captures that do not replay)
+    SAVE_REFUSED = "save_refused"  # Save Page Now refused to capture it (the reason in `detail`)
     MANUAL = "manual"  # a person's archive_url, verified
     MANUAL_UNVERIFIED = "manual_unverified"  # a person's archive_url that did not replay (kept)
 

@@ -201,7 +201,7 @@ def href_to_url(href: str) -> str:
 # ---------------------------------------------------------------- snapshots cited as links
 
 WAYBACK_RE = re.compile(
-    r"^https?://(?:web\.)?archive\.org/web/(?P<ts>\d{1,14})(?P<flag>[a-z]{2}_)?/(?P<original>.+)$", re.I
+    r"^https?://(?:web\.|wayback\.)?archive\.org/web/(?P<ts>\d{1,14})(?P<flag>[a-z]{2}_)?/(?P<original>.+)$", re.I
 )
 _ARCHIVE_TODAY_RE = re.compile(
     r"^https?://(?:www\.)?archive\.(?:today|ph|is|li|vn|fo|md)/(?:(?P<ts>\d{4}[.\d-]*\d)/(?P<original>https?://.+)|[A-Za-z0-9]+/?$)",

@@ -109,7 +109,7 @@ def test_deny_private_covers_the_archive_stage(tmp_path: Path, serve: ServerFact
         dead, cited = site.url("/gone"), site.url("/cited")
         wayback.add(cited, FakeCapture("20190101000000"))
         snapshot = f"https://web.archive.org/web/20190101000000/{cited}"
-        wayback.web.routes[f"/web/20190101000000/{cited}"] = Reply(
+        wayback.web.routes[f"/web/20190101000000id_/{cited}"] = Reply(
             302, headers={"Location": inner.url("/latest/meta-data/")}
         )
         registry = extract(tmp_path, f"[a]({dead}) and [b]({snapshot})\n")
