@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import linkcheck.transport as transport_mod
 from linkcheck.config import CheckOptions
@@ -189,3 +191,44 @@ def test_a_header_that_would_break_the_request_is_a_configuration_error(
     assert "s3cr3t" not in result.stdout + result.stderr
     assert sum(web.hits.values()) == 0
     assert all("s3cr3t" not in path.read_text() for path in tmp_path.rglob("*") if path.is_file())
+
+
+_SECRET_TAIL = st.text(
+    alphabet=st.characters(min_codepoint=0, max_codepoint=0x7F) | st.sampled_from(["\u00a0", "é", "\u2028"]),
+    max_size=12,
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(head=st.sampled_from(["", " ", "\t", "\x0b", "\x0c"]), tail=_SECRET_TAIL)
+def test_no_header_value_reaches_any_output_whatever_it_holds(
+    tmp_path_factory: pytest.TempPathFactory, web: Web, head: str, tail: str
+) -> None:
+    """Issue 12, item 1, as a property: whatever a configured header's value holds (white space
+    at either end, control characters, line breaks, non-ASCII), it is refused with a message
+    naming the variable, or sent — and it never appears in the terminal, the registry or a report."""
+    tmp_path = tmp_path_factory.mktemp("secret")
+    secret = head + "S3CR3T" + tail
+    web.routes["/api"] = Reply(500, body=b"<title>error</title>")
+    registry = extract(tmp_path, f"[a]({web.url('/api')})\n")
+    result = run_cli(
+        "check",
+        "--registry",
+        str(registry),
+        "--no-archive",
+        "--retries",
+        "0",
+        "--output",
+        str(tmp_path / "o"),
+        "--header",
+        f"http://127.0.0.40:{web.port}:Authorization=API_TOKEN",
+        cwd=tmp_path,
+        env={"API_TOKEN": secret},
+    )
+    assert result.returncode in (1, 2), result.stderr
+    outputs = result.stdout + result.stderr + "".join(p.read_text() for p in tmp_path.rglob("*") if p.is_file())
+    assert "S3CR3T" not in outputs
+    if result.returncode == 2:
+        assert "API_TOKEN" in result.stderr
+    else:  # sent, to its own origin only
+        assert any(h.get("authorization") == secret for h in web.seen_headers)
