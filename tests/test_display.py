@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -111,3 +112,76 @@ def test_a_url_with_an_encoded_newline_is_invalid_at_extraction(tmp_path: Path, 
     assert run_cli("report", "--registry", str(registry_path), "--output", str(out)).returncode == 0
     for report in out.iterdir():
         assert "\n![beacon]" not in report.read_text(), report.name
+
+
+_ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=_ANY_TEXT, error=_ANY_TEXT, path=_ANY_TEXT, document=_ANY_TEXT)
+def test_every_report_is_valid_for_its_format_whatever_the_documents_hold(
+    text: str, error: str, path: str, document: str
+) -> None:
+    """Issue 12, item 25, for every format: JSON parses back to the same text, the HTML page
+    keeps one row per link with no element from content, the Markdown table one row per
+    citation, JUnit is well-formed XML."""
+    import json
+
+    from lxml import html as lxml_html
+
+    from linkcheck.report import render_html, render_markdown, report_data
+
+    url = "https://a.example/" + path.replace("\x00", "")
+    entry = LinkEntry(url=url, citations=[Citation(url, document or "paper.md", 3, text)])
+    entry.result = LinkResult(Verdict.BROKEN, "2026-11-23T00:00:00+00:00", http_status=404, error=error)
+    report = build_report(Registry(links={url: entry}))
+    data = json.loads(json.dumps(report_data(report), ensure_ascii=False))
+    assert data["links"][0]["citations"][0]["text"] == text
+    page = render_html(report)
+    page.encode("utf-8")
+    tree = lxml_html.fromstring(page)
+    rows = tree.xpath("//table//tr[@data-status]")
+    assert len(rows) == 1 and not tree.xpath("//table//tr[@data-status]//script")
+    table = [line for line in render_markdown(report).splitlines() if line.startswith("|")]
+    cells = [len(re.findall(r"(?<!\\)\|", line)) for line in table]  # unescaped pipes: one row, five cells
+    assert len(table) == 3 and set(cells) == {5}, table
+    ET.fromstring(render_junit(report).encode("utf-8"))
+
+
+_ADVERSARIAL_TOKENS = [
+    "[",
+    "]",
+    "(",
+    ")",
+    "<",
+    ">",
+    "http://",
+    "https://a.b/",
+    "\n",
+    "*",
+    "`",
+    "&#",
+    '"',
+    "<a href=",
+    "_",
+    "\\",
+]
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    unit=st.lists(st.sampled_from(_ADVERSARIAL_TOKENS), min_size=1, max_size=6),
+    fmt=st.sampled_from(["text", "markdown", "html"]),
+)
+def test_extraction_takes_linear_time_on_any_repeated_pattern(unit: list[str], fmt: str) -> None:
+    """Issue 12, item 19, as a property: any short pattern of syntax characters repeated to
+    128 KB extracts within a budget a quadratic scan would blow by far (seconds → minutes)."""
+    import time
+
+    from linkcheck.extract import extract_bytes
+
+    piece = "".join(unit).encode()
+    data = piece * (128 * 1024 // len(piece) + 1)
+    started = time.monotonic()
+    extract_bytes(data, f"adversarial.{fmt}", fmt, lambda message: None)
+    assert time.monotonic() - started < 3.0, (unit, fmt)
