@@ -148,6 +148,12 @@ def extract(
         read, recorded = _sources_for(paths, registry_path, registry.sources)
         own_files = frozenset({registry_path.resolve(), Path(f"{registry_path.resolve()}.lock")})
         collection = collect(read, warn=warn, exclude=own_files)
+        if collection.missing and paths:
+            # A typo in CI must not go green, nor record a source the next run cannot read.
+            raise UsageError(
+                f"{', '.join(printable(m) for m in collection.missing)}: no such file or directory; "
+                f"{registry_path} was left as it was"
+            )
         if collection.missing and not paths:
             # A source the registry recorded is gone (a clone without the documents beside it, a
             # moved folder): merging would drop every URL it cited, and nobody asked for that.

@@ -40,6 +40,7 @@ _DATE_PATTERNS = [
     re.compile(r"(?P<mon>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{4})"),
     re.compile(rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+{_MONTH},?\s+(?P<year>\d{{4}})"),
     re.compile(rf"{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})"),
+    re.compile(rf"(?P<day>\d{{1,2}})-{_MONTH}-(?P<year>\d{{4}})"),  # 05-Jul-2019 (PEP headers, logs)
 ]
 _ACCESSED_RE = re.compile(
     r"(?:accessed|retrieved|viewed|visited|consulted|last\s+checked|abgerufen|"

@@ -67,11 +67,37 @@ class UrlMatch:
     end: int
 
 
+def _cut_unbalanced(candidate: str) -> str:
+    """Cut a candidate at the first `]` that no earlier `[` opens: in
+    `[[https://a.example/x]][[https://b.example/y]]` the first URL ends at its `]]`. (Square
+    brackets are not allowed in a URL's path; parentheses are, so they are only trimmed at the end.)"""
+    depth = {"[": 0}
+    for index, char in enumerate(candidate):
+        if char in depth:
+            depth[char] += 1
+        elif char in _PAIRS and _PAIRS[char] in depth:
+            opener = _PAIRS[char]
+            if depth[opener] == 0 and index + 1 < len(candidate) and candidate[index + 1] not in _TRAILING:
+                return candidate[:index]
+            depth[opener] = max(0, depth[opener] - 1)
+    return candidate
+
+
+def _dunder_end(url: str) -> bool:
+    """A trailing run of `_` that the last path segment also starts with (`/__init__`): part of
+    the URL, not emphasis or a reST reference closing after it."""
+    segment = url.rsplit("/", 1)[-1]
+    run = len(segment) - len(segment.rstrip("_"))
+    return run > 0 and segment.startswith("_" * run) and len(segment) > 2 * run
+
+
 def trim_url(candidate: str) -> str:
     """Strip what prose put after a URL: punctuation, unbalanced closing brackets, quotes."""
     url = candidate
     while url:
         last = url[-1]
+        if last == "_" and _dunder_end(url):
+            break
         if last in _TRAILING:
             url = url[:-1]
         elif last in _PAIRS and url.count(last) > url.count(_PAIRS[last]):
@@ -154,11 +180,32 @@ def _has_valid_port(key: str) -> bool:
         return False
 
 
-def find_urls(text: str) -> list[UrlMatch]:
-    """Return every web URL and DOI written in `text`, in order of appearance."""
+# A path segment that is a template's placeholder: YYYY, MM, DD, XXXX, NNNN, {name}, <name>, $NAME.
+_PLACEHOLDER_SEGMENT_RE = re.compile(
+    r"/(?:Y{2,4}(?:[-_]?MM(?:[-_]?DD)?)?|MM|DD|X{3,}|N{3,}|\{[^/{}]*\}|\$[A-Z_]+|\.{3}|…)(?=[/?#.\-_]|$)"
+)
+
+
+def _is_pattern(raw: str, text: str, end: int) -> bool:
+    """A URL-shaped pattern in prose rather than an address: a template (`/TR/YYYY/`, `/{id}/`)
+    or a regular expression (`http://www.example.com/(marketing|sales)`)."""
+    if _PLACEHOLDER_SEGMENT_RE.search(raw):
+        return True
+    return raw.count("(") > raw.count(")") and text[end : end + 1] in ("|", "")
+
+
+def find_urls(text: str, patterns_excluded: bool = False) -> list[UrlMatch]:
+    """Return every web URL and DOI written in `text`, in order of appearance. With
+    `patterns_excluded` (the visible text of a web page), templates and regular expressions
+    that look like URLs are left out."""
     found: list[UrlMatch] = []
-    for match in _URL_RE.finditer(text):
-        raw = trim_url(match.group())
+    position = 0
+    while (match := _URL_RE.search(text, position)) is not None:
+        candidate = _cut_unbalanced(match.group())
+        position = match.start() + max(len(candidate), 1)  # what was cut off is scanned again
+        raw = trim_url(candidate)
+        if patterns_excluded and _is_pattern(raw, text, match.start() + len(candidate)):
+            continue
         url, fragment = normalise_url(raw)
         if not _has_host(url):
             continue

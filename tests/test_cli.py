@@ -32,14 +32,17 @@ def test_bad_input_gives_one_line_warnings_and_no_traceback(tmp_path: Path) -> N
     (tmp_path / "ok.md").write_text("[a](https://ok.example/)\n")
     (tmp_path / "bad.pdf").write_bytes(b"%PDF-1.7 broken")
     (tmp_path / "bad.docx").write_bytes(b"nope")
-    result = run_cli("extract", str(tmp_path), str(tmp_path / "missing.txt"), "--registry", str(tmp_path / "r.yaml"))
+    # A path that does not exist is an error (issue 14): exit 2, nothing written.
+    missing = run_cli("extract", str(tmp_path), str(tmp_path / "missing.txt"), "--registry", str(tmp_path / "r.yaml"))
+    assert missing.returncode == 2 and "missing.txt" in missing.stderr and not (tmp_path / "r.yaml").exists()
+    result = run_cli("extract", str(tmp_path), "--registry", str(tmp_path / "r.yaml"))
     assert result.returncode == 0
     # The registry inside the extracted folder is never read as a document.
     again = run_cli("extract", str(tmp_path), "--registry", str(tmp_path / "r.yaml"))
     assert "r.yaml" not in again.stderr and "1 URLs" in again.stdout
     assert "Traceback" not in result.stderr
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
-    assert len(warnings) == 3 and all(("bad." in w or "missing.txt" in w) for w in warnings)
+    assert len(warnings) == 2 and all("bad." in w for w in warnings)
     assert "1 URLs" in result.stdout
 
 

@@ -39,13 +39,18 @@ PARALLEL_THRESHOLD = 64
 _EXTENSIONS = {
     ".txt": "text",
     ".text": "text",
-    ".rst": "text",
-    ".tex": "text",
+    ".rst": "rest",
+    ".rest": "rest",
+    ".tex": "latex",
+    ".ltx": "latex",
     ".org": "text",
     ".md": "markdown",
     ".markdown": "markdown",
     ".mdown": "markdown",
     ".mkd": "markdown",
+    ".qmd": "markdown",  # Quarto
+    ".rmd": "markdown",  # R Markdown
+    ".mdx": "markdown",  # MDX: Markdown with JSX, whose href attributes are read as HTML's
     ".html": "html",
     ".htm": "html",
     ".xhtml": "html",
@@ -55,6 +60,14 @@ _EXTENSIONS = {
     ".bibtex": "bibtex",
 }
 FORMATS = frozenset(_EXTENSIONS.values())
+# What a documentation tree holds beside its documents: counted in one line, not warned about
+# one by one (a site's 400 images would bury the warnings that matter).
+_NOT_DOCUMENTS = frozenset(
+    """.png .jpg .jpeg .gif .svg .webp .ico .bmp .tif .tiff .avif .heic .css .scss .sass .less .js .mjs
+    .cjs .ts .tsx .jsx .map .woff .woff2 .ttf .otf .eot .mp3 .mp4 .m4a .ogg .wav .webm .mov .avi .zip
+    .gz .tgz .bz2 .xz .7z .tar .jar .whl .exe .dll .so .o .a .pyc .class .db .sqlite .lock .ipynb_checkpoints
+    .psd .ai .eps .xcf .ps .swf .wasm""".split()
+)
 
 
 class ExtractionFailed(Exception):
@@ -124,15 +137,22 @@ def decode(data: bytes, name: str, warn: Callable[[str], None]) -> str:
 
 def extract_bytes(data: bytes, document: str, fmt: str, warn: Callable[[str], None]) -> Extraction:
     """Run the extractor for `fmt` on a document's bytes. Raises ExtractionFailed."""
-    from linkcheck.extract import bibtex, docx, html, markdown, pdf, text
+    from linkcheck.extract import bibtex, docx, html, latex, markdown, pdf, rest, text
 
     if fmt == "pdf":
         return pdf.extract(data, document, warn)
     if fmt == "docx":
         return docx.extract(data, document)
     content = decode(data, document, warn)
-    if fmt == "text" and _looks_like_markdown(content):
-        fmt = "markdown"
+    if fmt == "text":  # the extension says nothing: reST's own link forms first, then Markdown's
+        if rest.looks_like_rest(content):
+            fmt = "rest"
+        elif _looks_like_markdown(content):
+            fmt = "markdown"
+    if fmt == "rest":
+        return rest.extract(content, document, warn)
+    if fmt == "latex":
+        return latex.extract(content, document)
     if fmt == "html":
         return html.extract(content, document, warn=warn)
     if fmt == "markdown":
@@ -336,8 +356,12 @@ def collect(
 
     jobs: list[tuple[Path, str]] = []
     seen: dict[str, Path] = {}
+    not_documents = 0
     for file, raw_name in expand(paths, _warn, result.missing.append):
         if exclude and file.resolve() in exclude:
+            continue
+        if file.suffix.lower() in _NOT_DOCUMENTS:
+            not_documents += 1
             continue
         name = document_name(raw_name)
         if name in seen:
@@ -352,4 +376,6 @@ def collect(
             _warn(message)
         if extraction is not None:
             result.documents.append(extraction)
+    if not_documents:
+        _warn(f"{not_documents} images, stylesheets, scripts and other non-documents skipped")
     return result

@@ -32,7 +32,9 @@ _DATE_META = (
     "date",
 )
 _CITE_TAGS = ("blockquote", "q", "del", "ins")
-_NO_TEXT_TAGS = frozenset({"script", "style", "code", "pre", "a", "template", "noscript"})
+# Text inside these, at any depth, is code or not shown: no bare URL is taken from it
+# (`<pre><code><span>https://…</span></code></pre>` is how site generators emit highlighted code).
+_CODE_TAGS = frozenset({"script", "style", "code", "pre", "template", "noscript", "samp", "kbd", "textarea"})
 
 
 def unescape(value: str) -> str:
@@ -41,6 +43,11 @@ def unescape(value: str) -> str:
 
 def _text_of(element: lxml.html.HtmlElement) -> str:
     return " ".join(element.text_content().split())
+
+
+def _inside_link(element: lxml.html.HtmlElement) -> bool:
+    """Whether an element sits inside an `a` (its text is that link's label)."""
+    return any(str(ancestor.tag).lower() == "a" for ancestor in element.iterancestors())
 
 
 def _meta_date(root: lxml.html.HtmlElement) -> str | None:
@@ -115,21 +122,32 @@ def extract(text: str, document: str, first_line: int = 1, warn: Callable[[str],
         url, fragment = normalise_url(href_to_url(href))
         extraction.citations.append(Citation(url, document, line_of(element), label[:200], fragment=fragment))
 
+    hidden: set[lxml.html.HtmlElement] = set()  # elements whose text is code, or a link's label
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
         tag = element.tag.lower()
+        parent = element.getparent()
+        if tag in _CODE_TAGS or (parent is not None and parent in hidden and str(parent.tag).lower() != "a"):
+            hidden.add(element)
         if tag in ("a", "area") and element.get("href") is not None:
             add(element.get("href") or "", _text_of(element) or element.get("title", ""), element)
+            hidden.add(element)
         if element.get("cite") is not None and tag in _CITE_TAGS:
             add(element.get("cite") or "", _text_of(element)[:200], element)
-        # Bare URLs written in the text (not inside a link, code or script).
-        if tag not in _NO_TEXT_TAGS and element.text and "://" in element.text:
-            extraction.citations.extend(cite_in_text(element.text, document, first_line=line_of(element)))
-        if element.tail and "://" in element.tail:
-            parent = element.getparent()
-            if parent is None or str(parent.tag).lower() not in _NO_TEXT_TAGS:
-                extraction.citations.extend(cite_in_text(element.tail, document, first_line=line_of(element)))
+        # Bare URLs written in the text (not inside a link, code or script, at any depth).
+        if element not in hidden and element.text and "://" in element.text and not _inside_link(element):
+            extraction.citations.extend(
+                cite_in_text(element.text, document, first_line=line_of(element), patterns_excluded=True)
+            )
+        if (
+            element.tail
+            and "://" in element.tail
+            and (parent is None or (parent not in hidden and not _inside_link(parent)))
+        ):
+            extraction.citations.extend(
+                cite_in_text(element.tail, document, first_line=line_of(element), patterns_excluded=True)
+            )
     date = _meta_date(root)
     if date:
         extraction.date, extraction.date_source = date, "html-meta"

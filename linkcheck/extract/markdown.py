@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
 
 from linkcheck.dates import find_accessed_date, parse_date
 from linkcheck.extract import html as html_extract
@@ -25,12 +26,19 @@ __all__ = ["extract", "split_front_matter"]
 
 _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _HREF_RE = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+# A JSX component (a capitalised tag name) with an href, as MDX writes links.
+_COMPONENT_RE = re.compile(
+    r"""<([A-Z][\w.]*)\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|\{\s*["'`]([^"'`]*)["'`]\s*\})""", re.S
+)
+_TITLE_RE = re.compile(r"""\btitle\s*=\s*["']([^"']*)["']""")
 _DATE_KEYS = ("date", "published", "citation_date", "pubDate")
 # markdown-it stops parsing a block nested deeper than this, and drops the rest of it silently
 # (commonmark's preset: 20, which a list 10 levels deep reaches). 100 is far beyond real
 # documents and within Python's recursion limit; deeper still, the piece is also scanned plainly.
 _MAX_NESTING = 100
-_parser = MarkdownIt("commonmark", {"html": True, "maxNesting": _MAX_NESTING})
+# Footnotes (`[^1]: …`) are how academic Markdown cites; without the plugin a footnote whose
+# body is one link reads as a reference definition with a nonsense target, and is lost.
+_parser = MarkdownIt("commonmark", {"html": True, "maxNesting": _MAX_NESTING}).use(footnote_plugin)
 # markdown-it percent-encodes and punycodes link targets for rendering; a citation must stay
 # exactly as written (and the encoding costs more than the rest of the parse).
 _parser.normalizeLink = lambda url: url  # type: ignore[method-assign]
@@ -78,6 +86,17 @@ class _Collector:
                 )
             )
 
+    def components(self, source: str, first_line: int) -> None:
+        """MDX: a JSX component's `href` (`<Card href="…">`, `<Link href={"…"}>`) is a link."""
+        for match in _COMPONENT_RE.finditer(source):
+            href = next(g for g in match.groups()[1:] if g is not None)
+            label = _TITLE_RE.search(match.group(0))
+            self.link(
+                html_extract.unescape(href),
+                label.group(1) if label else "",
+                first_line + source.count("\n", 0, match.start()),
+            )
+
     def inline(self, token: Token) -> None:
         assert token.map is not None and token.children is not None
         line = token.map[0] + 1 + self.offset
@@ -101,6 +120,8 @@ class _Collector:
                     i += 1
                 after = children[i + 1].content if i + 1 < len(children) else ""
                 self.link(href, "".join(parts), start_line, after)
+            elif child.type == "html_inline" and _COMPONENT_RE.match(child.content):
+                self.components(child.content, line)
             elif child.type == "html_inline" and child.content.lower().startswith("<a"):
                 href_match = _HREF_RE.search(child.content)
                 parts = []
@@ -188,9 +209,11 @@ def extract(text: str, document: str, warn: Callable[[str], None] | None = None)
             if token.type == "inline":
                 collector.inline(token)
             elif token.type == "html_block" and token.map is not None:
-                fragment = html_extract.extract(token.content, document, first_line=token.map[0] + 1 + collector.offset)
+                first_line = token.map[0] + 1 + collector.offset
+                fragment = html_extract.extract(token.content, document, first_line=first_line)
                 collector.citations.extend(fragment.citations)
                 collector.placeholders.extend(fragment.placeholders)
+                collector.components(token.content, first_line)
         if any(token.level >= _MAX_NESTING - 1 for token in tokens):
             # Parsing stopped inside a construct nested too deeply: what it dropped is still
             # found by a plain scan of this piece (code blocks included, for once).

@@ -69,9 +69,10 @@ def cite_in_text(
     first_line: int = 1,
     page: int | None = None,
     line_starts: list[int] | None = None,
+    patterns_excluded: bool = False,
 ) -> list[Citation]:
     """Citations for the bare URLs in `text`, whose first line is line `first_line`."""
-    matches = find_urls(text)
+    matches = find_urls(text, patterns_excluded)
     if not matches:
         return []
     if line_starts is None and page is None:

@@ -7,7 +7,9 @@ Documented in README.md, "report.json".
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -98,6 +100,9 @@ def build_report(registry: Registry, generated_at: str | None = None) -> Report:
             )
     links.sort(key=lambda link: (not link.problem, _rank(link.status), link.url or ""))
     summary = Counter(link.status or "unchecked" for link in links)
+    if any(_has_surrogate(link) for link in links):
+        # A registry may hold lone surrogates (YAML's "\udcff" escapes); no report format can.
+        links = [_without_surrogates(link) for link in links]
     return Report(
         generated_at=generated_at or stamp(),
         last_run=registry.last_run,
@@ -105,6 +110,25 @@ def build_report(registry: Registry, generated_at: str | None = None) -> Report:
         documents=_documents(registry, links),
         links=links,
     )
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _texts(row: LinkRow) -> list[str | None]:
+    return [row.url, row.error, row.note, *(c.document for c in row.citations), *(c.text for c in row.citations)]
+
+
+def _has_surrogate(row: LinkRow) -> bool:
+    return any(value and _SURROGATE_RE.search(value) for value in _texts(row))
+
+
+def _without_surrogates(row: LinkRow) -> LinkRow:
+    def clean(value: str | None) -> str | None:
+        return _SURROGATE_RE.sub("\ufffd", value) if value else value
+
+    citations = [replace(c, document=clean(c.document) or "", text=clean(c.text) or "") for c in row.citations]
+    return replace(row, url=clean(row.url), error=clean(row.error), note=clean(row.note), citations=citations)
 
 
 def _rank(status: str | None) -> int:

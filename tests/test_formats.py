@@ -1,0 +1,281 @@
+"""Every URL in documents as people write them (issue 14): reST, LaTeX, Markdown's footnotes and
+its dialects (Quarto, R Markdown, MDX), HTML from site generators, and URL boundaries.
+
+The fixtures are written here from the constructs read in real files of each format (the PEP
+collection's reST, scholarly Markdown with footnotes, LaTeX papers, static-site HTML).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from linkcheck.extract import extract_bytes, extract_file
+from linkcheck.urls import find_urls
+
+REST = """\
+PEP: 9999
+Title: Links of every kind
+Created: 05-Jul-2019
+
+Abstract
+========
+
+We refer to the `Python website`_, to the `website <https://www.python.org/about/>`__, to the
+`documentation <pydocs_>`_ and to Spectre_. A standalone
+https://en.wikipedia.org/wiki/Spectre_(security_vulnerability) stays whole, and so does
+https://docs.example.org/library/__sitecustomize__ with its underscores.
+See :pep:`8`, :ref:`typing:generics` and the Abstract_ section [#TeXbook]_.
+
+.. code-block:: rst
+
+    In this paragraph, we refer to the `Code website <https://code-block.example/>`_.
+
+A literal block follows::
+
+    p = Node[int]()
+    fetch("https://literal.example/")
+
+Inline ``https://inline-literal.example/`` is code too.
+
+.. note:: The note's https://note.example/n is text.
+
+.. versionadded:: 3.12
+   Sphinx's own directive: `its link <https://versionadded.example/>`_ counts.
+
+..
+   A comment: https://comment.example/ is not shown.
+
+* a list item with `a link
+  <https://wrapped.example/over/two/lines>`_ that wraps
+
+.. _Python website: https://www.python.org/
+.. _pydocs: https://docs.python.org/3/
+.. _Spectre: https://spectreattack.com/
+.. _unused target: https://unused-target.example/
+
+.. [#TeXbook] Donald Knuth, https://texbook.example/ pages 195 and 196.
+"""
+
+
+def _urls(name: str, content: str | bytes) -> dict[str, int | None]:
+    data = content.encode() if isinstance(content, str) else content
+    from linkcheck.extract import sniff_format
+
+    fmt = sniff_format(Path(name), data[:512])
+    assert fmt is not None, name
+    extraction = extract_bytes(data, name, fmt, lambda message: None)
+    found: dict[str, int | None] = {}
+    for citation in extraction.citations:
+        assert citation.url not in found or found[citation.url] is not None, citation.url
+        found.setdefault(citation.url, citation.line)
+    return found
+
+
+def test_rest_every_link_form_and_never_code() -> None:
+    found = _urls("pep-9999.rst", REST)
+    assert set(found) == {
+        "https://www.python.org/",
+        "https://www.python.org/about/",
+        "https://docs.python.org/3/",
+        "https://spectreattack.com/",
+        "https://en.wikipedia.org/wiki/Spectre_(security_vulnerability)",
+        "https://docs.example.org/library/__sitecustomize__",
+        "https://note.example/n",
+        "https://versionadded.example/",
+        "https://wrapped.example/over/two/lines",
+        "https://unused-target.example/",
+        "https://texbook.example/",
+    }
+    assert found["https://www.python.org/"] == 8 and found["https://docs.python.org/3/"] == 9
+    assert found["https://wrapped.example/over/two/lines"] == 34 and found["https://texbook.example/"] == 41
+    extraction = extract_bytes(REST.encode(), "pep-9999.rst", "rest", lambda message: None)
+    assert extraction.format == "rest" and extraction.date == "2019-07-05"
+    assert not extraction.placeholders  # code like `Node[int]()` is no missing target
+
+
+def test_a_txt_file_in_rest_is_read_as_rest_not_markdown() -> None:
+    """A `.rst`-style `` `text <url>`_ `` once made the file Markdown, whose code spans ate it."""
+    text = "See `the spec <https://spec.example/a>`_ and ``code``, then `more <https://spec.example/b>`__.\n"
+    assert set(_urls("notes.txt", text)) == {"https://spec.example/a", "https://spec.example/b"}
+
+
+LATEX = r"""\documentclass{article}
+% \url{https://commented.example/} is a comment
+\begin{document}
+See \href{https://example.org/a\%20b\#sec}{the report} and \url{https://example.org/url_(x)}.
+A DOI \doi{10.1000/xyz123} and prose https://prose.example/page. 50\% of it.
+A long one https://long.example/path/that/goes/%
+on/and/on here.
+\begin{verbatim}
+https://verbatim.example/
+\end{verbatim}
+\begin{lstlisting}[language=bash]
+curl https://listing.example/
+\end{lstlisting}
+\begin{minted}{python}
+get("https://minted.example/")
+\end{minted}
+\verb|https://verb.example/| and \nolinkurl{https://nolink.example/}
+After https://after.example/ on line 18.
+\end{document}
+"""
+
+
+def test_latex_commands_comments_and_code() -> None:
+    found = _urls("paper.tex", LATEX)
+    assert found == {
+        "https://example.org/a%20b": 4,
+        "https://example.org/url_(x)": 4,
+        "https://doi.org/10.1000/xyz123": 5,
+        "https://prose.example/page": 5,
+        "https://long.example/path/that/goes/on/and/on": 6,
+        "https://after.example/": 18,
+    }
+
+
+def test_markdown_footnotes_whose_body_is_one_link() -> None:
+    text = (
+        "A claim[^6] and another[^7].\n\n"
+        "[^6]: [Report](https://example.org/r6)\n"
+        '[^7]: [Titled](https://example.org/r7 "A title") and text after.\n'
+    )
+    assert _urls("paper.md", text) == {"https://example.org/r6": 3, "https://example.org/r7": 4}
+
+
+def test_markdown_nested_thirty_levels_loses_nothing() -> None:
+    nested = "".join(
+        "  " * depth + f"- level {depth} [l{depth}](https://deep.example/{depth})\n" for depth in range(30)
+    )
+    found = _urls("deep.md", nested + "\nAfter: https://after.example/\n")
+    assert len(found) == 31 and "https://after.example/" in found
+
+
+def test_quarto_r_markdown_and_mdx_are_markdown() -> None:
+    chunk = "```{r}\nread.csv('https://code.example/data.csv')\n```\n"
+    qmd = "---\ntitle: Q\ndate: 2021-03-04\n---\n\nSee [the data](https://data.example/q).\n\n" + chunk
+    assert set(_urls("analysis.qmd", qmd)) == {"https://data.example/q"}
+    assert set(_urls("analysis.Rmd", "Text <https://rmd.example/>.\n\n" + chunk)) == {"https://rmd.example/"}
+    mdx = (
+        "import Card from './Card'\n\n"
+        "# Docs\n\n"
+        '<Card title="Guide" href="https://mdx.example/guide" />\n\n'
+        "Inline <Link href={'https://mdx.example/inline'}>here</Link> and [md](https://mdx.example/md).\n"
+    )
+    assert set(_urls("page.mdx", mdx)) == {
+        "https://mdx.example/guide",
+        "https://mdx.example/inline",
+        "https://mdx.example/md",
+    }
+
+
+def test_html_code_by_ancestry_templates_and_patterns() -> None:
+    page = """<html><body>
+<p>Visible https://visible.example/a and <a href="https://link.example/">the link</a>.</p>
+<pre><code><span class="k">curl</span> <span class="s">https://highlighted.example/</span></code></pre>
+<p>Template https://www.w3.org/TR/YYYY/REC-WCAG21 and a regular expression
+http://www.example.com/(marketing|sales) and <kbd>https://kbd.example/</kbd>.</p>
+<div><samp><em>https://samp.example/</em></samp></div>
+</body></html>"""
+    assert set(_urls("guide.html", page)) == {"https://visible.example/a", "https://link.example/"}
+
+
+def test_url_boundaries_on_real_text() -> None:
+    cases = {
+        "[[https://a.example/x]][[https://b.example/y]]": ["https://a.example/x", "https://b.example/y"],
+        "see https://docs.example/m/__init__.": ["https://docs.example/m/__init__"],
+        "_emphasis https://e.example/a_ ends": ["https://e.example/a"],
+        "(https://en.wikipedia.org/wiki/Foo_(bar)).": ["https://en.wikipedia.org/wiki/Foo_(bar)"],
+    }
+    for text, urls in cases.items():
+        assert [m.url for m in find_urls(text)] == urls, text
+
+
+# ---------------------------------------------------------------- a URL anywhere in a deep document
+
+_url_strategy = st.builds(
+    lambda host, path: f"https://{host}.example/{path}",
+    st.from_regex(r"[a-z][a-z0-9]{0,8}", fullmatch=True),
+    # Segments end in a letter or digit: a trailing `_` closes emphasis in Markdown (GFM's
+    # autolinks leave it out too), and test_url_boundaries_on_real_text covers `__init__`.
+    st.from_regex(r"[a-z0-9]{1,8}(/[a-z0-9_-]{0,7}[a-z0-9]){0,3}", fullmatch=True),
+)
+_markdown_wrappers = st.sampled_from(
+    ["{}", "- {}", "> {}", "1. {}", "* **{}**", "| a | {} |", "- > - {}", "Term[^n]\n\n[^n]: {}"]
+)
+_rest_wrappers = st.sampled_from(["{}", "- {}", "* - {}", "#. {}", ".. note:: {}", "| {}", "Term\n   {}", ".. [1] {}"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    url=_url_strategy,
+    depth=st.integers(0, 12),
+    wrapper=_markdown_wrappers,
+    form=st.sampled_from(["bare", "inline", "autolink", "reference"]),
+)
+def test_a_url_anywhere_in_deep_markdown_is_found_once_exactly(url: str, depth: int, wrapper: str, form: str) -> None:
+    written = {
+        "bare": url,
+        "inline": f"[the source]({url})",
+        "autolink": f"<{url}>",
+        "reference": "[the source][ref]",
+    }[form]
+    indent = "".join("  " * level + "- level\n" for level in range(depth))
+    body = indent + "  " * depth + wrapper.format(f"Cited: {written} here.") + "\n"
+    if form == "reference":
+        body += f"\n[ref]: {url}\n"
+    found = _urls("gen.md", "Intro paragraph.\n\n" + body)
+    assert list(found) == [url], (body, found)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    url=_url_strategy,
+    depth=st.integers(0, 6),
+    wrapper=_rest_wrappers,
+    form=st.sampled_from(["bare", "embedded", "anonymous", "named"]),
+)
+def test_a_url_anywhere_in_deep_rest_is_found_once_exactly(url: str, depth: int, wrapper: str, form: str) -> None:
+    written = {
+        "bare": url,
+        "embedded": f"`the source <{url}>`_",
+        "anonymous": f"`the source <{url}>`__",
+        "named": "`the source`_",
+    }[form]
+    lines = []
+    for level in range(depth):
+        lines.append("   " * level + "- level")
+        lines.append("")
+    body = "\n".join(lines) + "   " * depth + wrapper.format(f"Cited: {written} here.") + "\n"
+    if form == "named":
+        body += f"\n.. _the source: {url}\n"
+    found = _urls("gen.rst", "Intro paragraph.\n\n" + body)
+    assert list(found) == [url], (body, found)
+
+
+def test_unknown_file_types_are_summarised_and_a_missing_path_is_an_error(tmp_path: Path) -> None:
+    from tests.helpers import run_cli
+
+    docs = tmp_path / "site"
+    docs.mkdir()
+    for name in ("a.png", "b.jpg", "style.css", "app.js", "font.woff2"):
+        (docs / name).write_bytes(b"\x89PNG not a document")
+    (docs / "page.md").write_text("[x](https://x.example/)\n")
+    registry = tmp_path / "citations.yaml"
+    result = run_cli("extract", str(docs), "--registry", str(registry))
+    assert result.returncode == 0, result.stderr
+    assert "5 images, stylesheets, scripts and other non-documents skipped" in result.stderr
+    assert "unsupported format" not in result.stderr
+    before = registry.read_text()
+    missing = run_cli("extract", str(tmp_path / "nonexistent"), "--registry", str(registry))
+    assert missing.returncode == 2 and "nonexistent" in missing.stderr
+    assert registry.read_text() == before
+
+
+def test_extract_file_reads_rest_by_extension(tmp_path: Path) -> None:
+    path = tmp_path / "doc.rst"
+    path.write_text(REST)
+    extraction = extract_file(path, "doc.rst", lambda message: None)
+    assert extraction is not None and extraction.format == "rest"
