@@ -443,6 +443,8 @@ def run_check(args: argparse.Namespace) -> int:
             f"offline: none of the {outcome.checked} URLs could be reached ({reasons}). "
             "Is this machine connected? No verdict was changed."
         )
+        if result.publication is not None:  # the registry as it stands, marked as such
+            _print_publication(result.publication, path, config, summary=False, annotate=False)
         return result.exit_code
     if outcome.fresh:
         print(f"{outcome.fresh} URLs verified within --max-age were not rechecked")

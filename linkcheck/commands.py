@@ -111,10 +111,12 @@ def exit_code(problems: int, new_problems: int, fail_on: FailOn) -> int:
     return 1 if problems else 0
 
 
-def publish(registry: Registry, config: Config, *, generated_at: str | None = None) -> Publication:
+def publish(
+    registry: Registry, config: Config, *, generated_at: str | None = None, notice: str | None = None
+) -> Publication:
     """Write the chosen reports into `config.output`; the exit code by `config.fail_on`."""
     formats = parse_formats(config.formats)
-    report = build_report(registry, generated_at)
+    report = build_report(registry, generated_at, notice)
     written = write_reports(report, Path(config.output), formats)
     problems = report.problems
     new = sum(1 for link in problems if link.new)
@@ -179,6 +181,20 @@ def _offline_reasons(results: dict[str, LinkResult]) -> dict[str, int]:
     return dict(counts.most_common())
 
 
+def _offline_notice(registry: Registry, checked: int) -> str:
+    """What an offline run's reports say first."""
+    last = registry.last_run.checked_at if registry.last_run and registry.last_run.checked_at else None
+    known = sum(1 for entry in registry.links.values() if entry.result is not None)
+    head = f"this run was offline: none of the {checked} URLs could be reached, so no verdict was changed. "
+    if not known:
+        return (
+            head
+            + "No verdict was ever obtained: every link is shown unchecked. Run `linkcheck check` with network access."
+        )
+    since = f" (the last check: {last[:10]})" if last else ""
+    return head + f"The verdicts shown are from earlier runs{since}; each row says when its verdict was obtained."
+
+
 def _archive_stage(
     registry: Registry,
     config: Config,
@@ -232,6 +248,10 @@ def check(
         if outcome.offline:
             summary.offline_reasons = _offline_reasons(outcome.results)
             summary.exit_code = OfflineError.exit_code
+            # Nothing changed, but a first run (or a CI runner without network) still gets the
+            # reports of the registry as it stands, saying plainly what they are.
+            summary.publication = publish(registry, config, notice=_offline_notice(registry, outcome.checked))
+            summary.publication.exit_code = summary.exit_code
             return summary
         summary.archive = _archive_stage(registry, config, lookups=config.archive, interrupt=interrupt, say=say)
         summary.saved = registry_mod.save_run(registry, registry_path, loaded)

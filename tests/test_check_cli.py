@@ -190,6 +190,12 @@ def test_offline_exits_3_and_keeps_earlier_verdicts(tmp_path: Path, web: Web) ->
     assert result.returncode == 3 and "offline" in result.stderr and "No verdict was changed" in result.stderr
     assert registry.read_text() == text
     assert "status: ok" in before
+    # The reports are still written (issue 14), from the registry as it stands, and say so.
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["notice"].startswith("this run was offline") and "from earlier runs" in report["notice"]
+    assert report["links"][0]["status"] == "ok"
+    assert "this run was offline" in (tmp_path / "report.html").read_text()
+    assert "**Note:** this run was offline" in (tmp_path / "report.md").read_text()
 
 
 def test_committed_seed_registry_offline_exits_3_unchanged(tmp_path: Path) -> None:
@@ -213,6 +219,9 @@ def test_committed_seed_registry_offline_exits_3_unchanged(tmp_path: Path) -> No
         pytest.skip("this machine can reach the seeds' hosts; the offline case does not apply")
     assert "offline" in result.stderr
     assert copy.read_text() == (ROOT / "citations.yaml").read_text()
+    # A newcomer's first run without network still has something to look at.
+    notice = json.loads((tmp_path / "report.json").read_text())["notice"]
+    assert "No verdict was ever obtained" in notice and (tmp_path / "report.html").exists()
 
 
 @pytest.mark.parametrize(

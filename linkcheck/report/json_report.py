@@ -39,7 +39,7 @@ _ORDER = [
 _MISSING_ERROR = "the link's target is empty or '#': the cited source was lost"
 
 
-def build_report(registry: Registry, generated_at: str | None = None) -> Report:
+def build_report(registry: Registry, generated_at: str | None = None, notice: str | None = None) -> Report:
     links: list[LinkRow] = []
     for url, entry in registry.links.items():
         result = entry.result
@@ -109,6 +109,7 @@ def build_report(registry: Registry, generated_at: str | None = None) -> Report:
         summary=dict(sorted(summary.items(), key=lambda item: _rank(item[0]))),
         documents=_documents(registry, links),
         links=links,
+        notice=notice,
     )
 
 

@@ -40,6 +40,8 @@ def render_markdown(report: Report) -> str:
     summary = report.summary
     problems = [link for link in report.links if link.problem]
     lines = [f"## Citation check — {report.generated_at[:10]}", ""]
+    if report.notice:
+        lines += [f"> **Note:** {_cell(report.notice)}", ""]
     lines.append(" · ".join(f"**{count}** {status}" for status, count in summary.items()) or "No links.")
     lines.append("")
     if not problems:

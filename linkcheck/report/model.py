@@ -72,6 +72,7 @@ class Report:
     documents: list[DocumentRow]
     links: list[LinkRow]  # problems first, the worst first
     schema_version: int = REPORT_SCHEMA_VERSION
+    notice: str | None = None  # something the reader must know first (an offline run)
 
     @property
     def problems(self) -> list[LinkRow]:
@@ -122,6 +123,7 @@ def report_data(report: Report) -> dict[str, Any]:
     return {
         "schema_version": report.schema_version,
         "generated_at": report.generated_at,
+        "notice": report.notice,
         "last_run": to_data(report.last_run, LAST_RUN) if report.last_run else None,
         "summary": dict(report.summary),
         "documents": [
