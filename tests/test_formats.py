@@ -279,3 +279,15 @@ def test_extract_file_reads_rest_by_extension(tmp_path: Path) -> None:
     path.write_text(REST)
     extraction = extract_file(path, "doc.rst", lambda message: None)
     assert extraction is not None and extraction.format == "rest"
+
+
+def test_quoted_context_is_cut_at_word_boundaries() -> None:
+    from linkcheck.extract.text import snippet
+
+    words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma " * 6
+    text = words + "https://ctx.example/a " + words
+    start = text.index("https://")
+    context = snippet(text, start, start + len("https://ctx.example/a"))
+    assert "https://ctx.example/a" in context and len(context) <= 200
+    vocabulary = set(words.split()) | {"https://ctx.example/a"}
+    assert set(context.split()) <= vocabulary  # no word cut in two at either end

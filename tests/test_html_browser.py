@@ -129,3 +129,48 @@ def test_readable_at_a_phones_width(browser: Any, report_file: Path) -> None:
     label = page.evaluate("getComputedStyle(document.querySelector('#links td'), '::before').content")
     assert label == '"Link"'
     context.close()
+
+
+def _long_registry() -> Any:
+    """The seed registry's shapes without the seeds: unchecked links with very long URLs and
+    contexts, and citations whose address was lost."""
+    from linkcheck.models import Citation, Placeholder
+    from linkcheck.registry import DocumentEntry, LinkEntry, Registry
+
+    registry = Registry()
+    for i in range(12):
+        url = (
+            f"http://factmil.example/publ/obshhee/analiz/voenno_strategicheskie_realii_mezhdunarodnoj_obstanovki_{i}_"
+            + "x" * 60
+        )
+        context = url + " and the economic gravity of the European Union, " * 4
+        registry.links[url] = LinkEntry(
+            url, citations=[Citation(url, "000_709802bbc0abb666.txt", 10 + i, context[:200])]
+        )
+    registry.documents["002.txt"] = DocumentEntry(
+        "002.txt", placeholders=[Placeholder("002.txt", 5 + i, f"the protests {i}") for i in range(3)]
+    )
+    return registry
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_long_urls_and_contexts_never_widen_the_page_and_counts_agree(browser: Any, tmp_path: Path, width: int) -> None:
+    """Issue 14: the link column collapsed to 45 px and long text widened the page past 1400 px;
+    "14 need action" in the header while "only links that need action" showed 0."""
+    from linkcheck.report import build_report
+
+    report_path = write_reports(build_report(_long_registry()), tmp_path, ("html",))["html"]
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(report_path.as_uri())
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    link_width = page.evaluate("document.querySelector('#links td.url').getBoundingClientRect().width")
+    assert link_width >= (250 if width > 1000 else 300)
+    meta = page.locator(".meta").inner_text()
+    assert "0 links need action" in meta and "3 citations lost their address" in meta
+    page.check("#f-problems")
+    assert page.locator("#shown").inner_text() == "0 of 12 links shown"
+    groups = page.eval_on_selector_all("#f-status optgroup", "gs => gs.map(g => g.label)")
+    assert groups == ["Not checked"]
+    page.screenshot(path=str(tmp_path / f"report-{width}.png"))
+    context.close()

@@ -38,9 +38,19 @@ def snippet(text: str, start: int, end: int, limit: int = SNIPPET_LIMIT) -> str:
         if not line.strip() or "://" in line:
             break
         right = following
-    before = text[max(left, start - room) : start]
-    after = text[end : min(right, end + room)]
-    return _SPACE_RE.sub(" ", before + text[start:end] + after).strip()[:limit]
+    begin, finish = max(left, start - room), min(right, end + room)
+    # Cut at word boundaries: a context that starts or ends mid-word reads as garbled.
+    if begin > left and not text[begin - 1].isspace():
+        space = _SPACE_RE.search(text, begin, start)
+        begin = space.end() if space else start
+    if finish < right and not text[finish].isspace():
+        spaces = list(_SPACE_RE.finditer(text, end, finish))
+        finish = spaces[-1].start() if spaces else end
+    folded = _SPACE_RE.sub(" ", text[begin:finish]).strip()
+    if len(folded) > limit:
+        cut = folded.rfind(" ", 0, limit)
+        folded = folded[: cut if cut > limit // 2 else limit]
+    return folded
 
 
 def _note_windows(text: str, matches: list[UrlMatch], index: int) -> tuple[str, str]:

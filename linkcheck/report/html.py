@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from datetime import date
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from linkcheck.display import printable
 from linkcheck.report.model import CitationRow, Report
@@ -44,6 +46,7 @@ def _environment() -> Environment:
     env.filters["web_url"] = _web_url
     env.filters["wayback_date"] = _wayback_date
     env.filters["printable"] = printable
+    env.filters["wrap_url"] = _wrap_url
     env.globals["colour"] = lambda status: _COLOURS.get(status or "unchecked", _BAD)
     return env
 
@@ -90,6 +93,34 @@ def render_html(report: Report, title: str = "Citation report") -> str:
         hosts=hosts,
         documents=documents,
         missing=missing,
-        statuses=list(report.summary),
-        problems=sum(1 for link in report.links if link.problem),
+        status_groups=_status_groups(report),
+        link_problems=sum(1 for link in report.links if link.problem and link.url),
+        lost=sum(len(link.citations) for link in report.links if link.url is None),
+        links_total=sum(1 for link in report.links if link.url),
     )
+
+
+_GROUPS = (
+    ("Need action", ("broken", "soft_404", "unreachable", "timeout", "server_error", "invalid")),
+    ("A person should look", ("blocked", "rate_limited", "moved")),
+    ("Fine", ("ok",)),
+    ("Not checked", ("unchecked", "skipped")),
+)
+
+
+def _status_groups(report: Report) -> list[tuple[str, list[str]]]:
+    """The verdicts present in the links table, grouped as a reader looks for them."""
+    present = {link.status or "unchecked" for link in report.links if link.url}
+    groups = [(name, [s for s in members if s in present]) for name, members in _GROUPS]
+    known = {s for _, members in _GROUPS for s in members}
+    other = sorted(present - known)
+    return [(name, members) for name, members in [*groups, ("Other", other)] if members]
+
+
+def _wrap_url(url: str, limit: int = 120) -> Markup:
+    """A URL shown so that it wraps after `/`, `?`, `&` and `=` (never every few characters),
+    its control characters escaped; very long ones shortened in the middle."""
+    text = printable(url.split("://", 1)[-1])
+    if len(text) > limit:
+        text = text[: limit - 40] + "…" + text[-39:]
+    return Markup(re.sub(r"([/?&=])", r"\1<wbr>", str(escape(text))))
