@@ -291,3 +291,70 @@ def test_quoted_context_is_cut_at_word_boundaries() -> None:
     assert "https://ctx.example/a" in context and len(context) <= 200
     vocabulary = set(words.split()) | {"https://ctx.example/a"}
     assert set(context.split()) <= vocabulary  # no word cut in two at either end
+
+
+# ---------------------------------------------------------------- PDFs as they are typeset
+
+
+def _typeset(lines: list[str], links: list[tuple[str, str]] = (), password: str | None = None) -> bytes:  # type: ignore[assignment]
+    """A PDF set with reportlab: lines of text (wrapped as given), link annotations over the
+    words under them, and optionally encryption (an empty user password opens it)."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    encrypt = StandardEncryption(password, ownerPassword="owner") if password is not None else None
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1, encrypt=encrypt)
+    y = 800
+    for line in lines:
+        pdf.drawString(50, y, line)
+        y -= 14
+    for uri, words in links:
+        y -= 20
+        pdf.drawString(50, y, words)
+        pdf.linkURL(uri, (48, y - 3, 50 + pdf.stringWidth(words, "Helvetica", 12), y + 10), relative=0)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def test_pdf_wrapped_urls_dois_typeset_characters_and_annotations() -> None:
+    data = _typeset(
+        [
+            "Available at https://www.example.org/reports/2019/belarus-",
+            "integration-roadmap.pdf (accessed 2020).",
+            "See https://doi.org/10",
+            ".1000/xyz123 and doi:10.1007/978-3-642-",
+            "23456-7 for the method; https://plain.example/a",
+            "and the next sentence goes on.",
+            "A home page https://www.example.edu/\u02dcsmith/papers.html set by TeX.",
+        ],
+        links=[("research.google.com/pubs/pub38125.html", "the Dapper paper")],
+    )
+    found = _urls("paper.pdf", data)
+    assert set(found) == {
+        "https://www.example.org/reports/2019/belarus-integration-roadmap.pdf",
+        "https://doi.org/10.1000/xyz123",
+        "https://doi.org/10.1007/978-3-642-23456-7",
+        "https://plain.example/a",
+        "https://www.example.edu/~smith/papers.html",
+        "http://research.google.com/pubs/pub38125.html",
+    }
+    extraction = extract_bytes(data, "paper.pdf", "pdf", lambda message: None)
+    annotated = next(c for c in extraction.citations if "research.google.com" in c.url)
+    assert annotated.text == "the Dapper paper" and annotated.page == 1
+
+
+def test_encrypted_pdfs_open_with_the_empty_password_or_say_encrypted() -> None:
+    import pytest
+
+    from linkcheck.extract import ExtractionFailed
+
+    opened = _typeset(["See https://protected.example/report"], password="")
+    assert set(_urls("protected.pdf", opened)) == {"https://protected.example/report"}
+    locked = _typeset(["See https://locked.example/"], password="secret")
+    with pytest.raises(ExtractionFailed, match="encrypted PDF: it needs a password"):
+        extract_bytes(locked, "locked.pdf", "pdf", lambda message: None)
