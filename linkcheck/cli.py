@@ -387,15 +387,16 @@ def _print_publication(
 def run_archive(args: argparse.Namespace) -> int:
     path = Path(args.registry)
     config = load_config(Path.cwd(), _archive_overrides(args))
-    result = commands.archive(
-        path,
-        config,
-        everything=args.all,
-        save=args.save,
-        lock_timeout=args.lock_timeout,
-        interrupt=Interrupt(),
-        say=_say,
-    )
+    with Interrupt() as interrupt:
+        result = commands.archive(
+            path,
+            config,
+            everything=args.all,
+            save=args.save,
+            lock_timeout=args.lock_timeout,
+            interrupt=interrupt,
+            say=_say,
+        )
     _say_archive(result.outcome)
     _say_saved(result.saved)
     if result.interrupted:
@@ -414,15 +415,16 @@ def run_check(args: argparse.Namespace) -> int:
     progress = _Progress()
     started = time.monotonic()
     try:
-        result = commands.check(
-            path,
-            config,
-            lock_timeout=args.lock_timeout,
-            progress=progress,
-            on_start=progress.start,
-            interrupt=Interrupt(),
-            say=_say,
-        )
+        with Interrupt() as interrupt:
+            result = commands.check(
+                path,
+                config,
+                lock_timeout=args.lock_timeout,
+                progress=progress,
+                on_start=progress.start,
+                interrupt=interrupt,
+                say=_say,
+            )
     finally:
         progress.close()
     outcome = result.outcome

@@ -23,9 +23,32 @@ class Interrupt:
 
     def __init__(self) -> None:
         self.signal: signal.Signals | None = None
+        self._previous: dict[signal.Signals, Any] = {}
+
+    def __enter__(self) -> Interrupt:
+        """From here on a signal is remembered even before the event loop runs (loading the
+        registry, say): the stage then stops as soon as it starts, instead of the process dying
+        mid-way with the default action."""
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                self._previous[sig] = signal.signal(sig, self._early)
+            except ValueError:  # not the main thread
+                pass
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for sig, previous in self._previous.items():
+            signal.signal(sig, previous)
+        self._previous.clear()
+
+    def _early(self, signum: int, frame: object) -> None:
+        if self.signal is None:
+            self.signal = signal.Signals(signum)
 
     def install(self, task: asyncio.Task[Any]) -> Callable[[], None]:
         loop = asyncio.get_running_loop()
+        if self.signal is not None:  # it came before the loop ran
+            loop.call_soon(task.cancel)
         installed = []
         for sig in (signal.SIGINT, signal.SIGTERM):
             try:

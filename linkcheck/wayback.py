@@ -49,7 +49,6 @@ from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
-import surt
 
 from linkcheck.clock import stamp
 from linkcheck.config import ArchiveOptions, Endpoints
@@ -186,6 +185,8 @@ def without_default_port(url: str) -> str:
 
 def canonical(url: str) -> str:
     """The archive's key for a URL (SURT): the same for every variant the index treats as one."""
+    import surt  # the archive's canonicaliser; imported when first needed (it costs 0.15 s at start-up)
+
     try:
         return str(surt.surt(url))
     except Exception:  # surt raises whatever its parser meets; the URL as it is still keys the cache

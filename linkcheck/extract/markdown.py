@@ -196,11 +196,52 @@ def _all_references(body: str) -> dict[str, dict[str, Any]]:
     return found
 
 
+# markdown-it spends about 0.1 ms per character on text full of brackets that never close
+# (`[)[[)[…`): linear, but a megabyte of it would take minutes. No written paragraph holds a
+# thousand unclosed brackets, nor a line of 20,000 characters; such blocks (generated data,
+# minified markup) are scanned plainly instead, with a warning.
+_LONG_LINE = 20_000
+_UNCLOSED = 1_000
+
+
+def _set_aside(body: str) -> tuple[str, list[tuple[int, str]]]:
+    """The body with pathological blocks emptied (line numbers kept), and their lines
+    (0-based number, text) for a plain scan."""
+    if body.count("[") - body.count("]") <= _UNCLOSED and len(body) < _LONG_LINE:
+        return body, []
+    lines = body.split("\n")
+    aside: list[tuple[int, str]] = []
+    start, fence = 0, None
+    for number in range(len(lines) + 1):
+        line = lines[number] if number < len(lines) else ""
+        if number < len(lines) and (match := _FENCE_RE.match(line)) is not None:
+            fence = None if fence else match.group(1)
+        if number < len(lines) and (line.strip() or fence):
+            continue
+        block = lines[start:number]
+        unclosed = sum(x.count("[") - x.count("]") for x in block)
+        for offset, text in enumerate(block):
+            if unclosed > _UNCLOSED or len(text) > _LONG_LINE:
+                aside.append((start + offset, text))
+                lines[start + offset] = ""
+        start = number + 1
+    return "\n".join(lines), aside
+
+
 def extract(text: str, document: str, warn: Callable[[str], None] | None = None) -> Extraction:
     metadata, body, offset = split_front_matter(text)
+    body, long_lines = _set_aside(body)
     pieces = _pieces(body)
     references = _all_references(body) if len(pieces) > 1 else {}
     collector = _Collector(document, offset)
+    if long_lines and warn is not None:
+        first = long_lines[0][0] + 1 + offset
+        warn(
+            f"{document}: {len(long_lines)} lines from line {first} not read as Markdown (thousands of unclosed "
+            "brackets, or over 20,000 characters in a line); URLs there found by a plain scan"
+        )
+    for number, aside in long_lines:
+        collector.citations.extend(cite_in_text(aside, document, first_line=number + 1 + offset))
     for piece, line_offset in pieces:
         env: dict[str, Any] = {"references": dict(references)}
         collector.offset = offset + line_offset
