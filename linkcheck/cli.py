@@ -146,6 +146,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_report_options(report)
 
+    fix = commands.add_parser(
+        "fix",
+        help="point dead citations in the documents at their verified snapshots",
+        description="Rewrite the documents recorded in the registry (or only PATHs): each citation of a dead "
+        "link that has a verified snapshot points at the snapshot, a moved one at its new address, a "
+        "person's `replacement` first. Nothing else in the documents changes; PDF and Word files are "
+        "listed to fix by hand.",
+    )
+    _add_common(fix)
+    fix.add_argument("--dry-run", action="store_true", help="print the changes as a unified diff; change nothing")
+    fix.add_argument("paths", nargs="*", metavar="PATH", help="only these documents")
+
     archive = commands.add_parser(
         "archive",
         help="find verified Wayback Machine snapshots for dead links",
@@ -488,7 +500,32 @@ def run_report(args: argparse.Namespace) -> int:
     return publication.exit_code
 
 
-_COMMANDS = {"extract": run_extract, "check": run_check, "archive": run_archive, "report": run_report}
+def run_fix(args: argparse.Namespace) -> int:
+    path = Path(args.registry)
+    result = commands.fix(path, args.paths, dry_run=args.dry_run, lock_timeout=args.lock_timeout, say=_say, warn=_warn)
+    for document, plan in result.plans.items():
+        if args.dry_run and (diff := plan.diff(document)):
+            for line in diff.splitlines():
+                print(printable(line))
+        if plan.changes:
+            verb = "would fix" if args.dry_run else "fixed"
+            print(f"{printable(document)}: {verb} {len(plan.changes)} citations")
+        for reason in plan.skipped:
+            _warn(f"{printable(document)}: skipped {printable(reason)}")
+        for item in plan.by_hand:
+            print(f"{printable(document)}: to fix by hand, {printable(item)}")
+    if not result.plans:
+        print("no citation to fix: no dead link has a verified snapshot, a new address or a replacement")
+    return result.exit_code
+
+
+_COMMANDS = {
+    "extract": run_extract,
+    "check": run_check,
+    "archive": run_archive,
+    "report": run_report,
+    "fix": run_fix,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

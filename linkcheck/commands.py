@@ -28,12 +28,15 @@ from linkcheck.config import Config, FailOn
 from linkcheck.display import printable
 from linkcheck.errors import OfflineError, UsageError
 from linkcheck.extract import collect, document_name, document_path, gc_paused
+from linkcheck.fix import DocumentPlan, Target, plan_document, target
 from linkcheck.loop import Interrupt
-from linkcheck.models import NETWORK_REASON_WORDS, LinkResult, Verdict
-from linkcheck.registry import MergeSummary, Registry, Saved
+from linkcheck.models import NETWORK_REASON_WORDS, Citation, LinkResult, Verdict
+from linkcheck.registry import LinkEntry, MergeSummary, Registry, Saved, write_atomically
 from linkcheck.report import Report, build_report, parse_formats, write_reports
 
 __all__ = [
+    "FixSummary",
+    "fix",
     "ArchiveSummary",
     "CheckSummary",
     "ExtractSummary",
@@ -301,3 +304,75 @@ def report(registry_path: Path, config: Config) -> Publication:
     publication = publish(registry, config)
     publication.exit_code = 0
     return publication
+
+
+# ---------------------------------------------------------------------------- fix
+
+
+@dataclass
+class FixSummary:
+    plans: dict[str, DocumentPlan]  # document name → what fix did (or would do) to it
+    dry_run: bool
+    exit_code: int = 0
+
+    @property
+    def fixed(self) -> int:
+        return sum(len(p.changes) for p in self.plans.values())
+
+
+def _document_file(registry_path: Path, sources: list[str], document: str) -> Path | None:
+    """Where a recorded document is: under one of the registry's source folders, or a file source."""
+    base = registry_path.resolve().parent
+    name = document_path(document)
+    for source in sources:
+        root = base / document_path(source)
+        for candidate in (root / name, root if root.name == name else None):
+            if candidate is not None and candidate.is_file():
+                return candidate
+    candidate = base / name
+    return candidate if candidate.is_file() else None
+
+
+def fix(
+    registry_path: Path,
+    paths: list[str],
+    *,
+    dry_run: bool = False,
+    lock_timeout: float = -1,
+    say: Say = _quiet,
+    warn: Say = _quiet,
+) -> FixSummary:
+    """Point each dead citation at its verified snapshot (a moved one at its new address, a
+    person's `replacement` first) in the documents themselves; see linkcheck/fix.py."""
+    with registry_mod.locked(registry_path, lock_timeout, notify=say):
+        registry, loaded = registry_mod.load_with_text(registry_path)
+        wanted = {Path(p).resolve() for p in paths}
+        by_document: dict[str, list[tuple[Citation, LinkEntry, Target]]] = {}
+        for entry in registry.links.values():
+            if (new := target(entry)) is None:
+                continue
+            for citation in entry.citations:
+                by_document.setdefault(citation.document, []).append((citation, entry, new))
+        summary = FixSummary({}, dry_run)
+        for document, fixes in sorted(by_document.items()):
+            file = _document_file(registry_path, registry.sources, document)
+            if file is None:
+                warn(f"{printable(document)}: not found beside the registry's sources; its citations were not fixed")
+                continue
+            if wanted and file.resolve() not in wanted:
+                continue
+            summary.plans[document] = plan_document(file, fixes)
+        if dry_run:
+            return summary
+        for plan in summary.plans.values():
+            if plan.fixed and plan.fixed != plan.original:
+                write_atomically(plan.path, plan.fixed)
+                for change in plan.changes:
+                    registry.links[change.url].extra["fixed_to"] = change.new
+        if summary.fixed:
+            # The registry agrees with the documents: they are read again.
+            read, recorded = _sources_for([], registry_path, registry.sources)
+            own = frozenset({registry_path.resolve(), Path(f"{registry_path.resolve()}.lock")})
+            registry_mod.merge(registry, collect(read, exclude=own), recorded)
+            registry_mod.save_run(registry, registry_path, loaded)
+    return summary

@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).parent.parent / "linkcheck"
 LAYERS: list[set[str]] = [
     {"errors", "models", "clock", "dates", "urls", "retry", "display"},
     {"config"},
-    {"extract", "registry"},
+    {"extract", "registry", "fix"},
     {"transport", "classify", "hosts", "redirects", "loop"},
     {"checker"},
     {"check_stage", "wayback"},

@@ -29,7 +29,7 @@ def _target(path: Path) -> Path:
     return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
-def write_atomically(path: Path, text: str, *, remove_stale: bool = False) -> Path:
+def write_atomically(path: Path, text: str | bytes, *, remove_stale: bool = False) -> Path:
     """Write `text` to a temporary file beside `path`, fsync it, rename it over `path`, and
     make the rename durable. With `remove_stale` (only under the registry's lock, when no one
     else writes), temporary files of writers killed mid-write are removed. A symlink is
@@ -40,8 +40,9 @@ def write_atomically(path: Path, text: str, *, remove_stale: bool = False) -> Pa
     try:
         directory.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        data = text if isinstance(text, bytes) else text.encode("utf-8")  # bytes: written exactly as given
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         try:  # an existing file keeps its mode; a new one gets what the umask allows

@@ -1,0 +1,159 @@
+"""`linkcheck fix` (issue 15): dead citations pointed at their snapshots in the documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from linkcheck import registry as registry_mod
+from tests.helpers import run_cli
+
+SNAPSHOT = "https://web.archive.org/web/20180301000000/https://dead.example/report"
+
+
+def _corpus(tmp_path: Path, files: dict[str, bytes]) -> Path:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, data in files.items():
+        (docs / name).write_bytes(data)
+    registry = tmp_path / "citations.yaml"
+    assert run_cli("extract", str(docs), "--registry", str(registry)).returncode == 0
+    data = yaml.safe_load(registry.read_text())
+    verdicts: dict[str, dict[str, Any]] = {
+        "https://dead.example/report": {"status": "broken", "http_status": 404, "checked_at": "2026-11-23T00:00:00Z"},
+        "https://old.example/page": {
+            "status": "moved",
+            "http_status": 200,
+            "final_url": "https://new.example/page",
+            "checked_at": "2026-11-23T00:00:00Z",
+        },
+        "https://ok.example/": {"status": "ok", "http_status": 200, "checked_at": "2026-11-23T00:00:00Z"},
+        "https://walled.example/": {"status": "blocked", "http_status": 403, "checked_at": "2026-11-23T00:00:00Z"},
+        "https://accepted.example/": {"status": "broken", "http_status": 404, "checked_at": "2026-11-23T00:00:00Z"},
+    }
+    for url, check in verdicts.items():
+        if url in data["links"]:
+            data["links"][url]["check"] = check
+    if "https://dead.example/report" in data["links"]:
+        data["links"]["https://dead.example/report"]["archive"] = {
+            "url": SNAPSHOT,
+            "timestamp": "20180301000000",
+            "verified_at": "2026-11-23T00:00:00Z",
+        }
+        data["links"]["https://dead.example/report"]["note"] = "the ministry took it down"
+    if "https://accepted.example/" in data["links"]:
+        data["links"]["https://accepted.example/"]["accept"] = "broken"
+    registry.write_text(yaml.safe_dump(data, allow_unicode=True))
+    return registry
+
+
+MARKDOWN = (
+    b"# Paper\r\n\r\n"
+    b"See [the report](https://dead.example/report) and <https://dead.example/report>.\r\n"
+    b"Moved: [page](https://old.example/page#part), fine: [ok](https://ok.example/), "
+    b"walled: [w](https://walled.example/), accepted: [a](https://accepted.example/).\r\n"
+    b"Again [the source][ref].\r\n"
+    b"\r\n[ref]: https://dead.example/report\r\n"
+)
+
+
+def test_markdown_with_every_kind_of_verdict_exact_bytes_crlf(tmp_path: Path) -> None:
+    registry = _corpus(tmp_path, {"paper.md": MARKDOWN})
+    result = run_cli("fix", "--registry", str(registry))
+    assert result.returncode == 0, result.stderr
+    after = (tmp_path / "docs" / "paper.md").read_bytes()
+    expected = MARKDOWN.replace(b"https://dead.example/report", SNAPSHOT.encode()).replace(
+        b"https://old.example/page#part", b"https://new.example/page#part"
+    )
+    assert after == expected
+    assert "paper.md: fixed 3 citations" in result.stdout  # line 3 (two links), the moved one, the definition
+    # The registry agrees: the snapshot is cited (as a snapshot of the original), the original kept.
+    links = registry_mod.load(registry).links
+    assert SNAPSHOT in links and links[SNAPSHOT].citations
+    original = links["https://dead.example/report"]
+    assert original.note == "the ministry took it down" and original.extra["fixed_to"] == SNAPSHOT
+    assert not original.citations
+    # A second fix changes nothing.
+    again = run_cli("fix", "--registry", str(registry))
+    assert again.returncode == 0 and (tmp_path / "docs" / "paper.md").read_bytes() == expected
+
+
+def test_html_robust_links_bom_and_latin1_text(tmp_path: Path) -> None:
+    html = (
+        '\ufeff<html><body><p class="x">Read <a class="c" href="https://dead.example/report" title="T">the report</a>'
+        " and https://dead.example/report.</p></body></html>\n"
+    ).encode("utf-8")
+    latin = "Caf\xe9 note: https://dead.example/report (accessed 2019).\n".encode("latin-1")
+    registry = _corpus(tmp_path, {"page.html": html, "notes.txt": latin})
+    assert run_cli("fix", "--registry", str(registry)).returncode == 0
+    page = (tmp_path / "docs" / "page.html").read_bytes()
+    assert page.startswith(b"\xef\xbb\xbf")
+    assert (
+        f'<a class="c" href="{SNAPSHOT}" data-originalurl="https://dead.example/report" '
+        f'data-versiondate="2018-03-01" title="T">'
+    ).encode() in page
+    assert f" and {SNAPSHOT}.</p>".encode() in page
+    assert (tmp_path / "docs" / "notes.txt").read_bytes() == latin.replace(
+        b"https://dead.example/report", SNAPSHOT.encode()
+    )
+
+
+def test_dry_run_prints_a_diff_and_changes_nothing(tmp_path: Path) -> None:
+    registry = _corpus(tmp_path, {"paper.md": MARKDOWN})
+    before = registry.read_text()
+    result = run_cli("fix", "--dry-run", "--registry", str(registry))
+    assert result.returncode == 0
+    assert "--- a/paper.md" in result.stdout and f"+See [the report]({SNAPSHOT})" in result.stdout
+    assert (tmp_path / "docs" / "paper.md").read_bytes() == MARKDOWN and registry.read_text() == before
+
+
+def test_a_document_edited_after_extraction_is_skipped_where_it_changed(tmp_path: Path) -> None:
+    registry = _corpus(tmp_path, {"paper.md": MARKDOWN})
+    path = tmp_path / "docs" / "paper.md"
+    edited = MARKDOWN.replace(
+        b"See [the report](https://dead.example/report) and <https://dead.example/report>.",
+        b"See [the report](https://other.example/) instead.",
+    )
+    path.write_bytes(edited)
+    result = run_cli("fix", "--registry", str(registry))
+    assert "line 3: https://dead.example/report is no longer written there" in result.stderr
+    fixed = path.read_bytes()
+    assert b"[the report](https://other.example/) instead." in fixed
+    assert b"[page](https://new.example/page#part)" in fixed  # the rest is still fixed
+    assert f"[ref]: {SNAPSHOT}".encode() in fixed
+
+
+def test_pdf_and_word_are_listed_to_fix_by_hand(tmp_path: Path) -> None:
+    from tests.helpers import make_pdf
+
+    registry = _corpus(tmp_path, {"report.pdf": make_pdf(["See https://dead.example/report"])})
+    before = (tmp_path / "docs" / "report.pdf").read_bytes()
+    result = run_cli("fix", "--registry", str(registry))
+    assert "report.pdf: to fix by hand, page 1: https://dead.example/report" in result.stdout
+    assert (tmp_path / "docs" / "report.pdf").read_bytes() == before
+
+
+_prose = st.text(st.characters(codec="utf-8", exclude_characters="\r\n\x00[]()<>"), max_size=40)
+
+
+@settings(max_examples=30, deadline=None)
+@given(before=_prose, between=_prose, after=_prose, crlf=st.booleans())
+def test_fix_changes_no_byte_outside_the_replaced_urls(
+    tmp_path_factory: Any, before: str, between: str, after: str, crlf: bool
+) -> None:
+    from linkcheck.fix import Target, plan_document
+    from linkcheck.models import Citation
+    from linkcheck.registry import LinkEntry
+
+    newline = "\r\n" if crlf else "\n"
+    text = f"{before} [x](https://dead.example/report) {between}{newline}{after}{newline}"
+    path = tmp_path_factory.mktemp("fix") / "doc.md"
+    path.write_bytes(text.encode("utf-8"))
+    entry = LinkEntry("https://dead.example/report")
+    citation = Citation("https://dead.example/report", "doc.md", 1, "x")
+    plan = plan_document(path, [(citation, entry, Target(SNAPSHOT, "snapshot", "2018-03-01"))])
+    assert plan.fixed == text.replace("https://dead.example/report", SNAPSHOT, 1).encode("utf-8")
