@@ -33,7 +33,9 @@ from linkcheck.urls import find_urls, normalise_url
 __all__ = ["Change", "DocumentPlan", "plan_document", "target", "GONE"]
 
 GONE = frozenset({Verdict.BROKEN, Verdict.SOFT_404, Verdict.UNREACHABLE, Verdict.TIMEOUT, Verdict.SERVER_ERROR})
-BY_HAND = frozenset({".pdf", ".docx"})
+# PDF and Word are not rewritten; BibTeX will gain archive fields beside `url` rather than lose
+# the original (not built yet), so for now its entries are listed too.
+BY_HAND = frozenset({".pdf", ".docx", ".bib", ".bibtex"})
 _HREF_BEFORE_RE = re.compile(r"""\bhref\s*=\s*(["']?)$""", re.I)
 
 
@@ -114,7 +116,12 @@ def plan_document(path: Path, fixes: list[tuple[Citation, LinkEntry, Target]]) -
     plan = DocumentPlan(path)
     if path.suffix.lower() in BY_HAND:
         for citation, entry, new in fixes:
-            where = f"page {citation.page}" if citation.page else f"paragraph {citation.line}"
+            if citation.page:
+                where = f"page {citation.page}"
+            elif path.suffix.lower() == ".docx":
+                where = f"paragraph {citation.line}"
+            else:
+                where = f"line {citation.line}"
             plan.by_hand.append(f"{where}: {entry.url} → {new.url}")
         return plan
     plan.original = path.read_bytes()
