@@ -157,3 +157,30 @@ def test_fix_changes_no_byte_outside_the_replaced_urls(
     citation = Citation("https://dead.example/report", "doc.md", 1, "x")
     plan = plan_document(path, [(citation, entry, Target(SNAPSHOT, "snapshot", "2018-03-01"))])
     assert plan.fixed == text.replace("https://dead.example/report", SNAPSHOT, 1).encode("utf-8")
+
+
+def test_rest_latex_and_text_constructs_are_fixed_in_place(tmp_path: Path) -> None:
+    rest = (
+        b"Title\n=====\n\nSee `the report <https://dead.example/report>`_ and https://old.example/page.\n\n"
+        b".. _target: https://dead.example/report\n"
+    )
+    latex = b"See \\href{https://dead.example/report}{the report} and \\url{https://old.example/page}.\n"
+    registry = _corpus(tmp_path, {"paper.rst": rest, "paper.tex": latex})
+    mode_before = (tmp_path / "docs" / "paper.tex").stat().st_mode
+    assert run_cli("fix", "--registry", str(registry)).returncode == 0
+    assert (tmp_path / "docs" / "paper.rst").read_bytes() == rest.replace(
+        b"<https://dead.example/report>", f"<{SNAPSHOT}>".encode()
+    ).replace(b"https://old.example/page", b"https://new.example/page")
+    assert (tmp_path / "docs" / "paper.tex").read_bytes() == latex.replace(
+        b"https://dead.example/report", SNAPSHOT.encode()
+    ).replace(b"https://old.example/page", b"https://new.example/page")
+    assert (tmp_path / "docs" / "paper.tex").stat().st_mode == mode_before
+
+
+def test_a_person_s_replacement_wins(tmp_path: Path) -> None:
+    registry = _corpus(tmp_path, {"notes.txt": b"Source: https://dead.example/report\n"})
+    data = yaml.safe_load(registry.read_text())
+    data["links"]["https://dead.example/report"]["replacement"] = "https://mirror.example/report"
+    registry.write_text(yaml.safe_dump(data))
+    assert run_cli("fix", "--registry", str(registry)).returncode == 0
+    assert (tmp_path / "docs" / "notes.txt").read_bytes() == b"Source: https://mirror.example/report\n"
