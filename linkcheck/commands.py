@@ -368,7 +368,7 @@ def fix(
             if plan.fixed and plan.fixed != plan.original:
                 write_atomically(plan.path, plan.fixed)
                 for change in plan.changes:
-                    registry.links[change.url].extra["fixed_to"] = change.new
+                    registry.links[change.url].fixed_to = change.new
         if summary.fixed:
             # The registry agrees with the documents: they are read again.
             read, recorded = _sources_for([], registry_path, registry.sources)

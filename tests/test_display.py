@@ -136,7 +136,8 @@ def test_every_report_is_valid_for_its_format_whatever_the_documents_hold(
     entry.result = LinkResult(Verdict.BROKEN, "2026-11-23T00:00:00+00:00", http_status=404, error=error)
     report = build_report(Registry(links={url: entry}))
     data = json.loads(json.dumps(report_data(report), ensure_ascii=False))
-    assert data["links"][0]["citations"][0]["text"] == text
+    # A lone surrogate (a registry may hold one) can be written by no format: shown as U+FFFD.
+    assert data["links"][0]["citations"][0]["text"] == re.sub("[\ud800-\udfff]", "\ufffd", text)
     page = render_html(report)
     page.encode("utf-8")
     tree = lxml_html.fromstring(page)

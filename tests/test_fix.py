@@ -75,7 +75,7 @@ def test_markdown_with_every_kind_of_verdict_exact_bytes_crlf(tmp_path: Path) ->
     links = registry_mod.load(registry).links
     assert SNAPSHOT in links and links[SNAPSHOT].citations
     original = links["https://dead.example/report"]
-    assert original.note == "the ministry took it down" and original.extra["fixed_to"] == SNAPSHOT
+    assert original.note == "the ministry took it down" and original.fixed_to == SNAPSHOT
     assert not original.citations
     # A second fix changes nothing.
     again = run_cli("fix", "--registry", str(registry))

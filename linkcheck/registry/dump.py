@@ -58,6 +58,7 @@ def _link_fields(registry: Registry, entry: LinkEntry) -> tuple[dict[str, Any], 
             "accept": entry.accept and str(entry.accept),
             "replacement": entry.replacement,
             "archive_url": entry.archive_url,
+            "fixed_to": entry.fixed_to,
             "cited": cited,
             "snapshot_of": snapshot_of,
         }

@@ -45,6 +45,7 @@ _KNOWN_LINK_FIELDS = frozenset(
         "accept",
         "replacement",
         "archive_url",
+        "fixed_to",
     }
 )
 _KNOWN_DOC_FIELDS = frozenset({"format", "date", "detected_date", "detected_date_source", "missing_targets"})
@@ -360,6 +361,7 @@ def _read_link(r: _Reader, links: dict[Any, Any], url: Any) -> LinkEntry:
         accept=r.verdict(raw, "accept", f"{where}.accept"),
         replacement=r.string(raw, "replacement", f"{where}.replacement"),
         archive_url=r.string(raw, "archive_url", f"{where}.archive_url"),
+        fixed_to=r.string(raw, "fixed_to", f"{where}.fixed_to"),
         result=_read_result(r, r.mapping(raw, "check", f"{where}.check"), f"{where}.check"),
         history=History(**_read_record(r, history_raw, HISTORY, f"{where}.history")),
         archive=_read_snapshot(r, r.mapping(raw, "archive", f"{where}.archive"), f"{where}.archive"),

@@ -62,7 +62,7 @@ def merge(registry: Registry, collection: Collection, sources: list[str] | None 
     added = [url for url in links if url not in old_links]
     invalid = [url for url in added if links[url].result is not None]
     for url, entry in old_links.items():
-        if url not in links and entry.extra.get("fixed_to"):
+        if url not in links and entry.fixed_to:
             # Cited no more because `fix` replaced it: kept (notes, history) as the record of
             # what the snapshot it points to replaced.
             entry.citations = []

@@ -34,6 +34,7 @@ class LinkEntry:
     accept: Verdict | None = None
     replacement: str | None = None
     archive_url: str | None = None
+    fixed_to: str | None = None  # `fix` replaced this URL in the documents by this one
     result: LinkResult | None = None
     history: History = field(default_factory=History)
     archive: Snapshot | None = None

@@ -32,7 +32,8 @@ def _link(url: str) -> str:
     """An autolink for a plain web URL; anything else (spaces, brackets, control characters: a
     URL that would split the table or render as markup) as escaped text."""
     if url.startswith(("http://", "https://")) and not any(c in url for c in "<> ") and printable(url) == url:
-        return f"<{url}>"
+        # A table splits its cells at `|` before it reads any link; `%7C` is the same URL.
+        return "<" + url.replace("|", "%7C") + ">"
     return _cell(printable(url))
 
 
