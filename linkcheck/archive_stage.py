@@ -204,10 +204,10 @@ class _ArchiveRun:
         try:
             if await self.archiver.recent_capture(entry.url):
                 return
-        except (httpx.HTTPError, ValueError, KeyError, TypeError, ServiceStopped, Excluded) as exc:
-            if isinstance(exc, Excluded):
-                return  # the archive would not keep it
-            # Unknown whether it was captured recently: Save Page Now is still asked.
+        except Excluded:
+            return  # the archive would not keep it
+        except (httpx.HTTPError, ValueError, KeyError, TypeError, ServiceStopped):
+            pass  # unknown whether it was captured recently: Save Page Now is still asked
         lookup = await self.archiver.save(entry.url, *credentials)
         if lookup.snapshot is not None or lookup.state is LookupState.SAVE_REFUSED:
             _record_lookup(entry, lookup, self.started)  # a refusal too, with its reason: never dropped

@@ -306,18 +306,17 @@ def _archive_overrides(args: argparse.Namespace) -> dict[str, Any]:
 def _locator(sources: list[str], path: Path) -> Callable[[str], str]:
     """Registry document names are relative to their source folder; annotations want paths
     relative to the working directory (the repository)."""
-    base = path.resolve().parent
-    folders = [base / s for s in sources if (base / s).is_dir()]
 
     def locate(document: str) -> str:
-        name = document_path(document)
-        for candidate in [*(folder / name for folder in folders), base / name, Path(name)]:
-            if candidate.exists():
-                try:
-                    return os.path.relpath(candidate, Path.cwd())
-                except ValueError:
-                    return str(candidate)
-        return document
+        found = commands.document_file(path, sources, document)
+        if found is None and Path(document_path(document)).is_file():
+            found = Path(document_path(document))  # named from the working directory
+        if found is None:
+            return document
+        try:
+            return os.path.relpath(found, Path.cwd())
+        except ValueError:
+            return str(found)
 
     return locate
 

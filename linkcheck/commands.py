@@ -36,6 +36,7 @@ from linkcheck.report import Report, build_report, parse_formats, write_reports
 
 __all__ = [
     "FixSummary",
+    "document_file",
     "fix",
     "ArchiveSummary",
     "CheckSummary",
@@ -320,8 +321,9 @@ class FixSummary:
         return sum(len(p.changes) for p in self.plans.values())
 
 
-def _document_file(registry_path: Path, sources: list[str], document: str) -> Path | None:
-    """Where a recorded document is: under one of the registry's source folders, or a file source."""
+def document_file(registry_path: Path, sources: list[str], document: str) -> Path | None:
+    """Where a recorded document is: under one of the registry's source folders, a file source
+    of that name, or beside the registry (document names are relative to their source)."""
     base = registry_path.resolve().parent
     name = document_path(document)
     for source in sources:
@@ -355,7 +357,7 @@ def fix(
                 by_document.setdefault(citation.document, []).append((citation, entry, new))
         summary = FixSummary({}, dry_run)
         for document, fixes in sorted(by_document.items()):
-            file = _document_file(registry_path, registry.sources, document)
+            file = document_file(registry_path, registry.sources, document)
             if file is None:
                 warn(f"{printable(document)}: not found beside the registry's sources; its citations were not fixed")
                 continue

@@ -205,7 +205,3 @@ def _replace_on_line(line: str, url: str, new: Target, html: bool) -> str | None
             cursor = match.end
     out.append(line[cursor:])
     return "".join(out)
-
-
-def normalised(url: str) -> str:
-    return normalise_url(url)[0]

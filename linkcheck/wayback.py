@@ -115,6 +115,7 @@ class Replay:
     original: str = ""
     reason: str = ""
     excluded: bool = False
+    verdict: Verdict = Verdict.BROKEN  # what a failed replay makes a cited snapshot
 
 
 @dataclass(frozen=True)
@@ -469,9 +470,11 @@ class Archiver:
             try:
                 answer = await self.client.request("replay", "GET", url, limit=self.options.replay_bytes)
             except AddressDenied as exc:
-                return Replay(False, reason=str(exc))
-            except (httpx.HTTPError, ServiceStopped) as exc:
-                return Replay(False, reason=f"replay failed: {_failure(exc)}")
+                return Replay(False, reason=str(exc), verdict=Verdict.SKIPPED)
+            except ServiceStopped as exc:
+                return Replay(False, reason=f"replay failed: {_failure(exc)}", verdict=Verdict.RATE_LIMITED)
+            except httpx.HTTPError as exc:
+                return Replay(False, reason=f"replay failed: {_failure(exc)}", verdict=Verdict.UNREACHABLE)
             location = answer.headers.get("location")
             if not answer.memento:
                 if 300 <= answer.status < 400 and location:
@@ -526,12 +529,10 @@ class Archiver:
         now = stamp()
         replayed = await self.replay(archived.timestamp, archived.original, exact=False)
         if not replayed.ok:
-            if "429" in replayed.reason and "left alone" in replayed.reason:
-                return LinkResult(Verdict.RATE_LIMITED, now, error=replayed.reason)
-            if replayed.reason.startswith("replay failed"):
-                return LinkResult(Verdict.UNREACHABLE, now, error=replayed.reason)
-            if "--deny-private" in replayed.reason:
+            if replayed.verdict is Verdict.SKIPPED:
                 return LinkResult(Verdict.SKIPPED, now, error=replayed.reason, reason=Reason.DENIED_ADDRESS)
+            if replayed.verdict is not Verdict.BROKEN:
+                return LinkResult(replayed.verdict, now, error=replayed.reason)
             return LinkResult(Verdict.BROKEN, now, error=f"this snapshot does not replay: {replayed.reason}")
         final = f"https://web.archive.org/web/{replayed.timestamp}{archived.flag}/{replayed.original}"
         if not _within(replayed.timestamp, archived.timestamp):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -395,16 +396,7 @@ def test_repeated_429_stops_lookups_with_a_clear_message(tmp_path: Path, wayback
     run_cli("check", "--registry", str(registry), "--no-archive", "--output", str(tmp_path / "out"), cwd=tmp_path)
     wayback.always_429 = {"available", "cdx", "replay", "save"}
     (tmp_path / "linkcheck.toml").write_text("")
-    result = run_cli(
-        "archive",
-        "--registry",
-        str(registry),
-        "--wayback-url",
-        wayback.base,
-        "--output",
-        str(tmp_path / "out"),
-        cwd=tmp_path,
-    )
+    result = against_the_fake("archive", registry, wayback, tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert "429 Too Many Requests" in result.stderr and "left alone" in result.stderr
     # Three 429s in a row from each service that could find a snapshot (plus what was in flight).
@@ -414,6 +406,23 @@ def test_repeated_429_stops_lookups_with_a_clear_message(tmp_path: Path, wayback
 
 
 # ---------------------------------------------------------------- end to end
+
+
+def against_the_fake(
+    command: str, registry: Path, wayback: FakeWayback, output: Path, *extra: str
+) -> subprocess.CompletedProcess[str]:
+    """`linkcheck COMMAND` on the registry, with the fake Wayback's endpoints and reports in `output`."""
+    return run_cli(
+        command,
+        "--registry",
+        str(registry),
+        "--wayback-url",
+        wayback.base,
+        "--output",
+        str(output),
+        *extra,
+        cwd=registry.parent,
+    )
 
 
 def dead_corpus(tmp_path: Path, site: Web, paths: list[str], extra: str = "") -> Path:
@@ -446,18 +455,7 @@ def test_check_records_the_verified_snapshot_for_every_dead_link(
         wayback.add(site.url(path), *captures)
     wayback.availability_blind.add(site.url("/blind"))
     registry = dead_corpus(tmp_path, site, [*cases, "/live"])
-    result = run_cli(
-        "check",
-        "--registry",
-        str(registry),
-        "--wayback-url",
-        wayback.base,
-        "--timeout",
-        "3",
-        "--output",
-        str(tmp_path / "out"),
-        cwd=tmp_path,
-    )
+    result = against_the_fake("check", registry, wayback, tmp_path / "out", "--timeout", "3")
     assert result.returncode == 1, result.stderr
     assert "archive: 5 looked up: 3 found, 2 with no usable capture" in result.stderr
     links = yaml.safe_load(registry.read_text())["links"]
@@ -479,16 +477,7 @@ def test_check_records_the_verified_snapshot_for_every_dead_link(
     assert "No snapshot found: no capture in the Wayback Machine" in page and "paper.md</strong> line 5" in page
     # Second run: found snapshots are kept and "not archived" is not re-asked within the TTL.
     before = sum(n for (_, path), n in wayback.web.hits.items() if not path.startswith("/web/"))
-    result = run_cli(
-        "archive",
-        "--registry",
-        str(registry),
-        "--wayback-url",
-        wayback.base,
-        "--output",
-        str(tmp_path / "out"),
-        cwd=tmp_path,
-    )
+    result = against_the_fake("archive", registry, wayback, tmp_path / "out")
     after = sum(n for (_, path), n in wayback.web.hits.items() if not path.startswith("/web/"))
     assert result.returncode == 0 and after == before and "5 answered from the registry" in result.stderr
 
@@ -505,17 +494,7 @@ def test_cited_snapshots_are_checked_as_snapshots_and_linked_to_their_original(
         f"- [missing](https://web.archive.org/web/20180301000000/{site.url('/never-archived')})\n"
     )
     registry = dead_corpus(tmp_path, site, [], extra)
-    result = run_cli(
-        "check",
-        "--registry",
-        str(registry),
-        "--wayback-url",
-        wayback.base,
-        "--no-archive",
-        "--output",
-        str(tmp_path / "out"),
-        cwd=tmp_path,
-    )
+    result = against_the_fake("check", registry, wayback, tmp_path / "out", "--no-archive")
     assert result.returncode == 1, result.stderr
     links = yaml.safe_load(registry.read_text())["links"]
     statuses = {
@@ -544,16 +523,7 @@ def test_manual_archive_url_is_verified_and_never_replaced(tmp_path: Path, wayba
     data["links"][url]["archive_url"] = manual
     registry.write_text(yaml.safe_dump(data))
     for _ in range(2):
-        result = run_cli(
-            "check",
-            "--registry",
-            str(registry),
-            "--wayback-url",
-            wayback.base,
-            "--output",
-            str(tmp_path / "out"),
-            cwd=tmp_path,
-        )
+        result = against_the_fake("check", registry, wayback, tmp_path / "out")
         assert result.returncode == 1, result.stderr
         entry = yaml.safe_load(registry.read_text())["links"][url]
         assert entry["archive"]["url"] == manual and entry["archive"]["manual"] is True
@@ -563,16 +533,7 @@ def test_manual_archive_url_is_verified_and_never_replaced(tmp_path: Path, wayba
     data = yaml.safe_load(registry.read_text())
     data["links"][url]["archive_url"] = f"https://web.archive.org/web/20150101000000/{site.url('/elsewhere')}"
     registry.write_text(yaml.safe_dump(data))
-    run_cli(
-        "check",
-        "--registry",
-        str(registry),
-        "--wayback-url",
-        wayback.base,
-        "--output",
-        str(tmp_path / "o"),
-        cwd=tmp_path,
-    )
+    against_the_fake("check", registry, wayback, tmp_path / "o")
     entry = yaml.safe_load(registry.read_text())["links"][url]
     assert entry["archive_lookup"]["state"] == "manual_unverified" and "verified_at" not in entry["archive"]
 
@@ -581,28 +542,9 @@ def test_all_looks_up_live_links_too(tmp_path: Path, wayback: FakeWayback, site:
     site.routes["/live"] = Reply()
     wayback.add(site.url("/live"), FakeCapture("20190101000000"))
     registry = dead_corpus(tmp_path, site, ["/live"])
-    run_cli(
-        "check",
-        "--registry",
-        str(registry),
-        "--wayback-url",
-        wayback.base,
-        "--output",
-        str(tmp_path / "o"),
-        cwd=tmp_path,
-    )
+    against_the_fake("check", registry, wayback, tmp_path / "o")
     assert "archive" not in yaml.safe_load(registry.read_text())["links"][site.url("/live")]
-    result = run_cli(
-        "archive",
-        "--all",
-        "--registry",
-        str(registry),
-        "--wayback-url",
-        wayback.base,
-        "--output",
-        str(tmp_path / "o"),
-        cwd=tmp_path,
-    )
+    result = against_the_fake("archive", registry, wayback, tmp_path / "o", "--all")
     assert result.returncode == 0, result.stderr
     assert yaml.safe_load(registry.read_text())["links"][site.url("/live")]["archive"]["timestamp"] == "20190101000000"
 

@@ -45,11 +45,6 @@ def _text_of(element: lxml.html.HtmlElement) -> str:
     return " ".join(element.text_content().split())
 
 
-def _inside_link(element: lxml.html.HtmlElement) -> bool:
-    """Whether an element sits inside an `a` (its text is that link's label)."""
-    return any(str(ancestor.tag).lower() == "a" for ancestor in element.iterancestors())
-
-
 def _meta_date(root: lxml.html.HtmlElement) -> str | None:
     found: dict[str, str] = {}
     for meta in root.iter("meta"):
@@ -128,23 +123,18 @@ def extract(text: str, document: str, first_line: int = 1, warn: Callable[[str],
             continue
         tag = element.tag.lower()
         parent = element.getparent()
-        if tag in _CODE_TAGS or (parent is not None and parent in hidden and str(parent.tag).lower() != "a"):
-            hidden.add(element)
+        if tag in _CODE_TAGS or tag == "a" or (parent is not None and parent in hidden):
+            hidden.add(element)  # code, or a link's label, at any depth
         if tag in ("a", "area") and element.get("href") is not None:
             add(element.get("href") or "", _text_of(element) or element.get("title", ""), element)
-            hidden.add(element)
         if element.get("cite") is not None and tag in _CITE_TAGS:
             add(element.get("cite") or "", _text_of(element)[:200], element)
         # Bare URLs written in the text (not inside a link, code or script, at any depth).
-        if element not in hidden and element.text and "://" in element.text and not _inside_link(element):
+        if element not in hidden and element.text and "://" in element.text:
             extraction.citations.extend(
                 cite_in_text(element.text, document, first_line=line_of(element), patterns_excluded=True)
             )
-        if (
-            element.tail
-            and "://" in element.tail
-            and (parent is None or (parent not in hidden and not _inside_link(parent)))
-        ):
+        if element.tail and "://" in element.tail and (parent is None or parent not in hidden):
             extraction.citations.extend(
                 cite_in_text(element.tail, document, first_line=line_of(element), patterns_excluded=True)
             )

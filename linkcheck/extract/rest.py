@@ -27,7 +27,6 @@ from typing import Any
 from docutils import nodes
 from docutils.core import publish_doctree
 from docutils.parsers.rst import Directive, directives, roles
-from docutils.utils import SystemMessage
 
 from linkcheck.dates import parse_date
 from linkcheck.extract.text import cite_in_text, snippet
@@ -162,7 +161,7 @@ def extract(text: str, document: str, warn: Callable[[str], None] | None = None)
     try:
         with _lenient():
             tree = publish_doctree(text, settings_overrides=_SETTINGS)
-    except (SystemMessage, Exception) as exc:  # docutils raises what its parser meets
+    except Exception as exc:  # docutils raises what its parser meets (SystemMessage among others)
         if warn is not None:
             warn(f"{document}: not parsed as reStructuredText ({type(exc).__name__}); URLs found by a plain scan")
         return Extraction(document, "rest", citations=cite_in_text(text, document))
