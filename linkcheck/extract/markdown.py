@@ -150,6 +150,16 @@ _REFERENCE_RE = re.compile(
 )
 
 
+def _fence_after(fence: str | None, line: str) -> str | None:
+    """The open code fence after `line` (None: outside code), given the one before it."""
+    if (match := _FENCE_RE.match(line)) is None:
+        return fence
+    marker = match.group(1)
+    if fence is None:
+        return marker
+    return None if marker[0] == fence[0] and len(marker) >= len(fence) else fence
+
+
 def _pieces(body: str) -> list[tuple[str, int]]:
     """(piece, line offset): cut outside fenced code, before an unindented line that follows a
     blank line or starts a list item — where a fresh top-level block starts, or the same list
@@ -161,12 +171,7 @@ def _pieces(body: str) -> list[tuple[str, int]]:
     start = size = 0
     fence: str | None = None
     for index, line in enumerate(lines):
-        if (match := _FENCE_RE.match(line)) is not None:
-            marker = match.group(1)
-            if fence is None:
-                fence = marker
-            elif marker[0] == fence[0] and len(marker) >= len(fence):
-                fence = None
+        fence = _fence_after(fence, line)
         size += len(line)
         following = lines[index + 1] if index + 1 < len(lines) else ""
         boundary = (
@@ -214,8 +219,8 @@ def _set_aside(body: str) -> tuple[str, list[tuple[int, str]]]:
     start, fence = 0, None
     for number in range(len(lines) + 1):
         line = lines[number] if number < len(lines) else ""
-        if number < len(lines) and (match := _FENCE_RE.match(line)) is not None:
-            fence = None if fence else match.group(1)
+        if number < len(lines):
+            fence = _fence_after(fence, line)
         if number < len(lines) and (line.strip() or fence):
             continue
         block = lines[start:number]
