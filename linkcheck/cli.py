@@ -508,13 +508,15 @@ def run_fix(args: argparse.Namespace) -> int:
                 print(printable(line))
         if plan.changes:
             verb = "would fix" if args.dry_run else "fixed"
-            print(f"{printable(document)}: {verb} {len(plan.changes)} citations")
+            print(f"{printable(document)}: {verb} {commands.count(len(plan.changes), 'citation')}")
         for reason in plan.skipped:
             _warn(f"{printable(document)}: skipped {printable(reason)}")
         for item in plan.by_hand:
             print(f"{printable(document)}: to fix by hand, {printable(item)}")
     if not result.plans:
         print("no citation to fix: no dead link has a verified snapshot, a new address or a replacement")
+    else:
+        print(result.totals())
     return result.exit_code
 
 

@@ -320,6 +320,27 @@ class FixSummary:
     def fixed(self) -> int:
         return sum(len(p.changes) for p in self.plans.values())
 
+    @property
+    def skipped(self) -> int:
+        return sum(len(p.skipped) for p in self.plans.values())
+
+    @property
+    def by_hand(self) -> int:
+        return sum(len(p.by_hand) for p in self.plans.values())
+
+    def totals(self) -> str:
+        """One line: what was (or would be) fixed, skipped, and left to a person."""
+        documents = sum(1 for p in self.plans.values() if p.changes)
+        verb = "would fix" if self.dry_run else "fixed"
+        return (
+            f"{verb} {count(self.fixed, 'citation')} in {count(documents, 'document')}; "
+            f"{self.skipped} skipped; {self.by_hand} to fix by hand"
+        )
+
+
+def count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
 
 def document_file(registry_path: Path, sources: list[str], document: str) -> Path | None:
     """Where a recorded document is: under one of the registry's source folders, a file source
@@ -356,14 +377,21 @@ def fix(
             for citation in entry.citations:
                 by_document.setdefault(citation.document, []).append((citation, entry, new))
         summary = FixSummary({}, dry_run)
+        missing = 0
         for document, fixes in sorted(by_document.items()):
             file = document_file(registry_path, registry.sources, document)
             if file is None:
-                warn(f"{printable(document)}: not found beside the registry's sources; its citations were not fixed")
+                if not wanted:
+                    missing += 1
+                    where = "not found beside the registry's sources"
+                    warn(f"{printable(document)}: {where}; its citations were not fixed")
                 continue
             if wanted and file.resolve() not in wanted:
                 continue
-            summary.plans[document] = plan_document(file, fixes)
+            recorded_as = registry.documents.get(document)
+            summary.plans[document] = plan_document(file, fixes, recorded_as.format if recorded_as else None)
+        # Skipped citations, PDF and Word files to edit, documents not found: a person must act.
+        summary.exit_code = 1 if summary.skipped or summary.by_hand or missing else 0
         if dry_run:
             return summary
         for plan in summary.plans.values():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +121,9 @@ def test_a_document_edited_after_extraction_is_skipped_where_it_changed(tmp_path
     )
     path.write_bytes(edited)
     result = run_cli("fix", "--registry", str(registry))
+    assert result.returncode == 1  # a person must look at what was skipped
     assert "line 3: https://dead.example/report is no longer written there" in result.stderr
+    assert "fixed 2 citations in 1 document; 1 skipped; 0 to fix by hand" in result.stdout
     fixed = path.read_bytes()
     assert b"[the report](https://other.example/) instead." in fixed
     assert b"[page](https://new.example/page#part)" in fixed  # the rest is still fixed
@@ -133,6 +136,7 @@ def test_pdf_and_word_are_listed_to_fix_by_hand(tmp_path: Path) -> None:
     registry = _corpus(tmp_path, {"report.pdf": make_pdf(["See https://dead.example/report"])})
     before = (tmp_path / "docs" / "report.pdf").read_bytes()
     result = run_cli("fix", "--registry", str(registry))
+    assert result.returncode == 1 and "fixed 0 citations in 0 documents; 0 skipped; 1 to fix by hand" in result.stdout
     assert "report.pdf: to fix by hand, page 1: https://dead.example/report" in result.stdout
     assert (tmp_path / "docs" / "report.pdf").read_bytes() == before
 
@@ -169,7 +173,7 @@ def test_rest_latex_and_text_constructs_are_fixed_in_place(tmp_path: Path) -> No
     mode_before = (tmp_path / "docs" / "paper.tex").stat().st_mode
     assert run_cli("fix", "--registry", str(registry)).returncode == 0
     assert (tmp_path / "docs" / "paper.rst").read_bytes() == rest.replace(
-        b"<https://dead.example/report>", f"<{SNAPSHOT}>".encode()
+        b"https://dead.example/report", SNAPSHOT.encode()
     ).replace(b"https://old.example/page", b"https://new.example/page")
     assert (tmp_path / "docs" / "paper.tex").read_bytes() == latex.replace(
         b"https://dead.example/report", SNAPSHOT.encode()
@@ -184,3 +188,159 @@ def test_a_person_s_replacement_wins(tmp_path: Path) -> None:
     registry.write_text(yaml.safe_dump(data))
     assert run_cli("fix", "--registry", str(registry)).returncode == 0
     assert (tmp_path / "docs" / "notes.txt").read_bytes() == b"Source: https://mirror.example/report\n"
+
+
+BIBTEX = (
+    b"@online{report,\r\n"
+    b"  title     = {The Report},\r\n"
+    b"  url       = {https://dead.example/report},\r\n"
+    b"  urldate   = {2019-01-02}\r\n"
+    b"}\r\n"
+    b"\r\n"
+    b"@misc{inline, title={X}, howpublished={\\url{https://dead.example/report}}, note={seen}}\r\n"
+    b"@misc{moved,\r\n  url = {https://old.example/page},\r\n}\r\n"
+    b'@misc{fine,\r\n  url = "https://ok.example/",\r\n}\r\n'
+)
+
+
+def test_bibtex_keeps_the_url_and_adds_archive_fields(tmp_path: Path) -> None:
+    registry = _corpus(tmp_path, {"refs.bib": BIBTEX})
+    result = run_cli("fix", "--registry", str(registry))
+    assert result.returncode == 0, result.stderr
+    note = f"Archived at \\url{{{SNAPSHOT}}} on 2018-03-01"
+    expected = (
+        BIBTEX.replace(
+            b"  url       = {https://dead.example/report},\r\n",
+            b"  url       = {https://dead.example/report},\r\n"
+            + f"  archiveurl = {{{SNAPSHOT}}},\r\n  archivedate = {{2018-03-01}},\r\n".encode()
+            + f"  note      = {{{note}}},\r\n".encode(),
+        )
+        .replace(
+            b"howpublished={\\url{https://dead.example/report}}, note",
+            b"howpublished={\\url{https://dead.example/report}}, "
+            + f"archiveurl={{{SNAPSHOT}}}, archivedate={{2018-03-01}}, addendum={{{note}}}, note".encode(),
+        )
+        .replace(b"https://old.example/page", b"https://new.example/page")
+    )
+    assert (tmp_path / "docs" / "refs.bib").read_bytes() == expected
+    links = registry_mod.load(registry).links
+    assert links["https://dead.example/report"].fixed_to == SNAPSHOT
+    assert links["https://dead.example/report"].citations  # the original stays the source
+    assert yaml.safe_load(registry.read_text())["links"][SNAPSHOT]["snapshot_of"] == "https://dead.example/report"
+    assert links[SNAPSHOT].citations
+    again = run_cli("fix", "--registry", str(registry))
+    assert again.returncode == 0 and "fixed 0 citations" in again.stdout
+    assert (tmp_path / "docs" / "refs.bib").read_bytes() == expected
+
+
+def test_bibtex_doi_and_an_entry_with_its_own_archive(tmp_path: Path) -> None:
+    from linkcheck.fix import Target, plan_document
+    from linkcheck.models import Citation
+    from linkcheck.registry import LinkEntry
+
+    path = tmp_path / "refs.bib"
+    text = (
+        "@article{a,\n  doi = {10.1000/xyz}\n}\n"
+        "@article{b,\n  url = {https://dead.example/report},\n  archiveurl = {https://archive.example/x},\n}\n"
+    )
+    path.write_text(text)
+    doi = "https://doi.org/10.1000/xyz"
+    snapshot = f"https://web.archive.org/web/2018/{doi}"
+    plan = plan_document(
+        path,
+        [
+            (Citation(doi, "refs.bib", 2, "a"), LinkEntry(doi), Target(snapshot, "snapshot")),
+            (
+                Citation("https://dead.example/report", "refs.bib", 5, "b"),
+                LinkEntry("https://dead.example/report"),
+                Target(SNAPSHOT, "snapshot", "2018-03-01"),
+            ),
+        ],
+        "bibtex",
+    )
+    assert plan.fixed.decode() == text.replace(
+        "  doi = {10.1000/xyz}\n",
+        f"  doi = {{10.1000/xyz}},\n  archiveurl = {{{snapshot}}},\n  note = {{Archived at \\url{{{snapshot}}}}}\n",
+    )
+    assert plan.skipped == ["line 5: https://dead.example/report: the entry has its own archiveurl, left as it is"]
+
+
+def test_quarto_and_mdx(tmp_path: Path) -> None:
+    qmd = (
+        b"---\ntitle: Paper\n---\n\nSee [the report](https://dead.example/report).\n\n"
+        b"```{r}\nread.csv('https://dead.example/report')\n```\n"
+    )
+    mdx = b'import Card from "./Card"\n\n<Card href="https://dead.example/report" title="R" />\n\nAnd <https://old.example/page>.\n'
+    registry = _corpus(tmp_path, {"paper.qmd": qmd, "page.mdx": mdx})
+    assert run_cli("fix", "--registry", str(registry)).returncode == 0
+    assert (tmp_path / "docs" / "paper.qmd").read_bytes() == qmd.replace(
+        b"[the report](https://dead.example/report)", f"[the report]({SNAPSHOT})".encode()
+    )  # the code chunk is code, not a citation: left as it is
+    assert (tmp_path / "docs" / "page.mdx").read_bytes() == mdx.replace(
+        b"https://dead.example/report", SNAPSHOT.encode()
+    ).replace(b"https://old.example/page", b"https://new.example/page")
+
+
+def test_rest_targets_defined_apart_from_their_use(tmp_path: Path) -> None:
+    rest = (
+        b"Title\n=====\n\nSee the target_ and `the other one`_.\n\n"
+        b".. _target: https://dead.example/report\n"
+        b".. _the other one:\n   https://old.example/page\n"
+    )
+    registry = _corpus(tmp_path, {"paper.rst": rest})
+    result = run_cli("fix", "--registry", str(registry))
+    assert result.returncode == 0 and "skipped" not in result.stderr
+    assert (tmp_path / "docs" / "paper.rst").read_bytes() == rest.replace(
+        b"https://dead.example/report", SNAPSHOT.encode()
+    ).replace(b"https://old.example/page", b"https://new.example/page")
+
+
+def test_utf16_text_keeps_its_encoding(tmp_path: Path) -> None:
+    text = "\ufeffSource: https://dead.example/report\r\n"
+    registry = _corpus(tmp_path, {"notes.txt": text.encode("utf-16-le")})
+    assert run_cli("fix", "--registry", str(registry)).returncode == 0
+    assert (tmp_path / "docs" / "notes.txt").read_bytes() == text.replace(
+        "https://dead.example/report", SNAPSHOT
+    ).encode("utf-16-le")
+
+
+_bib_text = st.text(st.characters(codec="utf-8", exclude_characters='\r\n\x00{}"@%\\'), max_size=30)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    title=_bib_text,
+    other=_bib_text,
+    padding=st.integers(0, 8),
+    crlf=st.booleans(),
+    last=st.booleans(),
+    parens=st.booleans(),
+)
+def test_bibtex_fix_only_adds_fields(
+    tmp_path_factory: Any, title: str, other: str, padding: int, crlf: bool, last: bool, parens: bool
+) -> None:
+    """Whatever the entry around it, the fixed file is the original plus the added fields."""
+    from linkcheck.fix import Target, plan_document
+    from linkcheck.models import Citation
+    from linkcheck.registry import LinkEntry
+
+    eol = "\r\n" if crlf else "\n"
+    url_field = f"  url{' ' * padding}= {{https://dead.example/report}}{'' if last else ','}"
+    fields = [f"  title = {{{title}}},", url_field] if last else [f"  title = {{{title}}},", url_field, "  year = 2019"]
+    opening, closing = ("(", ")") if parens else ("{", "}")  # `@misc(key, …)` is BibTeX too
+    text = f"% {other}{eol}@misc{opening}key,{eol}" + eol.join(fields) + f"{eol}{closing}{eol}"
+    path = tmp_path_factory.mktemp("fix") / "refs.bib"
+    path.write_bytes(text.encode("utf-8"))
+    entry = LinkEntry("https://dead.example/report")
+    citation = Citation("https://dead.example/report", "refs.bib", 4, "x")
+    plan = plan_document(path, [(citation, entry, Target(SNAPSHOT, "snapshot", "2018-03-01"))], "bibtex")
+    assert plan.changes and not plan.skipped
+    fixed = plan.fixed.decode("utf-8")
+    cut = text.index("https://dead.example/report}") + len("https://dead.example/report}")
+    assert fixed.startswith(text[:cut]) and fixed.endswith(text[cut:])
+    added = fixed[cut : len(fixed) - len(text[cut:])]
+    assert re.fullmatch(
+        rf",{eol}  archiveurl *= \{{{re.escape(SNAPSHOT)}\}},{eol}  archivedate *= \{{2018-03-01\}}"
+        rf",{eol}  note *= \{{Archived at \\url\{{{re.escape(SNAPSHOT)}\}} on 2018-03-01\}}",
+        added,
+    ), added

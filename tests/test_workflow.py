@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shlex
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from linkcheck.cli import build_parser
-from tests.helpers import ROOT
+from tests.helpers import ROOT, cli_subprocess_env
 
 WORKFLOW = ROOT / ".github" / "workflows" / "citations.yml"
 
@@ -24,20 +28,26 @@ def test_schedule_and_manual_dispatch() -> None:
     assert triggers["schedule"][0]["cron"] and "workflow_dispatch" in triggers
 
 
+def _commands(job: str) -> list[list[str]]:
+    """Every linkcheck command a job runs, as its arguments (shell redirections and `||` dropped)."""
+    commands = []
+    for step in load()["jobs"][job]["steps"]:
+        for line in str(step.get("run", "")).splitlines():
+            if line.strip().startswith("linkcheck "):
+                words = shlex.split(line.split("||")[0].split(">")[0])
+                commands.append(words)
+    return commands
+
+
 def test_every_linkcheck_command_exists_with_its_options() -> None:
-    steps = load()["jobs"]["check"]["steps"]
-    commands = [
-        shlex.split(line)
-        for step in steps
-        for line in str(step.get("run", "")).splitlines()
-        if line.strip().startswith("linkcheck ")
-    ]
-    assert commands, "the workflow runs no linkcheck command"
     parser = build_parser()
-    for command in commands:
-        args = parser.parse_args(command[1:])  # exits (SystemExit) on an unknown command or option
-        assert args.command in ("check", "extract", "archive", "report")
-    check = next(c for c in commands if c[1] == "check")
+    for job in ("check", "fix"):
+        commands = _commands(job)
+        assert commands, f"the {job} job runs no linkcheck command"
+        for command in commands:
+            args = parser.parse_args(command[1:])  # exits (SystemExit) on an unknown command or option
+            assert args.command in ("check", "extract", "archive", "report", "fix")
+    check = next(c for c in _commands("check") if c[1] == "check")
     assert check[check.index("--fail-on") + 1] == "new" and "--deny-private" in check
 
 
@@ -50,3 +60,58 @@ def test_summary_artifact_and_registry_are_kept_even_when_the_check_fails() -> N
     keep = next(s for s in steps if "git push" in str(s.get("run", "")))
     assert keep["if"] == "always()" and "citations.yaml" in keep["run"]
     assert load()["permissions"]["contents"] == "write"
+
+
+def test_the_fix_job_is_opt_in_and_opens_a_pull_request_with_the_report() -> None:
+    job = load()["jobs"]["fix"]
+    assert job["needs"] == "check" and "vars.LINKCHECK_FIX == 'true'" in job["if"] and "!cancelled()" in job["if"]
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    checkout = job["steps"][0]
+    assert checkout["uses"].startswith("actions/checkout@") and checkout["with"]["ref"] == "${{ github.ref }}"
+    create = next(s for s in job["steps"] if str(s.get("uses", "")).startswith("peter-evans/create-pull-request@"))
+    assert create["with"]["body-path"] == "${{ runner.temp }}/body.md"
+    assert create["with"]["branch"] and create["with"]["title"]
+    # The check job is not touched by the opt-in: it keeps its own read of the repository's rights.
+    assert "if" not in load()["jobs"]["check"]
+
+
+def test_the_fix_step_fixes_documents_and_writes_the_description(tmp_path: Path) -> None:
+    """The job's script, run by bash as the runner runs it (`bash -e`), on a registry with a dead
+    citation: the document is fixed, the description holds the fix summary and the report, and
+    no report is left in the checkout to be committed."""
+    from tests.test_fix import SNAPSHOT, _corpus
+
+    checkout = tmp_path / "repo"
+    checkout.mkdir()
+    registry = _corpus(checkout, {"paper.md": b"See [r](https://dead.example/report) and https://walled.example/.\n"})
+    assert registry.name == "citations.yaml"
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    (shim / "linkcheck").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m linkcheck "$@"\n')
+    (shim / "linkcheck").chmod(0o755)
+    step = next(s for s in load()["jobs"]["fix"]["steps"] if "linkcheck fix" in str(s.get("run", "")))
+    runner_temp = tmp_path / "runner"
+    runner_temp.mkdir()
+    env = cli_subprocess_env(RUNNER_TEMP=str(runner_temp), PATH=f"{shim}{os.pathsep}{os.environ['PATH']}")
+    result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=checkout, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (checkout / "docs" / "paper.md").read_text() == f"See [r]({SNAPSHOT}) and https://walled.example/.\n"
+    body = (runner_temp / "body.md").read_text()
+    assert "fixed 1 citation in 1 document; 0 skipped; 0 to fix by hand" in body
+    assert "**1** blocked" in body and "need action" not in body  # the report; the fixed link gone from it
+    assert sorted(p.name for p in checkout.iterdir()) == ["citations.yaml", "docs"]
+
+
+def test_the_fix_step_fails_on_an_error_but_not_on_citations_left_to_a_person(tmp_path: Path) -> None:
+    step = next(s for s in load()["jobs"]["fix"]["steps"] if "linkcheck fix" in str(s.get("run", "")))
+    script = str(step["run"])
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    for code, expected in ((1, 0), (2, 1)):
+        (shim / "linkcheck").write_text(
+            f'#!/bin/sh\n[ "$1" = fix ] && exit {code}\nmkdir -p "$5"; touch "$5/report.md"\n'
+        )
+        (shim / "linkcheck").chmod(0o755)
+        env = {**os.environ, "RUNNER_TEMP": str(tmp_path), "PATH": f"{shim}{os.pathsep}{os.environ['PATH']}"}
+        result = subprocess.run(["bash", "-e", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert (result.returncode != 0) == bool(expected), (code, result.stderr)

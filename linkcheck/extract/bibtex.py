@@ -1,4 +1,4 @@
-"""BibTeX and BibLaTeX: `url`, `doi`, `howpublished = {\\url{…}}`, URLs in `note`.
+"""BibTeX and BibLaTeX: `url`, `doi`, `archiveurl`, `howpublished = {\\url{…}}`, URLs in `note`.
 
 `urldate` (BibLaTeX's "accessed on") becomes the citation date of the entry's URLs.
 Each citation's text is the entry's title, or its key when it has none.
@@ -34,12 +34,12 @@ def extract(text: str, document: str) -> Extraction:
         label = _plain(str(fields["title"].value))[:200] if "title" in fields else entry.key
         accessed = parse_date(_plain(str(fields["urldate"].value))) if "urldate" in fields else None
         found: dict[str, tuple[str | None, int]] = {}  # url → (fragment, line): an entry cites a URL once
-        wanted = [fields[name] for name in ("url", "doi", *_TEXT_FIELDS) if name in fields]
+        wanted = [fields[name] for name in ("url", "archiveurl", "doi", *_TEXT_FIELDS) if name in fields]
         for field in sorted(wanted, key=lambda f: f.start_line or 0):
             name = field.key.lower()
             value = str(field.value)
             line = (field.start_line or entry.start_line or 0) + 1
-            if name == "url":
+            if name in ("url", "archiveurl"):
                 url, fragment = normalise_url(_plain(value))
                 found.setdefault(url, (fragment, line))
             elif name == "doi":
