@@ -344,3 +344,39 @@ def test_bibtex_fix_only_adds_fields(
         rf",{eol}  note *= \{{Archived at \\url\{{{re.escape(SNAPSHOT)}\}} on 2018-03-01\}}",
         added,
     ), added
+
+
+_EVERY_FORMAT = {
+    "paper.md": "[a](https://dead.example/report) [b](https://old.example/page) [c](https://ok.example/)\n"
+    "[d](https://walled.example/) [e](https://accepted.example/)\n",
+    "paper.qmd": "[a](https://dead.example/report) <https://old.example/page> https://ok.example/\n"
+    "[d](https://walled.example/) [e](https://accepted.example/)\n",
+    "paper.mdx": '<A href="https://dead.example/report" /> [b](https://old.example/page) [c](https://ok.example/)\n'
+    "[d](https://walled.example/) [e](https://accepted.example/)\n",
+    "page.html": '<p><a href="https://dead.example/report">a</a> <a href="https://old.example/page">b</a>\n'
+    '<a href="https://ok.example/">c</a> <a href="https://walled.example/">d</a> '
+    '<a href="https://accepted.example/">e</a></p>\n',
+    "paper.rst": "`a <https://dead.example/report>`_ `b <https://old.example/page>`_ https://ok.example/\n"
+    "https://walled.example/ and https://accepted.example/\n",
+    "paper.tex": "\\href{https://dead.example/report}{a} \\url{https://old.example/page} \\url{https://ok.example/}\n"
+    "\\url{https://walled.example/} \\url{https://accepted.example/}\n",
+    "notes.txt": "https://dead.example/report; https://old.example/page; https://ok.example/\n"
+    "https://walled.example/ https://accepted.example/\n",
+}
+
+
+def test_every_format_with_every_kind_of_verdict(tmp_path: Path) -> None:
+    """Dead → its snapshot, moved → its new address; ok, blocked and accepted stay, byte for byte."""
+    registry = _corpus(tmp_path, {name: text.encode() for name, text in _EVERY_FORMAT.items()})
+    result = run_cli("fix", "--registry", str(registry))
+    assert result.returncode == 0, result.stderr
+    for name, text in _EVERY_FORMAT.items():
+        if name.endswith(".html"):
+            dead = f'{SNAPSHOT}" data-originalurl="https://dead.example/report" data-versiondate="2018-03-01'
+        else:
+            dead = SNAPSHOT
+        expected = text.replace("https://dead.example/report", dead).replace(
+            "https://old.example/page", "https://new.example/page"
+        )
+        assert (tmp_path / "docs" / name).read_text() == expected, name
+    assert f"fixed 14 citations in {len(_EVERY_FORMAT)} documents; 0 skipped" in result.stdout
