@@ -394,8 +394,13 @@ def fix(
         summary.exit_code = 1 if summary.skipped or summary.by_hand or missing else 0
         if dry_run:
             return summary
-        for plan in summary.plans.values():
+        for document, plan in summary.plans.items():
             if plan.fixed and plan.fixed != plan.original:
+                if plan.path.read_bytes() != plan.original:  # edited while we planned: theirs wins
+                    warn(f"{printable(document)}: changed while being fixed; left as it is, run `fix` again")
+                    summary.exit_code = 1
+                    plan.changes.clear()
+                    continue
                 write_atomically(plan.path, plan.fixed)
                 for change in plan.changes:
                     registry.links[change.url].fixed_to = change.new

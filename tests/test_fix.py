@@ -380,3 +380,22 @@ def test_every_format_with_every_kind_of_verdict(tmp_path: Path) -> None:
         )
         assert (tmp_path / "docs" / name).read_text() == expected, name
     assert f"fixed 14 citations in {len(_EVERY_FORMAT)} documents; 0 skipped" in result.stdout
+
+
+def test_a_document_edited_while_being_fixed_is_left_as_the_person_wrote_it(tmp_path: Path, monkeypatch: Any) -> None:
+    from linkcheck import commands
+    from linkcheck.fix import plan_document
+
+    registry = _corpus(tmp_path, {"paper.md": MARKDOWN})
+    path = tmp_path / "docs" / "paper.md"
+
+    def plan_then_edit(*args: Any) -> Any:
+        plan = plan_document(*args)
+        path.write_bytes(MARKDOWN + b"A sentence written meanwhile.\r\n")
+        return plan
+
+    monkeypatch.setattr(commands, "plan_document", plan_then_edit)
+    result = run_cli("fix", "--registry", str(registry))
+    assert result.returncode == 1 and "changed while being fixed" in result.stderr
+    assert path.read_bytes() == MARKDOWN + b"A sentence written meanwhile.\r\n"
+    assert registry_mod.load(registry).links["https://dead.example/report"].fixed_to is None
