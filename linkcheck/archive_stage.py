@@ -17,6 +17,8 @@ from linkcheck.check_stage import apply_results
 from linkcheck.clock import now as clock_now
 from linkcheck.clock import parse_time, stamp
 from linkcheck.config import ArchiveOptions
+from linkcheck.drift import Page
+from linkcheck.drift_stage import DriftRun
 from linkcheck.errors import UsageError
 from linkcheck.loop import Interrupt, run_async
 from linkcheck.models import ArchiveLookup, LookupState, Snapshot, Verdict
@@ -28,7 +30,8 @@ __all__ = ["ArchiveOutcome", "citation_date", "run_archive"]
 
 
 # Verdicts for which a snapshot is worth looking up by default: the page is not there as cited.
-_NO_LOOKUP = frozenset({Verdict.OK, Verdict.MOVED, Verdict.SKIPPED, Verdict.INVALID})
+# `drifted` has its capture already (the drift stage's).
+_NO_LOOKUP = frozenset({Verdict.OK, Verdict.MOVED, Verdict.SKIPPED, Verdict.INVALID, Verdict.DRIFTED})
 # Answers the archive gives the same way for a while: not asked again before `not_found_ttl`.
 _REMEMBERED = frozenset({LookupState.NOT_ARCHIVED, LookupState.ONLY_ERROR_CAPTURES, LookupState.EXCLUDED})
 
@@ -52,6 +55,7 @@ class ArchiveOutcome:
     peak_in_flight: int = 0
     requests: int = 0
     requests_by_service: dict[str, int] = field(default_factory=dict)
+    drift: DriftRun | None = None  # with drift: what the drift stage did
 
 
 def citation_date(registry: Registry, entry: LinkEntry) -> tuple[date | None, str | None]:
@@ -123,6 +127,7 @@ class _Plan:
     manual: list[LinkEntry] = field(default_factory=list)  # a person's archive_url
     due: list[LinkEntry] = field(default_factory=list)  # links that need a lookup
     cached: int = 0  # answered from the registry
+    drift: list[tuple[LinkEntry, Page]] = field(default_factory=list)  # pages that answered, to compare
 
 
 def _plan(registry: Registry, lookups: bool, everything: bool, now: datetime, ttl: float) -> _Plan:
@@ -177,6 +182,11 @@ class _ArchiveRun:
     def __init__(self, registry: Registry, archiver: Archiver, started: str, outcome: ArchiveOutcome) -> None:
         self.registry, self.archiver, self.started, self.outcome = registry, archiver, started, outcome
 
+    async def drift(self, item: tuple[LinkEntry, Page]) -> None:
+        assert self.outcome.drift is not None
+        entry, page = item
+        await self.outcome.drift.link(self.archiver, entry, page, citation_date(self.registry, entry)[0])
+
     async def snapshot_link(self, item: tuple[LinkEntry, ArchivedUrl]) -> None:
         entry, archived = item
         apply_results(self.registry, {entry.url: await self.archiver.verify_snapshot_link(entry.url, archived)})
@@ -222,6 +232,7 @@ class _ArchiveRun:
         await _each(plan.snapshots, workers, self.snapshot_link)
         await _each(plan.manual, workers, self.manual)
         await _each(plan.due, workers, self.lookup)
+        await _each(plan.drift, workers, self.drift)
         if credentials is not None:
             await _each(_live(self.registry), workers, lambda entry: self.save(entry, credentials))
 
@@ -233,6 +244,8 @@ def run_archive(
     lookups: bool = True,
     everything: bool = False,
     save: bool = False,
+    pages: dict[str, Page] | None = None,
+    drift_budget: int = 0,
     environ: dict[str, str] | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     progress: Callable[[str], None] | None = None,
@@ -240,8 +253,10 @@ def run_archive(
 ) -> ArchiveOutcome:
     """Verify cited snapshots and people's archive URLs; look up snapshots for links that need
     them (every link with `everything`); with `save`, ask Save Page Now to capture live links
-    that have no recent capture. Results are written into the registry as they arrive, so an
-    early stop (`ArchiveStopped`) keeps everything found before it."""
+    that have no recent capture; with `pages` (the check's 2xx HTML pages), compare each with
+    its capture as cited, fetching at most `drift_budget` new captures (drift_stage.py). Results
+    are written into the registry as they arrive, so an early stop (`ArchiveStopped`) keeps
+    everything found before it."""
     credentials = save_credentials(environ) if save else None
     if save and credentials is None:
         raise UsageError(
@@ -251,9 +266,16 @@ def run_archive(
     now = clock_now()
     plan = _plan(registry, lookups, everything, now, options.not_found_ttl)
     outcome = ArchiveOutcome(cached=plan.cached)
+    if pages is not None:
+        outcome.drift = DriftRun(drift_budget if lookups else 0, stamp(now), now)
+        plan.drift = [
+            (entry, page)
+            for url, page in pages.items()
+            if (entry := registry.links.get(url)) is not None and not entry.ignore and entry.result is not None
+        ]
     if lookups and not everything and all(e.result is None for e in registry.links.values()):
         outcome.stopped = "no link has been checked yet, so none is known to be dead: run `linkcheck check` first"
-    if not (plan.snapshots or plan.manual or plan.due or credentials is not None):
+    if not (plan.snapshots or plan.manual or plan.due or plan.drift or credentials is not None):
         return outcome
 
     async def go() -> None:

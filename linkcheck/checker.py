@@ -39,6 +39,7 @@ from urllib.parse import SplitResult, urlsplit
 from linkcheck.classify import Answer, Decision, Probe, classify, judge_probe, page_title
 from linkcheck.clock import stamp
 from linkcheck.config import CheckOptions
+from linkcheck.drift import Page, read_page
 from linkcheck.hosts import Hosts, SlowedDown, Tripped, WorkQueue, origin_of
 from linkcheck.models import LinkResult, Reason, Verdict
 from linkcheck.redirects import Cookies, Fetched, RedirectFailed, follow, host_of
@@ -72,6 +73,7 @@ class CheckRun:
     network_failures: int = 0
     peak_in_flight: dict[str, int] = field(default_factory=dict)
     interrupted: bool = False
+    pages: dict[str, Page] = field(default_factory=dict)  # with drift: 2xx HTML pages' title and fingerprint
 
     @property
     def offline(self) -> bool:
@@ -162,7 +164,7 @@ class Checker:
         headers = self._headers.get(origin) or self._base_headers
         if cookie := cookies.header_for(host):
             headers = [*headers, (b"Cookie", cookie.encode("latin-1", "replace"))]
-        limit = self.options.max_body
+        limit = max(self.options.max_body, self.options.drift_body) if self.options.drift else self.options.max_body
         turn = self.hosts.turn(host, origin, self.overall, self.options.timeout * 2, _patience.get())
         async with turn:
             answer = await self.pools.exchange(
@@ -216,6 +218,11 @@ class Checker:
             why = await self._probe(answer)
             if why is not None:
                 decision = Decision(Verdict.SOFT_404, Reason.LIKE_A_MISSING_PAGE, why)
+        if self.options.drift and decision.verdict is Verdict.OK and 200 <= answer.status < 300 and answer.body:
+            kind = (fetched.answer.header("content-type") or "text/html").lower()
+            if "html" in kind:
+                # Main-text extraction takes milliseconds of CPU: off the event loop.
+                self.run.pages[url] = await asyncio.to_thread(read_page, answer.body)
         return _decided(answer, decision)
 
     async def _probe(self, answer: Answer) -> str | None:

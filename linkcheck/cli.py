@@ -128,6 +128,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--max-age", metavar="DURATION", help="skip URLs verified ok within DURATION (e.g. 7d)")
     check.add_argument("--wayback-url", metavar="BASE", help="base URL of the Wayback Machine endpoints")
     check.add_argument("--no-archive", action="store_true", help="skip archive lookups")
+    check.add_argument(
+        "--drift",
+        action="store_true",
+        default=None,
+        help="compare pages that answer with their Wayback capture from when they were cited (content drift)",
+    )
+    check.add_argument(
+        "--drift-budget",
+        type=int,
+        metavar="N",
+        help=f"new captures fingerprinted per run at most (default: {DEFAULTS.drift_budget})",
+    )
     _add_deny_private(check)
     _add_report_options(check)
     check.add_argument(
@@ -246,6 +258,8 @@ def _check_overrides(args: argparse.Namespace) -> dict[str, Any]:
         "max_age": parse_duration(args.max_age) if args.max_age else None,
         "wayback_url": args.wayback_url,
         "archive": False if args.no_archive else None,
+        "drift": args.drift,
+        "drift_budget": args.drift_budget,
         "formats": args.format,
         "fail_on": args.fail_on,
         "deny_private": args.deny_private,

@@ -26,6 +26,7 @@ from linkcheck.archive_stage import ArchiveOutcome, run_archive
 from linkcheck.check_stage import CheckOutcome, run_check
 from linkcheck.config import Config, FailOn
 from linkcheck.display import printable
+from linkcheck.drift import Page
 from linkcheck.errors import OfflineError, UsageError
 from linkcheck.extract import collect, document_name, document_path, gc_paused
 from linkcheck.fix import DocumentPlan, Target, plan_document, target
@@ -206,6 +207,7 @@ def _archive_stage(
     lookups: bool,
     everything: bool = False,
     save: bool = False,
+    pages: dict[str, Page] | None = None,
     interrupt: Interrupt | None = None,
     say: Say = _quiet,
 ) -> ArchiveOutcome:
@@ -215,6 +217,8 @@ def _archive_stage(
         lookups=lookups,
         everything=everything,
         save=save,
+        pages=pages,
+        drift_budget=config.drift_budget,
         progress=lambda url: say(f"archive: looking up {printable(url)}"),
         interrupt=interrupt,
     )
@@ -257,7 +261,10 @@ def check(
             summary.publication = publish(registry, config, notice=_offline_notice(registry, outcome.checked))
             summary.publication.exit_code = summary.exit_code
             return summary
-        summary.archive = _archive_stage(registry, config, lookups=config.archive, interrupt=interrupt, say=say)
+        pages = outcome.run.pages if config.drift and outcome.run is not None else None
+        summary.archive = _archive_stage(
+            registry, config, lookups=config.archive, pages=pages, interrupt=interrupt, say=say
+        )
         summary.saved = registry_mod.save_run(registry, registry_path, loaded)
         if _stopped_by_signal(summary, interrupt):
             return summary

@@ -60,6 +60,11 @@ class CheckOptions:
     breaker_threshold: int = 2
     soft404_probe: bool = True
     deny_private: bool = False  # refuse loopback, private, link-local and metadata addresses
+    # Content drift: fingerprint the main text of each 2xx HTML page, read up to `drift_body`
+    # bytes (an article page with inline scripts and styles puts its text past 256 KB; 1 MiB
+    # holds the whole of nearly every article page, and still bounds a hostile answer).
+    drift: bool = False
+    drift_body: int = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,8 @@ class ArchiveOptions:
     candidates: int = 5  # captures verified at most per lookup
     cdx_rows: int = 50  # index rows read per CDX query (the oldest first, or the newest without a date)
     replay_bytes: int = 64 * 1024  # what verification reads of a replayed capture
+    drift_body: int = 1024 * 1024  # what drift reads of the capture it fingerprints (as CheckOptions)
+    drift_window: float = 365 * 86400.0  # a capture older than this before the citation is not "as cited"
     user_agent: str = DEFAULT_USER_AGENT
     deny_private: bool = False  # the same address policy as the checker's (CheckOptions)
     # Save Page Now
@@ -190,6 +197,8 @@ class Config:
     archive_ttl: float = ArchiveOptions.not_found_ttl  # re-ask "not archived" after this long
     save_if_older: float = ArchiveOptions.save_if_older  # --save: only URLs with no capture this recent
     save_poll_interval: float = ArchiveOptions.poll_interval  # seconds between Save Page Now status polls
+    drift: bool = False  # compare pages that answer with their capture from the citation date
+    drift_budget: int = 25  # new captures fingerprinted per run (a weekly CI job covers 1,300 links a year)
 
     def archive_options(self) -> ArchiveOptions:
         return ArchiveOptions(
@@ -235,6 +244,7 @@ class Config:
             accept={h.lower(): frozenset(codes) for h, codes in self.accept.items()},
             headers=headers,
             deny_private=self.deny_private,
+            drift=self.drift,
         )
 
 
@@ -255,6 +265,8 @@ _TYPES: dict[str, type] = {
     "archive_concurrency": int,
     "cdx_per_minute": int,
     "save_poll_interval": float,
+    "drift": bool,
+    "drift_budget": int,
 }
 
 
@@ -333,6 +345,8 @@ def _validate(config: Config) -> None:
     for name in _AT_LEAST_ONE:
         if getattr(config, name) < 1:
             raise ConfigError(f"{name} must be at least 1, got {getattr(config, name)}")
+    if config.drift_budget < 0:
+        raise ConfigError(f"drift_budget must be 0 or more, got {config.drift_budget}")
     if config.retries < 0:
         raise ConfigError(f"retries must be 0 or more, got {config.retries}")
     if not (math.isfinite(config.timeout) and config.timeout > 0):

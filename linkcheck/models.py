@@ -20,6 +20,7 @@ __all__ = [
     "Extraction",
     "LinkResult",
     "History",
+    "Drift",
     "Snapshot",
     "LookupState",
     "ArchiveLookup",
@@ -42,6 +43,7 @@ class Verdict(StrEnum):
     INVALID = "invalid"
     MISSING_TARGET = "missing_target"
     SKIPPED = "skipped"
+    DRIFTED = "drifted"  # answers, but its text is no longer what was cited (drift.py)
 
 
 # Verdicts that ask a person to act; `blocked` and `rate_limited` ask a person to look.
@@ -55,6 +57,7 @@ PROBLEM_VERDICTS = frozenset(
         Verdict.UNREACHABLE,
         Verdict.INVALID,
         Verdict.MISSING_TARGET,
+        Verdict.DRIFTED,  # a person looks: never called dead, never fixed automatically
     }
 )
 
@@ -116,6 +119,7 @@ EXPLANATIONS: dict[str, str] = {
     "invalid": "The cited address is not a valid web URL.",
     "missing_target": "The document shows link text but the address was lost.",
     "skipped": "Not checked: excluded by configuration or ignored in the registry.",
+    "drifted": "The page answers, but its text is no longer what was cited; compare it with the capture.",
 }
 
 
@@ -174,6 +178,25 @@ class LinkResult:
     error: str | None = None
     elapsed: float | None = None
     reason: Reason | None = None
+
+
+@dataclass(slots=True)
+class Drift:
+    """Content drift for a link that answers (drift_stage.py): the capture the cited text was
+    taken from, its fingerprint (never the text), and how the page compared at the last check.
+    `state`: "same", "drifted" or "unknown" (with `reason`)."""
+
+    state: str
+    checked_at: str
+    reason: str | None = None
+    capture: str | None = None  # the Wayback capture's URL
+    capture_timestamp: str | None = None
+    title: str | None = None  # the capture's title
+    fingerprint: str | None = None  # drift.Fingerprint, encoded
+    words: int | None = None  # the capture's main text, in words
+    similarity: float | None = None
+    title_similarity: float | None = None
+    no_capture_since: str | None = None  # when the archive was asked and had no capture as cited
 
 
 @dataclass(slots=True)

@@ -116,6 +116,17 @@ class Replay:
     reason: str = ""
     excluded: bool = False
     verdict: Verdict = Verdict.BROKEN  # what a failed replay makes a cited snapshot
+    body: bytes = b""  # the capture's body, read up to the replay's bound
+
+
+@dataclass(frozen=True)
+class AsCited:
+    """The capture of a page as it was cited (content drift), with its body; or why there is none."""
+
+    replay: Replay | None
+    url: str = ""  # the capture's public address
+    reason: str = ""
+    final: bool = True  # the archive's answer (no capture as cited), not a failure to ask it
 
 
 @dataclass(frozen=True)
@@ -462,13 +473,16 @@ class Archiver:
 
     # ---------------------------------------------------------------- verification
 
-    async def replay(self, timestamp: str, original: str, *, exact: bool = True, hops: int = 3) -> Replay:
+    async def replay(
+        self, timestamp: str, original: str, *, exact: bool = True, hops: int = 3, limit: int | None = None
+    ) -> Replay:
         """Replay a capture in `id_` mode: what it is, and where the archive's own redirects led.
-        With `exact`, landing on another capture does not count."""
+        With `exact`, landing on another capture does not count. `limit`: the bytes of its body
+        to read and keep (default: `replay_bytes`, enough to verify, not kept)."""
         url = self.endpoints.replay(timestamp, original, "id_")
         for _ in range(hops + 1):
             try:
-                answer = await self.client.request("replay", "GET", url, limit=self.options.replay_bytes)
+                answer = await self.client.request("replay", "GET", url, limit=limit or self.options.replay_bytes)
             except AddressDenied as exc:
                 return Replay(False, reason=str(exc), verdict=Verdict.SKIPPED)
             except ServiceStopped as exc:
@@ -492,7 +506,7 @@ class Archiver:
                 return Replay(False, reason=f"the capture is an archived HTTP {answer.status} page")
             if exact and landed["ts"] != timestamp:
                 return Replay(False, reason=f"replay went to another capture ({landed['ts']})")
-            return Replay(True, landed["ts"], landed["original"])
+            return Replay(True, landed["ts"], landed["original"], body=answer.body if limit else b"")
         return Replay(False, reason="the archive redirected too many times")
 
     def _public(self, url: str) -> str:
@@ -618,6 +632,61 @@ class Archiver:
                 url, filter="statuscode:20[036]", **{"from": after, "limit": str(self.options.candidates)}
             )
         return captures
+
+    # ---------------------------------------------------------------- content drift
+
+    async def as_cited(self, url: str, cited: date) -> AsCited:
+        """The 2xx capture closest to, not after, the citation day and at most `drift_window`
+        before it, replayed with its body (`drift_body` bytes): the page as it was cited. The
+        same services, order and politeness as `lookup`; a capture only from after the citation
+        date is never taken for the cited text."""
+        if (why := self.stopped()) is not None:
+            raise ArchiveStopped(why + ". What was found so far is kept; run `linkcheck check --drift` again later.")
+        latest = _end_of_day(cited)
+        earliest = datetime.combine(cited, datetime.min.time()) - timedelta(seconds=self.options.drift_window)
+        first = earliest.strftime("%Y%m%d%H%M%S")
+
+        def near(capture: Capture) -> bool:
+            return first <= capture.timestamp.ljust(14, "0")[:14] <= latest
+
+        async def replayed(capture: Capture) -> AsCited | None:
+            result = await self.replay(capture.timestamp, capture.original, limit=self.options.drift_body)
+            if result.ok:
+                public = self.endpoints.public_replay(result.timestamp, without_default_port(result.original))
+                return AsCited(result, public)
+            if result.excluded:
+                return AsCited(None, reason=result.reason)
+            return None
+
+        tried: set[str] = set()
+        if self.client.usable("availability"):
+            named = await self.availability(url, cited)
+            if named is not None and near(named):
+                tried.add(named.timestamp)
+                if (found := await replayed(named)) is not None:
+                    return found
+        if not self.client.usable("cdx"):
+            stopped = self.client.services["cdx"].stopped
+            return AsCited(None, reason=f"the archive's index could not be asked ({stopped})", final=False)
+        try:
+            rows = await self._index(url, cited)
+        except Excluded as exc:
+            return AsCited(None, reason=str(exc))
+        except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError, ServiceStopped) as exc:
+            return AsCited(None, reason=f"the CDX API could not answer: {_failure(exc)}", final=False)
+        good = choose(rows, cited)
+        for capture in [c for c in good if near(c) and c.timestamp not in tried][: self.options.candidates]:
+            if (found := await replayed(capture)) is not None:
+                return found
+        if any(near(c) for c in good):
+            return AsCited(None, reason="no capture from before the citation date replays", final=False)
+        later = [c for c in good if c.timestamp.ljust(14, "0")[:14] > latest]
+        if later:
+            day = _parse_timestamp(min(later).timestamp).date().isoformat()
+            return AsCited(None, reason=f"no capture from before the citation date; the first is from {day}")
+        if good:
+            return AsCited(None, reason="no capture in the year before the citation date")
+        return AsCited(None, reason="no capture of this page in the Wayback Machine")
 
     # ---------------------------------------------------------------- Save Page Now 2
 

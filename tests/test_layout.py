@@ -17,11 +17,12 @@ PACKAGE = Path(__file__).parent.parent / "linkcheck"
 # Each module may import only from its own layer or the ones before it.
 LAYERS: list[set[str]] = [
     {"errors", "models", "clock", "dates", "urls", "retry", "display"},
-    {"config"},
+    {"config", "drift"},
     {"extract", "registry", "fix"},
     {"transport", "classify", "hosts", "redirects", "loop"},
     {"checker"},
     {"check_stage", "wayback"},
+    {"drift_stage"},
     {"archive_stage"},
     {"report"},
     {"commands"},

@@ -12,7 +12,7 @@ from typing import Any
 from linkcheck.registry.emitter import emit, key_line, scalar
 from linkcheck.registry.load import REGISTRY_VERSION
 from linkcheck.registry.model import LinkEntry, Registry, effective_dates
-from linkcheck.registry.schema import HISTORY, LAST_RUN, LOOKUP, RESULT, SNAPSHOT, to_data
+from linkcheck.registry.schema import DRIFT, HISTORY, LAST_RUN, LOOKUP, RESULT, SNAPSHOT, to_data
 from linkcheck.urls import parse_archive_url
 
 __all__ = ["dump", "HEADER"]
@@ -63,7 +63,8 @@ def _link_fields(registry: Registry, entry: LinkEntry) -> tuple[dict[str, Any], 
             "snapshot_of": snapshot_of,
         }
     )
-    after = _compact({"check": check, "history": history, "archive": archive, "archive_lookup": lookup})
+    drift = to_data(entry.drift, DRIFT) if entry.drift is not None else None
+    after = _compact({"check": check, "history": history, "archive": archive, "archive_lookup": lookup, "drift": drift})
     after.update(entry.extra)
     return before, after, rows
 

@@ -16,6 +16,7 @@ from linkcheck.errors import RegistryError
 from linkcheck.models import (
     ArchiveLookup,
     Citation,
+    Drift,
     History,
     LastRun,
     LinkResult,
@@ -25,7 +26,7 @@ from linkcheck.models import (
     Verdict,
 )
 from linkcheck.registry.model import DocumentEntry, LinkEntry, Registry
-from linkcheck.registry.schema import HISTORY, LAST_RUN, LOOKUP, RESULT, SNAPSHOT, Field
+from linkcheck.registry.schema import DRIFT, HISTORY, LAST_RUN, LOOKUP, RESULT, SNAPSHOT, Field
 
 __all__ = ["load", "parse", "REGISTRY_VERSION"]
 
@@ -40,6 +41,7 @@ _KNOWN_LINK_FIELDS = frozenset(
         "history",
         "archive",
         "archive_lookup",
+        "drift",
         "note",
         "ignore",
         "accept",
@@ -335,6 +337,15 @@ def _read_lookup(r: _Reader, raw: dict[Any, Any], where: str) -> ArchiveLookup |
     return ArchiveLookup(**values) if values["state"] is not None else None
 
 
+def _read_drift(r: _Reader, raw: dict[Any, Any], where: str) -> Drift | None:
+    values = _read_record(r, raw, DRIFT, f"{where}.drift")
+    if not values["state"]:
+        return None
+    if values["state"] not in ("same", "drifted", "unknown"):
+        raise r.fail(raw, "state", f"{where}.drift.state", "must be same, drifted or unknown")
+    return Drift(**values)
+
+
 def _read_last_run(r: _Reader, raw: dict[Any, Any], where: str) -> LastRun | None:
     values = _read_record(r, raw, LAST_RUN, where)
     return LastRun(**values) if raw else None
@@ -366,6 +377,7 @@ def _read_link(r: _Reader, links: dict[Any, Any], url: Any) -> LinkEntry:
         history=History(**_read_record(r, history_raw, HISTORY, f"{where}.history")),
         archive=_read_snapshot(r, r.mapping(raw, "archive", f"{where}.archive"), f"{where}.archive"),
         archive_lookup=_read_lookup(r, r.mapping(raw, "archive_lookup", f"{where}.archive_lookup"), where),
+        drift=_read_drift(r, r.mapping(raw, "drift", f"{where}.drift"), where),
         extra=_extra(r, raw, _KNOWN_LINK_FIELDS, where),
     )
 

@@ -9,6 +9,7 @@ from linkcheck.models import (
     PROBLEM_VERDICTS,
     ArchiveLookup,
     Citation,
+    Drift,
     History,
     LastRun,
     LinkResult,
@@ -39,6 +40,7 @@ class LinkEntry:
     history: History = field(default_factory=History)
     archive: Snapshot | None = None
     archive_lookup: ArchiveLookup | None = None
+    drift: Drift | None = None  # content drift of a link that answers (drift_stage.py)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

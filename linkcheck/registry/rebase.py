@@ -29,7 +29,7 @@ from linkcheck.registry.store import write_atomically
 __all__ = ["TOOL_LINK_FIELDS", "Saved", "read_text", "save_run"]
 
 # Fields of a link that only the tool writes; everything else is the person's (or extract's).
-TOOL_LINK_FIELDS = ("result", "history", "archive", "archive_lookup", "fixed_to")
+TOOL_LINK_FIELDS = ("result", "history", "archive", "archive_lookup", "drift", "fixed_to")
 _BLANK = LinkEntry(url="")
 
 

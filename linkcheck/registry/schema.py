@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["Field", "RESULT", "HISTORY", "SNAPSHOT", "LOOKUP", "LAST_RUN", "to_data"]
+__all__ = ["Field", "RESULT", "HISTORY", "SNAPSHOT", "LOOKUP", "LAST_RUN", "DRIFT", "to_data"]
 
 Kind = Literal["text", "int", "number", "bool", "verdict", "texts", "lookup_state"]
 
@@ -48,6 +48,19 @@ SNAPSHOT = (
     Field("gap_days", "int"),
     Field("verified_at"),
     Field("manual", "bool", default=False),
+)
+DRIFT = (
+    Field("state", default=""),
+    Field("checked_at", default=""),
+    Field("reason"),
+    Field("similarity", "number"),
+    Field("title_similarity", "number"),
+    Field("capture"),
+    Field("capture_timestamp"),
+    Field("title"),
+    Field("words", "int"),
+    Field("fingerprint"),
+    Field("no_capture_since"),
 )
 LOOKUP = (Field("checked_at"), Field("state", "lookup_state"), Field("via"), Field("detail"))
 LAST_RUN = (

@@ -27,6 +27,7 @@ _COLOURS = {
     "ok": "#2e7d32",
     "moved": "#f9a825",
     "blocked": "#8e24aa",
+    "drifted": "#6d4c41",
     "rate_limited": "#8e24aa",
     "skipped": "#9e9e9e",
     "missing_target": "#ef6c00",
@@ -102,7 +103,7 @@ def render_html(report: Report, title: str = "Citation report") -> str:
 
 _GROUPS = (
     ("Need action", ("broken", "soft_404", "unreachable", "timeout", "server_error", "invalid")),
-    ("A person should look", ("blocked", "rate_limited", "moved")),
+    ("A person should look", ("drifted", "blocked", "rate_limited", "moved")),
     ("Fine", ("ok",)),
     ("Not checked", ("unchecked", "skipped")),
 )

@@ -31,6 +31,7 @@ _ORDER = [
     "invalid",
     "missing_target",
     "moved",
+    "drifted",
     "blocked",
     "rate_limited",
     "skipped",
@@ -68,6 +69,7 @@ def build_report(registry: Registry, generated_at: str | None = None, notice: st
                 new=entry.is_new_problem,
                 dead_since=entry.history.first_failure,
                 note=entry.note,
+                drift=entry.drift,
                 citations=[
                     CitationRow(c.document, c.line, c.page, c.text, date)
                     for c, (date, _) in zip(entry.citations, dates, strict=True)

@@ -64,8 +64,12 @@ def render_markdown(report: Report) -> str:
                 verdict += f" ({link.http_status})"
             if link.status == "moved" and link.replacement:
                 verdict += f" → {_link(link.replacement)}"
-            archive = link.archive
-            if archive:
+            archive, drift = link.archive, link.drift
+            if drift is not None and drift.capture and link.status == "drifted":
+                stamp = drift.capture_timestamp or ""
+                similarity = f"{drift.similarity:.0%} of its text still there; " if drift.similarity is not None else ""
+                copy = f"{similarity}as cited: [{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}]({drift.capture})"
+            elif archive:
                 stamp = archive.timestamp
                 copy = f"[{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}]({archive.url})"
             elif link.url and link.archive_lookup:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from linkcheck.models import ArchiveLookup, LastRun, Snapshot
-from linkcheck.registry.schema import LAST_RUN, LOOKUP, SNAPSHOT, to_data
+from linkcheck.models import ArchiveLookup, Drift, LastRun, Snapshot
+from linkcheck.registry.schema import DRIFT, LAST_RUN, LOOKUP, SNAPSHOT, to_data
 from linkcheck.urls import ArchivedUrl
 
 __all__ = ["CitationRow", "DocumentRow", "LinkRow", "Report", "REPORT_SCHEMA_VERSION", "report_data"]
@@ -52,6 +52,7 @@ class LinkRow:
     dead_since: str | None
     note: str | None
     citations: list[CitationRow] = field(default_factory=list)
+    drift: Drift | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,7 @@ class Report:
         return [link for link in self.links if link.problem]
 
 
+_DRIFT_FIELDS = ("state", "reason", "similarity", "title_similarity", "capture", "capture_timestamp", "checked_at")
 _ARCHIVE_FIELDS = ("url", "timestamp", "citation_date", "citation_date_source", "gap_days", "verified_at", "manual")
 
 
@@ -111,6 +113,8 @@ def _link_data(link: LinkRow) -> dict[str, Any]:
         "new": link.new,
         "dead_since": link.dead_since,
         "note": link.note,
+        # Drift as the report shows it: the fingerprint is the registry's business.
+        "drift": (to_data(link.drift, DRIFT, compact=False, only=_DRIFT_FIELDS) if link.drift is not None else None),
         "citations": [
             {"document": c.document, "line": c.line, "page": c.page, "text": c.text, "date": c.date}
             for c in link.citations

@@ -21,6 +21,7 @@ _STYLES = {
     "ok": "green",
     "moved": "yellow",
     "blocked": "magenta",
+    "drifted": "magenta",
     "rate_limited": "magenta",
     "skipped": "dim",
     "missing_target": "yellow",
