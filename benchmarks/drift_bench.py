@@ -105,6 +105,21 @@ def extractors() -> None:
         print(_matrix(pairs))
 
 
+def hostile() -> None:
+    print("   Hostile pages at the 1 MiB bound (CPU per page, in the worker thread):")
+    bodies = {
+        "35,000 paragraphs": b"<html><body>" + b"<p>word word word word word</p>" * 35000,
+        "150,000 distinct words": b"<html><body><article><p>"
+        + b" ".join(str(i).encode() for i in range(150000))
+        + b"</p></article>",
+        "200,000 nested divs": b"<html><body>" + b"<div>" * 200000 + b"x",
+    }
+    for name, body in bodies.items():
+        started = time.perf_counter()
+        drift.read_page(body[: 1 << 20])
+        print(f"     {name}: {time.perf_counter() - started:.2f} s")
+
+
 def _simhash(text: str) -> int:
     weights = [0] * 64
     words = [w.casefold() for w in drift._WORD_RE.findall(text)]
@@ -189,5 +204,6 @@ def end_to_end() -> None:
 
 if __name__ == "__main__":
     extractors()
+    hostile()
     similarities()
     end_to_end()

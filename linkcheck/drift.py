@@ -29,6 +29,9 @@ __all__ = ["Fingerprint", "Judgement", "Page", "compare", "fingerprint", "read_p
 PERMUTATIONS = 64
 SHINGLE = 3
 MIN_WORDS = 40  # fewer words than this in the cited text: too short to judge
+# Only the first words are fingerprinted: a long article has under 10,000; a hostile page of a
+# megabyte of distinct words would otherwise cost seconds of CPU (64 hashes per shingle).
+MAX_WORDS = 20_000
 DRIFTED_BELOW = 0.45  # a text sharing less than this of its shingles is not the cited one
 GREY_FROM = 0.30  # from here up to DRIFTED_BELOW, agreeing titles say "the same page, edited"
 _PRIME = (1 << 61) - 1
@@ -83,7 +86,7 @@ def _words(text: str) -> list[str]:
 
 
 def fingerprint(text: str) -> Fingerprint:
-    words = _words(text)
+    words = _words(text)[:MAX_WORDS]
     if len(words) < SHINGLE:
         shingles = {" ".join(words)} if words else set()
     else:

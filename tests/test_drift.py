@@ -210,3 +210,23 @@ def test_too_short_to_judge_and_a_page_emptied_since() -> None:
     )
     assert compare(short, long).state == "unknown" and "too short" in compare(short, long).reason
     assert compare(long, short).state == "drifted"
+
+
+def test_a_fingerprint_damaged_by_hand_is_fetched_again_and_a_bad_state_is_located(
+    tmp_path: Path, site: Web, wayback: FakeWayback
+) -> None:
+    chosen = [c for c in cases() if c.name == "identical/news-0"]
+    registry, by_url = _corpus(tmp_path, site, wayback, chosen)
+    (url,) = by_url
+    _check(tmp_path, registry, wayback)
+    data = yaml.safe_load(registry.read_text())
+    data["links"][url]["drift"]["fingerprint"] = "not base64!"
+    registry.write_text(yaml.safe_dump(data))
+    _check(tmp_path, registry, wayback)  # the damaged record is dropped ...
+    _, links = _check(tmp_path, registry, wayback)  # ... and the capture fetched again
+    assert links[url]["drift"]["state"] == "same" and wayback.requests["replay"] == 2
+    data = yaml.safe_load(registry.read_text())
+    data["links"][url]["drift"]["state"] = "changed"
+    registry.write_text(yaml.safe_dump(data))
+    result = run_cli("check", "--registry", str(registry), "--drift", cwd=tmp_path)
+    assert result.returncode == 2 and f"links['{url}'].drift.state" in result.stderr
