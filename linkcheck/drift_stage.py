@@ -44,16 +44,14 @@ class DriftRun:
     async def link(self, archiver: Archiver | None, entry: LinkEntry, page: Page, cited: date | None) -> None:
         """Compare `entry`'s page now with its page as cited; record the outcome on the entry."""
         record = entry.drift
-        if record is None or record.fingerprint is None or record.words is None:
+        as_cited = _kept(record)
+        if record is None or as_cited is None:  # never fetched, or damaged by a hand edit: fetched (again)
+            entry.drift = None if record is not None and record.fingerprint else record
             record = await self._capture(archiver, entry, cited)
-            if record is None or record.fingerprint is None or record.words is None:
+            as_cited = _kept(record)
+            if record is None or as_cited is None:
                 self.unknown += 1
                 return
-        try:
-            as_cited = Page(record.title or "", Fingerprint.decode(record.fingerprint, record.words))
-        except ValueError:
-            entry.drift = None  # a damaged fingerprint (edited by hand): fetched again next run
-            return
         judgement = compare(as_cited, page)
         self.compared += 1
         entry.drift = replace(
@@ -107,3 +105,13 @@ class DriftRun:
         )
         entry.drift = record
         return record
+
+
+def _kept(record: Drift | None) -> Page | None:
+    """The page as cited, from the registry's record; None when there is none or it is damaged."""
+    if record is None or record.fingerprint is None or record.words is None:
+        return None
+    try:
+        return Page(record.title or "", Fingerprint.decode(record.fingerprint, record.words))
+    except ValueError:
+        return None

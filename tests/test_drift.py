@@ -222,8 +222,7 @@ def test_a_fingerprint_damaged_by_hand_is_fetched_again_and_a_bad_state_is_locat
     data = yaml.safe_load(registry.read_text())
     data["links"][url]["drift"]["fingerprint"] = "not base64!"
     registry.write_text(yaml.safe_dump(data))
-    _check(tmp_path, registry, wayback)  # the damaged record is dropped ...
-    _, links = _check(tmp_path, registry, wayback)  # ... and the capture fetched again
+    _, links = _check(tmp_path, registry, wayback)  # the damaged record is replaced: fetched again
     assert links[url]["drift"]["state"] == "same" and wayback.requests["replay"] == 2
     data = yaml.safe_load(registry.read_text())
     data["links"][url]["drift"]["state"] = "changed"
