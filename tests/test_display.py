@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from linkcheck import registry as registry_mod
@@ -174,6 +174,7 @@ _ADVERSARIAL_TOKENS = [
     unit=st.lists(st.sampled_from(_ADVERSARIAL_TOKENS), min_size=1, max_size=6),
     fmt=st.sampled_from(["text", "markdown", "html"]),
 )
+@example(unit=["`", "[", "<", "http://"], fmt="text")  # found by this test: the reST sniffing regex
 def test_extraction_takes_linear_time_on_any_repeated_pattern(unit: list[str], fmt: str) -> None:
     """Issue 12, item 19, as a property: any short pattern of syntax characters repeated to
     128 KB extracts within a budget a quadratic scan would blow by far (seconds → minutes)."""

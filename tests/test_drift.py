@@ -229,3 +229,14 @@ def test_a_fingerprint_damaged_by_hand_is_fetched_again_and_a_bad_state_is_locat
     registry.write_text(yaml.safe_dump(data))
     result = run_cli("check", "--registry", str(registry), "--drift", cwd=tmp_path)
     assert result.returncode == 2 and f"links['{url}'].drift.state" in result.stderr
+
+
+def test_drift_is_set_in_the_configuration_file(tmp_path: Path) -> None:
+    from linkcheck.config import load_config
+
+    (tmp_path / "linkcheck.toml").write_text("drift = true\ndrift_budget = 5\n")
+    config = load_config(tmp_path, {})
+    assert config.drift and config.drift_budget == 5 and config.check_options().drift
+    (tmp_path / "linkcheck.toml").write_text("drift_budget = -1\n")
+    with pytest.raises(Exception, match="drift_budget must be 0 or more"):
+        load_config(tmp_path, {})
