@@ -44,6 +44,7 @@ def unprintable_error(url: str) -> str | None:
 # scripts count, since documents in Russian or German use them around URLs.
 _STOP = r"\s<>\"`{}|\\^\u00a0\u2000-\u200f\u2028\u2029\u3000“”„«»‹›‘’「」"
 _URL_RE = re.compile(rf"(?:https?|ftp)://[^{_STOP}]+", re.IGNORECASE)
+_SCHEME_RE = re.compile(r"(?:https?|ftp)://", re.IGNORECASE)
 _DOI_RE = re.compile(rf"\bdoi:\s*(10\.\d{{4,9}}/[^{_STOP}]+)", re.IGNORECASE)
 _BARE_DOI_RE = re.compile(r"^\s*(10\.\d{4,9}/\S+)\s*$")
 _DOI_HOST_RE = re.compile(r"^https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
@@ -67,20 +68,21 @@ class UrlMatch:
     end: int
 
 
-def _cut_unbalanced(candidate: str) -> str:
-    """Cut a candidate at the first `]` that no earlier `[` opens: in
-    `[[https://a.example/x]][[https://b.example/y]]` the first URL ends at its `]]`. (Square
-    brackets are not allowed in a URL's path; parentheses are, so they are only trimmed at the end.)"""
-    depth = {"[": 0}
-    for index, char in enumerate(candidate):
-        if char in depth:
-            depth[char] += 1
-        elif char in _PAIRS and _PAIRS[char] in depth:
-            opener = _PAIRS[char]
-            if depth[opener] == 0 and index + 1 < len(candidate) and candidate[index + 1] not in _TRAILING:
-                return candidate[:index]
-            depth[opener] = max(0, depth[opener] - 1)
-    return candidate
+def _cut_index(text: str, start: int, end: int) -> int:
+    """Where a URL starting at `start` ends within the run `text[start:end]`: at the first `]`
+    that no earlier `[` opens — in `[[https://a.example/x]][[https://b.example/y]]` the first
+    URL ends at its `]]` — else at `end`. (Square brackets are not allowed in a URL's path;
+    parentheses are, so they are only trimmed at the end.) Scans in place: no copy of the run."""
+    depth = 0
+    index = text.find("]", start, end)
+    while index != -1:
+        depth += text.count("[", start, index)
+        if depth == 0 and index + 1 < end and text[index + 1] not in _TRAILING:
+            return index
+        depth = max(0, depth - 1)
+        start = index + 1
+        index = text.find("]", start, end)
+    return end
 
 
 def _dunder_end(url: str) -> bool:
@@ -201,15 +203,22 @@ def find_urls(text: str, patterns_excluded: bool = False) -> list[UrlMatch]:
     found: list[UrlMatch] = []
     position = 0
     while (match := _URL_RE.search(text, position)) is not None:
-        candidate = _cut_unbalanced(match.group())
-        position = match.start() + max(len(candidate), 1)  # what was cut off is scanned again
-        raw = trim_url(candidate)
-        if patterns_excluded and _is_pattern(raw, text, match.start() + len(candidate)):
-            continue
-        url, fragment = normalise_url(raw)
-        if not _has_host(url):
-            continue
-        found.append(UrlMatch(url, fragment, match.start(), match.start() + len(raw)))
+        start, run_end = match.span()  # a run of characters a URL may hold, found once
+        position = run_end
+        while True:
+            cut = _cut_index(text, start, run_end)
+            candidate = text[start:cut]
+            raw = trim_url(candidate)
+            if not (patterns_excluded and _is_pattern(raw, text, start + len(candidate))):
+                url, fragment = normalise_url(raw)
+                if _has_host(url):
+                    found.append(UrlMatch(url, fragment, start, start + len(raw)))
+            # What was cut off is scanned again for URLs, within the same run: searching the
+            # whole text again from there made `]http://` repeated quadratic.
+            inner = _SCHEME_RE.search(text, start + max(len(candidate), 1), run_end) if cut < run_end else None
+            if inner is None:
+                break
+            start = inner.start()
     if "doi:" in text or "DOI:" in text or "Doi:" in text:
         for match in _DOI_RE.finditer(text):
             raw = trim_url(match.group(1))
