@@ -50,8 +50,8 @@ def select(registry: Registry, max_age: float | None, now: datetime) -> tuple[li
             continue
         if wayback_snapshot(url) is not None:
             continue  # checked as a snapshot, politely, by the archive stage
-        if entry.fixed_to and not entry.citations:
-            continue  # `fix` replaced it everywhere: kept for its note and history, cited no more
+        if entry.retired:
+            continue
         result = entry.result
         if max_age is not None and result is not None and result.status in (Verdict.OK, Verdict.MOVED):
             checked = parse_time(result.checked_at)

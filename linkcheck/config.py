@@ -123,7 +123,7 @@ class ArchiveOptions:
     candidates: int = 5  # captures verified at most per lookup
     cdx_rows: int = 50  # index rows read per CDX query (the oldest first, or the newest without a date)
     replay_bytes: int = 64 * 1024  # what verification reads of a replayed capture
-    drift_body: int = 1024 * 1024  # what drift reads of the capture it fingerprints (as CheckOptions)
+    drift_body: int = CheckOptions.drift_body  # what drift reads of the capture it fingerprints
     drift_window: float = 365 * 86400.0  # a capture older than this before the citation is not "as cited"
     user_agent: str = DEFAULT_USER_AGENT
     deny_private: bool = False  # the same address policy as the checker's (CheckOptions)

@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import re
 import struct
 from dataclasses import dataclass
+
+from linkcheck import classify
 
 __all__ = ["Fingerprint", "Judgement", "Page", "compare", "fingerprint", "read_page", "title_similarity"]
 
@@ -45,7 +48,6 @@ _COEFFICIENTS = [
     for i in range(PERMUTATIONS)
 ]
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
-_TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title", re.I | re.S)
 
 
 @dataclass(frozen=True)
@@ -114,12 +116,8 @@ def main_text(body: bytes) -> str:
 
 
 def page_title(body: bytes) -> str:
-    match = _TITLE_RE.search(body)
-    if match is None:
-        return ""
-    import html
-
-    return " ".join(html.unescape(match.group(1).decode("utf-8", "replace")).split())
+    """The page's <title> (classify's reading), its entities decoded: titles are compared as text."""
+    return " ".join(html.unescape(classify.page_title(body)).split())
 
 
 def read_page(body: bytes) -> Page:

@@ -46,7 +46,8 @@ class DriftRun:
         record = entry.drift
         as_cited = _kept(record)
         if record is None or as_cited is None:  # never fetched, or damaged by a hand edit: fetched (again)
-            entry.drift = None if record is not None and record.fingerprint else record
+            if record is not None and record.fingerprint:
+                entry.drift = None  # damaged by a hand edit: dropped
             record = await self._capture(archiver, entry, cited)
             as_cited = _kept(record)
             if record is None or as_cited is None:

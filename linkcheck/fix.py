@@ -101,6 +101,10 @@ _BOMS = {
 }
 
 
+def _changed(number: int, url: str) -> str:
+    return f"line {number}: {url} is no longer written there (the document changed since `extract`)"
+
+
 def _decode(data: bytes) -> tuple[str, str, bytes]:
     """The text, the encoding to write it back in and the byte-order mark to put first:
     UTF-8 (with or without BOM), UTF-16 with its BOM, else Latin-1 (any byte decodes)."""
@@ -158,9 +162,7 @@ def plan_document(path: Path, fixes: list[tuple[Citation, LinkEntry, Target]], f
             use = _REFERENCE_USE.get(fmt or "")
             if entry.url in defined and use is not None and use.search(lines[number - 1]):
                 continue  # `[text][label]`, `` `text`_ ``: the URL is written at the definition, fixed below
-            plan.skipped.append(
-                f"line {number}: {entry.url} is no longer written there (the document changed since `extract`)"
-            )
+            plan.skipped.append(_changed(number, entry.url))
             continue
         lines[number - 1] = replaced
         plan.changes.append(Change(entry.url, number, new.url))
@@ -272,9 +274,7 @@ def _plan_bibtex(plan: DocumentPlan, lines: list[str], fixes: list[tuple[Citatio
                 plan.skipped.append(f"line {number}: {entry.url}: the entry has its own archiveurl, left as it is")
             continue  # fixed before: nothing to do
         if entry.url not in {c.url for c in bibtex.extract(block, plan.path.name).citations}:
-            plan.skipped.append(
-                f"line {number}: {entry.url} is no longer written there (the document changed since `extract`)"
-            )
+            plan.skipped.append(_changed(number, entry.url))
             continue
         offset = sum(len(line) + 1 for line in lines[start : number - 1])
         field = _FIELD_RE.search(lines[number - 1])
@@ -333,6 +333,10 @@ def _entry_end(lines: list[str], start: int) -> int | None:
     return None
 
 
+_BARE_VALUE_RE = re.compile(r"[\w.:+/-]+")  # a number or a @string name
+_CONCATENATION_RE = re.compile(r"\s*#\s*")
+
+
 def _value_end(text: str, index: int) -> int | None:
     """Where a BibTeX field value starting at `index` ends: `{…}` balanced, `"…"`, a bare word
     or number, or their `#` concatenation."""
@@ -352,11 +356,11 @@ def _value_end(text: str, index: int) -> int | None:
             else:
                 return None
         else:
-            match = re.compile(r"[\w.:+/-]+").match(text, index)
+            match = _BARE_VALUE_RE.match(text, index)
             if match is None:
                 return None
             index = match.end()
-        following = re.compile(r"\s*#\s*").match(text, index)
+        following = _CONCATENATION_RE.match(text, index)
         if following is None or not following.group():
             return index
         index = following.end()

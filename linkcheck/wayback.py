@@ -170,6 +170,11 @@ def choose(captures: Iterable[Capture], cited: date | None) -> list[Capture]:
     return before[::-1] + after
 
 
+def _full(timestamp: str) -> str:
+    """A capture timestamp as 14 digits (the index may give fewer), for comparing as text."""
+    return timestamp.ljust(14, "0")[:14]
+
+
 def _end_of_day(day: date) -> str:
     return day.strftime("%Y%m%d") + "235959"
 
@@ -647,7 +652,7 @@ class Archiver:
         first = earliest.strftime("%Y%m%d%H%M%S")
 
         def near(capture: Capture) -> bool:
-            return first <= capture.timestamp.ljust(14, "0")[:14] <= latest
+            return first <= _full(capture.timestamp) <= latest
 
         async def replayed(capture: Capture) -> AsCited | None:
             result = await self.replay(capture.timestamp, capture.original, limit=self.options.drift_body)
@@ -680,7 +685,7 @@ class Archiver:
                 return found
         if any(near(c) for c in good):
             return AsCited(None, reason="no capture from before the citation date replays", final=False)
-        later = [c for c in good if c.timestamp.ljust(14, "0")[:14] > latest]
+        later = [c for c in good if _full(c.timestamp) > latest]
         if later:
             day = _parse_timestamp(min(later).timestamp).date().isoformat()
             return AsCited(None, reason=f"no capture from before the citation date; the first is from {day}")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakewayback import FakeWayback
 from tests.helpers import FIXTURES
 from tests.webserver import Reply, Web
 
@@ -42,6 +43,14 @@ def serve() -> Iterator[ServerFactory]:
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def wayback() -> Iterator[FakeWayback]:
+    """The fake Wayback Machine (tests/fakewayback.py) on 127.0.0.20."""
+    fake = FakeWayback().start()
+    yield fake
+    fake.stop()
 
 
 @pytest.fixture

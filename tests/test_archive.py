@@ -6,7 +6,6 @@ import asyncio
 import json
 import subprocess
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -32,13 +31,6 @@ from tests.conftest import ServerFactory
 from tests.fakewayback import PARKED, FakeCapture, FakeWayback, key
 from tests.helpers import closed_port, run_cli
 from tests.webserver import Reply, Web
-
-
-@pytest.fixture
-def wayback() -> Iterator[FakeWayback]:
-    fake = FakeWayback().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

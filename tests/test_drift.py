@@ -7,7 +7,6 @@ fake Wayback Machine holding each case's capture as cited (real HTML, tests/drif
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +26,6 @@ from tests.webserver import Reply, Web
 CITED_ON = "2021-09-10"
 AS_CITED = "20210909120000"  # the capture the day before the citation
 YEARS_AFTER = "20240301000000"
-
-
-@pytest.fixture
-def wayback() -> Iterator[FakeWayback]:
-    fake = FakeWayback().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture
@@ -78,6 +70,10 @@ def _check(tmp_path: Path, registry: Path, wayback: FakeWayback, *extra: str) ->
     return result.returncode, yaml.safe_load(registry.read_text())["links"]
 
 
+def _named(*names: str) -> list[Case]:
+    return [c for c in cases() if c.name in names]
+
+
 def _one_of_each() -> list[Case]:
     """Every kind of change once (the first article, news template), plus the other templates'
     hardest cases: a redesign, an update, another article."""
@@ -112,7 +108,7 @@ def test_every_labelled_case_against_a_live_site_and_the_archive(
 
 def test_what_the_registry_keeps_and_reuses(tmp_path: Path, site: Web, wayback: FakeWayback) -> None:
     """A compact fingerprint and which capture, never the text; later runs ask the archive nothing."""
-    chosen = [c for c in cases() if c.name in ("identical/news-0", "another article/news-1")]
+    chosen = _named("identical/news-0", "another article/news-1")
     registry, by_url = _corpus(tmp_path, site, wayback, chosen)
     _, links = _check(tmp_path, registry, wayback)
     text = registry.read_text()
@@ -144,7 +140,7 @@ def test_the_budget_spreads_new_captures_over_runs(tmp_path: Path, site: Web, wa
 
 
 def test_reports_explain_drift_and_fix_leaves_it_to_a_person(tmp_path: Path, site: Web, wayback: FakeWayback) -> None:
-    chosen = [c for c in cases() if c.name == "rewritten/news-0"]
+    chosen = _named("rewritten/news-0")
     registry, by_url = _corpus(tmp_path, site, wayback, chosen)
     _check(tmp_path, registry, wayback)
     (url,) = by_url
@@ -168,7 +164,7 @@ def test_reports_explain_drift_and_fix_leaves_it_to_a_person(tmp_path: Path, sit
 def test_a_page_that_is_no_longer_html_or_not_2xx_is_not_compared(
     tmp_path: Path, site: Web, wayback: FakeWayback
 ) -> None:
-    chosen = [c for c in cases() if c.name == "identical/news-0"]
+    chosen = _named("identical/news-0")
     registry, by_url = _corpus(tmp_path, site, wayback, chosen)
     (url,) = by_url
     site.routes["/story/0"] = Reply(200, {"Content-Type": "application/pdf"}, b"%PDF-1.4 not a page")
@@ -178,7 +174,7 @@ def test_a_page_that_is_no_longer_html_or_not_2xx_is_not_compared(
 
 
 def test_without_drift_nothing_is_fetched_from_the_archive(tmp_path: Path, site: Web, wayback: FakeWayback) -> None:
-    chosen = [c for c in cases() if c.name == "rewritten/news-0"]
+    chosen = _named("rewritten/news-0")
     registry, _ = _corpus(tmp_path, site, wayback, chosen)
     result = run_cli("check", "--registry", str(registry), "--wayback-url", wayback.base, cwd=tmp_path)
     assert result.returncode == 0 and sum(wayback.requests.values()) == 0
@@ -215,7 +211,7 @@ def test_too_short_to_judge_and_a_page_emptied_since() -> None:
 def test_a_fingerprint_damaged_by_hand_is_fetched_again_and_a_bad_state_is_located(
     tmp_path: Path, site: Web, wayback: FakeWayback
 ) -> None:
-    chosen = [c for c in cases() if c.name == "identical/news-0"]
+    chosen = _named("identical/news-0")
     registry, by_url = _corpus(tmp_path, site, wayback, chosen)
     (url,) = by_url
     _check(tmp_path, registry, wayback)

@@ -17,9 +17,9 @@ PACKAGE = Path(__file__).parent.parent / "linkcheck"
 # Each module may import only from its own layer or the ones before it.
 LAYERS: list[set[str]] = [
     {"errors", "models", "clock", "dates", "urls", "retry", "display"},
-    {"config", "drift"},
+    {"config"},
     {"extract", "registry", "fix"},
-    {"transport", "classify", "hosts", "redirects", "loop"},
+    {"transport", "classify", "hosts", "redirects", "loop", "drift"},
     {"checker"},
     {"check_stage", "wayback"},
     {"drift_stage"},

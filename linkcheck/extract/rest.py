@@ -75,22 +75,21 @@ class _AnyOptions(dict[str, Any]):
         return directives.unchanged
 
 
-class _Code(Directive):  # type: ignore[misc]
+class _Lenient(Directive):  # type: ignore[misc]
+    """An unknown directive: any arguments, any options, content."""
+
     has_content = True
     optional_arguments = 10
     final_argument_whitespace = True
     option_spec = _AnyOptions()
 
+
+class _Code(_Lenient):
     def run(self) -> list[nodes.Node]:
         return [nodes.literal_block("", "\n".join(self.content))]
 
 
-class _Container(Directive):  # type: ignore[misc]
-    has_content = True
-    optional_arguments = 10
-    final_argument_whitespace = True
-    option_spec = _AnyOptions()
-
+class _Container(_Lenient):
     def run(self) -> list[nodes.Node]:
         container = nodes.container()
         if self.arguments:

@@ -44,6 +44,11 @@ class LinkEntry:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def retired(self) -> bool:
+        """`fix` replaced it in every document: kept for its note and history, cited no more."""
+        return bool(self.fixed_to) and not self.citations
+
+    @property
     def is_problem(self) -> bool:
         """The link's verdict needs action and was not accepted by a person."""
         result = self.result

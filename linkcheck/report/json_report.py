@@ -43,8 +43,8 @@ _MISSING_ERROR = "the link's target is empty or '#': the cited source was lost"
 def build_report(registry: Registry, generated_at: str | None = None, notice: str | None = None) -> Report:
     links: list[LinkRow] = []
     for url, entry in registry.links.items():
-        if entry.fixed_to and not entry.citations:
-            continue  # `fix` replaced it in every document: no longer a citation to report
+        if entry.retired:
+            continue  # no longer a citation to report
         result = entry.result
         dates = effective_dates(registry, entry.citations)
         status = str(result.status) if result else None
