@@ -379,6 +379,12 @@ def _say_archive(outcome: ArchiveOutcome) -> None:
         parts.append(f"{outcome.invalid_rows} index rows with impossible dates skipped")
     if parts:
         _say("archive: " + "; ".join(parts))
+    if (drift := outcome.drift) is not None and (drift.compared or drift.unknown or drift.deferred):
+        later = f", {drift.deferred} left for later runs (--drift-budget)" if drift.deferred else ""
+        _say(
+            f"drift: {drift.compared} pages compared ({drift.drifted} drifted), {drift.fetched} captures "
+            f"fetched, {drift.unknown} unknown{later}"
+        )
     for note in outcome.notes:
         if note != outcome.stopped:
             _warn(note)

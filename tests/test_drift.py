@@ -128,7 +128,12 @@ def test_what_the_registry_keeps_and_reuses(tmp_path: Path, site: Web, wayback: 
 def test_the_budget_spreads_new_captures_over_runs(tmp_path: Path, site: Web, wayback: FakeWayback) -> None:
     chosen = [c for c in cases() if c.name.startswith("identical/")][:5]
     registry, by_url = _corpus(tmp_path, site, wayback, chosen)
-    _, links = _check(tmp_path, registry, wayback, "--drift-budget", "2")
+    result = run_cli(
+        "check", "--registry", str(registry), "--drift", "--drift-budget", "2", "--wayback-url", wayback.base,
+        "--output", str(tmp_path / "reports"), cwd=tmp_path,
+    )  # fmt: skip
+    assert "drift: 2 pages compared (0 drifted), 2 captures fetched, 3 unknown, 3 left for later runs" in result.stderr
+    links = yaml.safe_load(registry.read_text())["links"]
     reasons = [links[u]["drift"].get("reason", "") for u in by_url if links[u]["drift"]["state"] == "unknown"]
     assert len([u for u in by_url if links[u]["drift"]["state"] == "same"]) == 2
     assert len(reasons) == 3 and all(r.startswith("not compared yet: this run's drift budget") for r in reasons)
