@@ -296,7 +296,9 @@ def _archive_fields(field: re.Match[str], eol: str, new: Target, block: str) -> 
     separator = eol + indent if own_line else " "  # an entry written on one line stays so
 
     def written(key: str, value: str) -> str:
-        padded = key.ljust(width) if own_line and width > len(key) else key + (" " if gap else "")
+        # Aligned only where the file aligns (`url       = …`); `howpublished={` sets no column.
+        aligned = own_line and len(gap) > 1 and width > len(key)
+        padded = key.ljust(width) if aligned else key + (" " if gap else "")
         return f",{separator}{padded}={after}{{{value}}}"
 
     url = new.url.replace("{", "%7B").replace("}", "%7D")

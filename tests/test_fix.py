@@ -399,3 +399,22 @@ def test_a_document_edited_while_being_fixed_is_left_as_the_person_wrote_it(tmp_
     assert result.returncode == 1 and "changed while being fixed" in result.stderr
     assert path.read_bytes() == MARKDOWN + b"A sentence written meanwhile.\r\n"
     assert registry_mod.load(registry).links["https://dead.example/report"].fixed_to is None
+
+
+def test_bibtex_as_real_files_write_it(tmp_path: Path) -> None:
+    """Shapes seen in a real thesis bibliography: `key={…}` with no spaces, a trailing space
+    after a comma, `month={Sept},}`, the URL in `howpublished` as the last field, `OPTurl`."""
+    bib = (
+        b"@ARTICLE{findbugs2008, \nauthor={N. Ayewah}, \ntitle={Using Static Analysis}, \n"
+        b"doi={10.1109/MS.2008.130}, \nmonth={Sept},}\n\n"
+        b"@misc{ESAPI,\n  title={{OWASP ESAPI}},\n  howpublished={\\url{https://dead.example/report}}\n}\n\n"
+        b"@inproceedings{taintdroid,\n OPTurl = {https://dead.example/report},\n}\n"
+    )
+    registry = _corpus(tmp_path, {"refs.bib": bib})
+    assert run_cli("fix", "--registry", str(registry)).returncode == 0
+    note = f"Archived at \\url{{{SNAPSHOT}}} on 2018-03-01"
+    assert (tmp_path / "docs" / "refs.bib").read_bytes() == bib.replace(
+        b"  howpublished={\\url{https://dead.example/report}}\n",
+        b"  howpublished={\\url{https://dead.example/report}},\n"
+        + f"  archiveurl={{{SNAPSHOT}}},\n  archivedate={{2018-03-01}},\n  note={{{note}}}\n".encode(),
+    )  # the DOI has no snapshot here; `OPTurl` is a field switched off, not a citation
