@@ -6,6 +6,7 @@ A registry that cannot be parsed or validated raises RegistryError and is never 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from linkcheck.models import (
     Snapshot,
     Verdict,
 )
+from linkcheck.registry import fastparse
 from linkcheck.registry.model import DocumentEntry, LinkEntry, Registry
 from linkcheck.registry.schema import DRIFT, HISTORY, LAST_RUN, LOOKUP, RESULT, SNAPSHOT, Field
 
@@ -115,6 +117,9 @@ def _located_error(filename: str, mark: yaml.Mark | None, message: str) -> Regis
     return RegistryError(f"{filename}:{mark.line + 1}:{mark.column + 1}: {message}")
 
 
+_VERDICTS = {v.value: v for v in Verdict}
+
+
 class _Reader:
     """Typed access to loaded YAML, turning every surprise into a located RegistryError."""
 
@@ -151,8 +156,8 @@ class _Reader:
 
     def string(self, container: Any, key: Any, where: str) -> str | None:
         value = container.get(key)
-        if value is None:
-            return None
+        if value is None or type(value) is str:
+            return value
         if isinstance(value, bool) or isinstance(value, (dict, list)):
             raise self.fail(container, key, where, f"expected text, got {_kind(value)}")
         if isinstance(value, (dt.date, dt.datetime)):
@@ -206,6 +211,9 @@ class _Reader:
         value = self.string(container, key, where)
         if value is None:
             return None
+        known = _VERDICTS.get(value)  # Verdict(value) costs microseconds; a registry holds 100,000
+        if known is not None:
+            return known
         try:
             return Verdict(value)
         except ValueError:
@@ -300,26 +308,45 @@ def _read_citation(r: _Reader, raw: Any, url: str, where: str) -> Citation:
 
 
 def _read_record(r: _Reader, raw: dict[Any, Any], fields: tuple[Field, ...], where: str) -> dict[str, Any]:
-    """The declared fields of one record, each read and checked by its kind."""
-    values: dict[str, Any] = {}
-    for field in fields:
-        at = f"{where}.{field.name}"
-        if field.kind == "verdict":
-            value: Any = r.verdict(raw, field.name, at)
-        elif field.kind == "lookup_state":
-            value = r.lookup_state(raw, field.name, at)
-        elif field.kind == "int":
-            value = r.integer(raw, field.name, at)
-        elif field.kind == "number":
-            value = r.number(raw, field.name, at)
-        elif field.kind == "bool":
-            value = r.boolean(raw, field.name, at)
-        elif field.kind == "texts":
-            value = [str(x) for x in r.sequence(raw, field.name, at)]
+    """The declared fields of one record, each read and checked by its kind (fields that are
+    text or whole numbers already are taken as they stand: a registry has millions of them)."""
+    values, kinds = _record_shape(fields)
+    values = values.copy()
+    for name, value in raw.items():
+        kind = kinds.get(name)
+        if kind is None or value is None:
+            continue
+        if (kind == "text" and type(value) is str) or (kind == "int" and type(value) is int):
+            values[name] = value
+            continue
+        at = f"{where}.{name}"
+        if kind == "verdict":
+            value = r.verdict(raw, name, at)
+        elif kind == "lookup_state":
+            value = r.lookup_state(raw, name, at)
+        elif kind == "int":
+            value = r.integer(raw, name, at)
+        elif kind == "number":
+            value = r.number(raw, name, at)
+        elif kind == "bool":
+            value = r.boolean(raw, name, at)
+        elif kind == "texts":
+            value = [str(x) for x in r.sequence(raw, name, at)]
         else:
-            value = r.string(raw, field.name, at)
-        values[field.name] = field.default if value is None else value
+            value = r.string(raw, name, at)
+        values[name] = value
     return values
+
+
+_shapes: dict[int, tuple[tuple[Field, ...], dict[str, Any], dict[str, str]]] = {}
+
+
+def _record_shape(fields: tuple[Field, ...]) -> tuple[dict[str, Any], dict[str, str]]:
+    """A record's defaults and each field's kind, by name (the schema's tuples are constants)."""
+    shape = _shapes.get(id(fields))
+    if shape is None or shape[0] is not fields:
+        shape = _shapes[id(fields)] = (fields, {f.name: f.default for f in fields}, {f.name: f.kind for f in fields})
+    return shape[1], shape[2]
 
 
 def _read_result(r: _Reader, raw: dict[Any, Any], where: str) -> LinkResult | None:
@@ -351,35 +378,48 @@ def _read_last_run(r: _Reader, raw: dict[Any, Any], where: str) -> LastRun | Non
     return LastRun(**values) if raw else None
 
 
+# A link's own scalar fields, read only when present (most links have none of them).
+_LINK_SCALARS = (
+    ("note", "string"),
+    ("ignore", "boolean"),
+    ("accept", "verdict"),
+    ("replacement", "string"),
+    ("archive_url", "string"),
+    ("fixed_to", "string"),
+)
+
+
 def _read_link(r: _Reader, links: dict[Any, Any], url: Any) -> LinkEntry:
     where = f"links[{url!r}]"
     if not isinstance(url, str) or not url.strip():
         raise r.fail(links, url, "links", f"a link's key must be its URL, got {url!r}")
     raw = r.mapping(links, url, where)
-    citations_raw = r.sequence(raw, "citations", f"{where}.citations")
     citations = []
-    for index, item in enumerate(citations_raw):
-        item_where = f"{where}.citations[{index}]"
-        if not isinstance(item, dict):
-            raise r.fail(citations_raw, index, item_where, f"expected a mapping, got {_kind(item)}")
-        citations.append(_read_citation(r, item, url, item_where))
-    history_raw = r.mapping(raw, "history", f"{where}.history")
-    return LinkEntry(
-        url=url,
-        citations=citations,
-        note=r.string(raw, "note", f"{where}.note"),
-        ignore=r.boolean(raw, "ignore", f"{where}.ignore"),
-        accept=r.verdict(raw, "accept", f"{where}.accept"),
-        replacement=r.string(raw, "replacement", f"{where}.replacement"),
-        archive_url=r.string(raw, "archive_url", f"{where}.archive_url"),
-        fixed_to=r.string(raw, "fixed_to", f"{where}.fixed_to"),
-        result=_read_result(r, r.mapping(raw, "check", f"{where}.check"), f"{where}.check"),
-        history=History(**_read_record(r, history_raw, HISTORY, f"{where}.history")),
-        archive=_read_snapshot(r, r.mapping(raw, "archive", f"{where}.archive"), f"{where}.archive"),
-        archive_lookup=_read_lookup(r, r.mapping(raw, "archive_lookup", f"{where}.archive_lookup"), where),
-        drift=_read_drift(r, r.mapping(raw, "drift", f"{where}.drift"), where),
-        extra=_extra(r, raw, _KNOWN_LINK_FIELDS, where),
-    )
+    if "citations" in raw:
+        citations_raw = r.sequence(raw, "citations", f"{where}.citations")
+        for index, item in enumerate(citations_raw):
+            item_where = f"{where}.citations[{index}]"
+            if not isinstance(item, dict):
+                raise r.fail(citations_raw, index, item_where, f"expected a mapping, got {_kind(item)}")
+            citations.append(_read_citation(r, item, url, item_where))
+    entry = LinkEntry(url=url, citations=citations)
+    for name, kind in _LINK_SCALARS:
+        if name in raw:
+            setattr(entry, name, getattr(r, kind)(raw, name, f"{where}.{name}"))
+    if "check" in raw:
+        entry.result = _read_result(r, r.mapping(raw, "check", f"{where}.check"), f"{where}.check")
+    if "history" in raw:
+        history = _read_record(r, r.mapping(raw, "history", f"{where}.history"), HISTORY, f"{where}.history")
+        entry.history = History(**history)
+    if "archive" in raw:
+        entry.archive = _read_snapshot(r, r.mapping(raw, "archive", f"{where}.archive"), f"{where}.archive")
+    if "archive_lookup" in raw:
+        entry.archive_lookup = _read_lookup(r, r.mapping(raw, "archive_lookup", f"{where}.archive_lookup"), where)
+    if "drift" in raw:
+        entry.drift = _read_drift(r, r.mapping(raw, "drift", f"{where}.drift"), where)
+    if len(raw) > len(_KNOWN_LINK_FIELDS) or not raw.keys() <= _KNOWN_LINK_FIELDS:
+        entry.extra = _extra(r, raw, _KNOWN_LINK_FIELDS, where)
+    return entry
 
 
 def _read_document(r: _Reader, documents: dict[Any, Any], name: Any) -> DocumentEntry:
@@ -413,14 +453,33 @@ def _read_document(r: _Reader, documents: dict[Any, Any], name: Any) -> Document
 
 
 def parse(text: str, filename: str = "<registry>") -> Registry:
-    """Parse and validate registry YAML. Raises RegistryError naming file, line and column."""
+    """Parse and validate registry YAML. Raises RegistryError naming file, line and column.
+
+    A file in the layout linkcheck writes is read by the fast reader (fastparse.py); anything
+    else, and any file with an error, by PyYAML with every value's position kept."""
+    collecting = gc.isenabled()
+    gc.disable()  # the collector would walk millions of new, acyclic objects again and again
+    try:
+        data = fastparse.read(text)
+        if data is not None:
+            try:
+                return _build(data, filename)
+            except RegistryError:
+                pass  # the located loader reads it again to say where
+        return _build(_located_data(text, filename), filename)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _located_data(text: str, filename: str) -> Any:
     loader = _Loader(text)
     loader.filename = filename
     try:
         node = loader.get_single_node()
         if node is not None:
             _refuse_aliases(node, filename)
-        data = loader.construct_document(node) if node is not None else None
+        return loader.construct_document(node) if node is not None else None
     except RegistryError:
         raise
     except yaml.MarkedYAMLError as exc:
@@ -432,6 +491,10 @@ def parse(text: str, filename: str = "<registry>") -> Registry:
         raise RegistryError(f"{filename}: nested too deeply to be a registry") from None
     finally:
         loader.dispose()
+
+
+def _build(data: Any, filename: str) -> Registry:
+    """The registry in parsed YAML data, every field checked."""
     if data is None:
         return Registry()
     r = _Reader(filename)

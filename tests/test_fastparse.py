@@ -1,0 +1,181 @@
+"""The fast registry reader (fastparse.py) against PyYAML: on every text it accepts it gives
+PyYAML's data exactly, and whatever it does not accept goes to the located loader."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from linkcheck import registry
+from linkcheck.errors import RegistryError
+from linkcheck.models import Citation, History, LinkResult, Snapshot, Verdict
+from linkcheck.registry import DocumentEntry, LinkEntry, Registry, fastparse
+from linkcheck.registry.emitter import emit
+from linkcheck.registry.load import _build, _located_data
+
+# Tokens where YAML 1.1 (PyYAML) reads something other than text, or that look like structure.
+TRICKY = [
+    "yes", "No", "on", "OFF", "y", "n", "true", "False", "null", "NULL", "~", "0777", "0", "-0", "+1", "1_000",
+    "1e3", "1.5e-05", ".5", "1.", ".inf", "-.inf", ".nan", "inf", "NaN", "0x1F", "0b11", "1:30", "190:20:30",
+    "2021-02-03", "2021-02-29", "2021-02-03 10:00:00", "2021-02-03T10:00:00Z", "<<", "=", "-", "- a", "? a",
+    ": a", "a: b", "a #b", "a#b", "#x", "&a x", "*a", "!!str 1", "!x y", "[a, b]", "{a: 1}", "[]", "{}", "'q'",
+    "'it''s'", '"q"', '"a\\x41\\u00e9\\U0001F600"', '"\\N\\L\\P\\_"', '"bad \\q"', "|", ">", "%x", "@x", "`x",
+    "a\tb", "a ", " a", "a:", "a: ", "https://a.example/p?q=1#frag", "https://a.example/a: b", "9" * 5000,
+    "é", "\u00a0x", "x\u2028y", "x\x85y", "\ufeffx", "x\ry",
+]  # fmt: skip
+
+
+def _pyyaml(text: str) -> object:
+    return yaml.load(text, Loader=yaml.CSafeLoader)
+
+
+def _agrees(text: str) -> None:
+    """fastparse.read gives PyYAML's data, or None; never data where PyYAML fails."""
+    fast = fastparse.read(text)
+    try:
+        expected = _pyyaml(text)
+    except (yaml.YAMLError, ValueError, OverflowError):
+        assert fast is None, text
+        return
+    if fast is not None:
+        assert fast == expected and _types(fast) == _types(expected), text
+
+
+def _types(value: object) -> object:
+    if isinstance(value, dict):
+        return {(k, type(k).__name__): _types(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_types(v) for v in value]
+    return type(value).__name__
+
+
+texts = st.text(max_size=30) | st.sampled_from(TRICKY)
+plain = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.dates() | texts
+nested = st.recursive(plain, lambda c: st.lists(c, max_size=3) | st.dictionaries(texts, c, max_size=3), max_leaves=12)
+
+
+@st.composite
+def registries(draw: st.DrawFn) -> Registry:
+    r = Registry(sources=draw(st.lists(texts, max_size=2)))
+    for name in draw(st.lists(texts.filter(bool), max_size=2, unique=True)):
+        extra = draw(st.dictionaries(texts, nested, max_size=1))
+        r.documents[name] = DocumentEntry(name, format=draw(st.none() | texts), extra=extra)
+    urls = st.sampled_from(["https://a.example/", "http://b.example/x#y"]) | texts.filter(bool)
+    for url in draw(st.lists(urls, max_size=4, unique=True)):
+        entry = LinkEntry(url, note=draw(st.none() | texts), accept=draw(st.none() | st.sampled_from(list(Verdict))))
+        for _ in range(draw(st.integers(0, 2))):
+            date = draw(st.none() | st.sampled_from(["2020-01-02", "2021-12-31"]))
+            entry.citations.append(
+                Citation(url, draw(texts.filter(bool)), draw(st.none() | st.integers(0, 10**6)), draw(texts),
+                         page=draw(st.none() | st.integers(1, 500)), fragment=draw(st.none() | texts),
+                         date=date, date_source="accessed" if date else None)
+            )  # fmt: skip
+        if draw(st.booleans()):
+            entry.result = LinkResult(
+                draw(st.sampled_from(list(Verdict))), draw(texts), http_status=draw(st.none() | st.integers(100, 599)),
+                final_url=draw(st.none() | texts), redirects=draw(st.lists(texts, max_size=2)),
+                error=draw(st.none() | texts), elapsed=draw(st.none() | st.floats(0, 100)),
+            )  # fmt: skip
+        entry.history = History(first_seen=draw(st.none() | texts), consecutive_failures=draw(st.integers(0, 9)))
+        if draw(st.booleans()):
+            entry.archive = Snapshot(draw(texts.filter(bool)), draw(texts), gap_days=draw(st.none() | st.integers()))
+        entry.extra = draw(st.dictionaries(st.sampled_from(["mine", "tags", "x y"]) | texts, nested, max_size=2))
+        r.links[url] = entry
+    return r
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(registries())
+def test_a_registry_linkcheck_wrote_is_read_fast_and_exactly_as_pyyaml_reads_it(reg: Registry) -> None:
+    text = registry.dump(reg)
+    _agrees(text)
+    assert _outcome(lambda: registry.parse(text, "x")) == _outcome(lambda: _build(_located_data(text, "x"), "x"))
+
+
+def _outcome(read: Callable[[], Registry]) -> Registry | str:
+    try:
+        return read()
+    except RegistryError as exc:
+        return str(exc)
+
+
+def test_the_registry_layout_takes_the_fast_path() -> None:
+    reg = Registry(sources=["docs"])
+    reg.documents["a.md"] = DocumentEntry("a.md", format="markdown", date="2021-01-02")
+    for i in range(3):
+        url = f"https://a.example/{i}"
+        entry = LinkEntry(url, citations=[Citation(url, "a.md", i + 1, "text: with a colon", page=None)])
+        entry.result = LinkResult(Verdict.OK, "2026-01-01T00:00:00Z", http_status=200, redirects=["https://b.example/"])
+        entry.history = History(first_seen="2026-01-01", last_ok="2026-01-01T00:00:00Z")
+        entry.extra = {"mine": {"tags": ["a", "b"], "n": 3}}
+        reg.links[url] = entry
+    text = registry.dump(reg)
+    assert fastparse.read(text) == _pyyaml(text)
+    assert registry.parse(text) == reg
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(registries(), st.randoms(use_true_random=False), st.integers(1, 3))
+@example(Registry(links={"https://a.example/": LinkEntry("https://a.example/")}), random.Random(1), 1)
+def test_a_hand_edited_registry_is_read_as_pyyaml_reads_it_or_left_to_the_located_loader(
+    reg: Registry, rnd: random.Random, edits: int
+) -> None:
+    lines = registry.dump(reg).split("\n")
+    for _ in range(edits):
+        at = rnd.randrange(len(lines))
+        line = lines[at]
+        choice = rnd.randrange(7)
+        if choice == 0 and ": " in line:  # another value
+            lines[at] = line.partition(": ")[0] + ": " + rnd.choice(TRICKY)
+        elif choice == 1:  # a comment, a blank line, a stray line
+            lines.insert(at, rnd.choice(["# note", "", "   ", "  # indented comment", "x", "- y", "---", "..."]))
+        elif choice == 2:  # other indentation
+            lines[at] = rnd.choice([" ", "  ", "\t"]) + line if rnd.random() < 0.7 else line[1:]
+        elif choice == 3:  # a duplicate line (a duplicate key)
+            lines.insert(at, line)
+        elif choice == 4:  # a key that is not text
+            lines[at] = line.replace(line.strip(" ").partition(":")[0], rnd.choice(TRICKY), 1) if line.strip() else line
+        elif choice == 5:  # a trailing comment or blanks
+            lines[at] = line + rnd.choice([" # c", "  ", "\t", " #", "#c"])
+        else:  # an emptied block
+            lines[at] = line.partition(":")[0] + ":" if ":" in line else line
+    text = "\n".join(lines)
+    _agrees(text)
+    assert _outcome(lambda: registry.parse(text, "x")) == _outcome(lambda: _build(_located_data(text, "x"), "x"))
+
+
+@pytest.mark.parametrize("token", TRICKY)
+def test_each_tricky_value_is_read_as_pyyaml_reads_it(token: str) -> None:
+    for text in (
+        f"version: 1\nlinks:\n  https://a.example/:\n    note: {token}\n    check:\n      status: {token}\n",
+        f"version: 1\nlinks:\n  https://a.example/:\n    citations:\n    - document: {token}\n      line: 3\n",
+        f"version: 1\nlinks:\n  {token}:\n    note: x\n",
+        f"version: 1\nsources:\n- {token}\ndocuments:\n  {token}:\n    format: {token}\n",
+        f"links:\n  https://a.example/:\n    check:\n      redirects:\n      - {token}\n      status: ok\n",
+    ):
+        _agrees(text)
+
+
+def test_errors_are_still_located_when_the_layout_is_linkchecks() -> None:
+    text = "version: 1\nlinks:\n  https://a.example/:\n    check:\n      status: maybe\n"
+    assert fastparse.read(text) is not None
+    where = r"<registry>:5:15: links\['https://a.example/'\].check.status: unknown status"
+    with pytest.raises(RegistryError, match=where):
+        registry.parse(text)
+    duplicate = "version: 1\nlinks:\n  https://a.example/:\n    note: a\n    note: b\n"
+    assert fastparse.read(duplicate) is None
+    with pytest.raises(RegistryError, match=r"<registry>:5:5: duplicate key 'note'"):
+        registry.parse(duplicate)
+
+
+def test_typed_values_keep_pyyamls_types() -> None:
+    link = {"check": {"http_status": 404, "elapsed": 0.25}, "when": dt.date(2020, 1, 2)}
+    text = emit({"links": {"https://a.example/": link}})
+    assert fastparse.read(text) == _pyyaml(text)
+    assert _types(fastparse.read(text)) == _types(_pyyaml(text))
