@@ -24,49 +24,96 @@ def _compact(mapping: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in mapping.items() if v is not None and v != [] and v != {}}
 
 
-def _link_fields(registry: Registry, entry: LinkEntry) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
-    """(fields before the citations, fields after them, the citation rows as YAML lines).
-
-    Citation rows are the bulk of a registry and have a fixed shape, so they are written
-    directly rather than through the generic emitter (a third of the time on 100,000 rows).
-    """
-    dates = effective_dates(registry, entry.citations)
-    rows: list[str] = []
-    for citation, (date, source) in zip(entry.citations, dates, strict=True):
-        rows.append(f"    - document: {scalar(citation.document)}\n")
-        if citation.line is not None:
-            rows.append(f"      line: {citation.line}\n")
-        if citation.page is not None:
-            rows.append(f"      page: {citation.page}\n")
-        rows.append(f"      text: {scalar(citation.text)}\n")
-        if citation.fragment:
-            rows.append(f"      fragment: {scalar(citation.fragment)}\n")
-        if date:
-            rows.append(f"      date: {scalar(date)}\n      date_source: {scalar(source)}\n")
-    known = [(d, s) for d, s in dates if d]
-    cited = dict(zip(("date", "source"), min(known), strict=True)) if known else None
-    check = to_data(entry.result, RESULT) if entry.result is not None else None
-    history = to_data(entry.history, HISTORY)
-    archive = to_data(entry.archive, SNAPSHOT) if entry.archive is not None else None
-    lookup = to_data(entry.archive_lookup, LOOKUP) if entry.archive_lookup is not None else None
-    archived = parse_archive_url(entry.url)
-    snapshot_of = archived and (archived.original or archived.service)
-    before = _compact(
-        {
+def _link_lines(registry: Registry, entry: LinkEntry) -> list[str]:
+    """The lines under a link's key: the fields a person writes, the citations, what the tool
+    learnt. A registry's bulk has a fixed shape, so it is written directly rather than through
+    the generic emitter (which stays for a person's fields and unknown ones): 100,000 links a
+    second."""
+    out: list[str] = []
+    if (
+        entry.note is not None
+        or entry.ignore
+        or entry.accept
+        or entry.replacement is not None
+        or entry.archive_url is not None
+        or entry.fixed_to is not None
+    ):
+        human = {
             "note": entry.note,
             "ignore": entry.ignore or None,
             "accept": entry.accept and str(entry.accept),
             "replacement": entry.replacement,
             "archive_url": entry.archive_url,
             "fixed_to": entry.fixed_to,
-            "cited": cited,
-            "snapshot_of": snapshot_of,
         }
+        out.append(emit(_compact(human), "    "))
+    dates = effective_dates(registry, entry.citations)
+    known = [(d, s) for d, s in dates if d]
+    if known:
+        date, source = min(known)
+        out.append(f"    cited:\n      date: {scalar(date)}\n      source: {scalar(source)}\n")
+    archived = parse_archive_url(entry.url)
+    snapshot_of = archived and (archived.original or archived.service)
+    if snapshot_of:
+        out.append(f"    snapshot_of: {scalar(snapshot_of)}\n")
+    if entry.citations:
+        out.append("    citations:\n")
+    for citation, (date, source) in zip(entry.citations, dates, strict=True):
+        out.append(f"    - document: {scalar(citation.document)}\n")
+        if citation.line is not None:
+            out.append(f"      line: {citation.line}\n")
+        if citation.page is not None:
+            out.append(f"      page: {citation.page}\n")
+        out.append(f"      text: {scalar(citation.text)}\n")
+        if citation.fragment:
+            out.append(f"      fragment: {scalar(citation.fragment)}\n")
+        if date:
+            out.append(f"      date: {scalar(date)}\n      date_source: {scalar(source)}\n")
+    for name, fields in _RECORDS:
+        record = getattr(entry, name)
+        if record is not None:
+            _record_rows(record, fields, out)
+    if entry.extra:
+        out.append(emit(entry.extra, "    "))
+    return out
+
+
+# Each record's key in the registry, the LinkEntry attribute holding it, and its fields'
+# (attribute, line prefix, value not written, written anyway, a list of texts).
+_RECORDS = tuple(
+    (
+        attribute,
+        (
+            f"    {key}:\n",
+            tuple((f.name, f"      {f.name}: ", f.default, f.always, f.kind == "texts") for f in fields),
+        ),
     )
-    drift = to_data(entry.drift, DRIFT) if entry.drift is not None else None
-    after = _compact({"check": check, "history": history, "archive": archive, "archive_lookup": lookup, "drift": drift})
-    after.update(entry.extra)
-    return before, after, rows
+    for key, attribute, fields in (
+        ("check", "result", RESULT),
+        ("history", "history", HISTORY),
+        ("archive", "archive", SNAPSHOT),
+        ("archive_lookup", "archive_lookup", LOOKUP),
+        ("drift", "drift", DRIFT),
+    )
+)
+
+
+def _record_rows(record: Any, spec: tuple[str, tuple[tuple[str, str, Any, bool, bool], ...]], out: list[str]) -> None:
+    """The record's key and fields, as `to_data` gives them to the emitter; nothing when none
+    has a value worth writing (as `_compact` leaves out {})."""
+    opening, fields = spec
+    start = len(out)
+    for name, prefix, default, always, texts in fields:
+        value = getattr(record, name)
+        if not always and (value is None or value == default or value == [] or value == ""):
+            continue
+        if texts:
+            out.append(f"{prefix[:-1]}\n")
+            out.extend(f"      - {scalar(str(item))}\n" for item in value)
+        else:
+            out.append(f"{prefix}{scalar(value)}\n")
+    if len(out) > start:
+        out.insert(start, opening)
 
 
 def _documents_data(registry: Registry) -> dict[str, Any]:
@@ -100,16 +147,12 @@ def dump(registry: Registry) -> str:
     else:
         out.append("links:\n")
     for url, entry in registry.links.items():
-        before, after, rows = _link_fields(registry, entry)
+        lines = _link_lines(registry, entry)
         out.append(key_line(url, "  "))
-        if not (before or rows or after):
+        if not lines:
             out[-1] = out[-1].rstrip("\n") + " {}\n"
             continue
-        out.append(emit(before, "    "))
-        if rows:
-            out.append("    citations:\n")
-            out.extend(rows)
-        out.append(emit(after, "    "))
+        out.extend(lines)
     if registry.extra:
         out.append(emit(registry.extra))
     return "".join(out)

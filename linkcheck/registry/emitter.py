@@ -75,10 +75,21 @@ def _quoted(text: str) -> str:
     return _NON_PRINTABLE_RE.sub(_escape, json.dumps(text, ensure_ascii=False)[1:-1]).join('""')
 
 
+_text_cache: dict[str, str] = {}
+
+
 def _scalar(value: Any) -> str:
     kind = type(value)
     if kind is str:
-        return value if value and _is_plain(value) else _quoted(value)
+        # Short values repeat (statuses, dates, timestamps of one run): decided once.
+        written = _text_cache.get(value)
+        if written is None:
+            written = value if value and _is_plain(value) else _quoted(value)
+            if len(value) < 40:
+                if len(_text_cache) >= 65536:
+                    _text_cache.clear()
+                _text_cache[value] = written
+        return written
     if value is None:
         return "null"
     if kind is bool:

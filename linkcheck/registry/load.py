@@ -387,6 +387,7 @@ _LINK_SCALARS = (
     ("archive_url", "string"),
     ("fixed_to", "string"),
 )
+_LINK_SCALAR_NAMES = frozenset(name for name, _ in _LINK_SCALARS)
 
 
 def _read_link(r: _Reader, links: dict[Any, Any], url: Any) -> LinkEntry:
@@ -402,15 +403,18 @@ def _read_link(r: _Reader, links: dict[Any, Any], url: Any) -> LinkEntry:
             if not isinstance(item, dict):
                 raise r.fail(citations_raw, index, item_where, f"expected a mapping, got {_kind(item)}")
             citations.append(_read_citation(r, item, url, item_where))
-    entry = LinkEntry(url=url, citations=citations)
-    for name, kind in _LINK_SCALARS:
-        if name in raw:
-            setattr(entry, name, getattr(r, kind)(raw, name, f"{where}.{name}"))
+    if "history" in raw:
+        at = f"{where}.history"
+        history = History(**_read_record(r, r.mapping(raw, "history", at), HISTORY, at))
+    else:
+        history = History()
+    entry = LinkEntry(url=url, citations=citations, history=history)
+    if not raw.keys().isdisjoint(_LINK_SCALAR_NAMES):
+        for name, kind in _LINK_SCALARS:
+            if name in raw:
+                setattr(entry, name, getattr(r, kind)(raw, name, f"{where}.{name}"))
     if "check" in raw:
         entry.result = _read_result(r, r.mapping(raw, "check", f"{where}.check"), f"{where}.check")
-    if "history" in raw:
-        history = _read_record(r, r.mapping(raw, "history", f"{where}.history"), HISTORY, f"{where}.history")
-        entry.history = History(**history)
     if "archive" in raw:
         entry.archive = _read_snapshot(r, r.mapping(raw, "archive", f"{where}.archive"), f"{where}.archive")
     if "archive_lookup" in raw:

@@ -1,0 +1,95 @@
+"""Registry benchmark: load, save and re-extraction merge of a registry of 100,000 URLs, every
+one with a verdict, a history and a citation (the shape a checked back catalogue has).
+
+Load and save are timed in-process (best of three); the merge is `linkcheck extract` re-run
+end to end in a subprocess over documents citing every URL (start-up, extraction, load, merge,
+write). Targets (issue 17): load <= 3 s, save <= 2 s, re-extraction merge <= 10 s.
+
+    python benchmarks/registry_bench.py [--urls 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from linkcheck import registry
+from linkcheck.models import Citation, History, LinkResult, Verdict
+from linkcheck.registry import DocumentEntry, LinkEntry, Registry
+
+DOCUMENTS = 1000
+
+
+def build(root: Path, urls: int) -> Registry:
+    """Documents citing `urls` URLs (one Markdown link a line) and their registry, checked."""
+    reg = Registry(sources=[str(root)])
+    lines: dict[int, list[str]] = {}
+    for i in range(urls):
+        doc = i % DOCUMENTS
+        url = f"https://host{i % 500}.example/path/{i}/article-{i}.html"
+        line = lines.setdefault(doc, [])
+        line.append(f"Paragraph {i} cites [source number {i}]({url}).")
+        name = str(root / f"doc{doc:04d}.md")
+        entry = LinkEntry(url, citations=[Citation(url, name, len(line), f"source number {i}")])
+        broken = i % 10 == 0
+        entry.result = LinkResult(
+            Verdict.BROKEN if broken else Verdict.OK,
+            "2026-11-23T00:00:00Z",
+            http_status=404 if broken else 200,
+            final_url=url,
+            elapsed=0.05 + (i % 97) / 1000,
+        )
+        entry.history = History(first_seen="2026-01-01", last_ok=None if broken else "2026-11-23T00:00:00Z")
+        reg.links[url] = entry
+    for doc, text in lines.items():
+        name = str(root / f"doc{doc:04d}.md")
+        (root / f"doc{doc:04d}.md").write_text("\n".join(text) + "\n")
+        reg.documents[name] = DocumentEntry(name, format="markdown")
+    return reg
+
+
+def best(fn: object, runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()  # type: ignore[operator]
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--urls", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "corpus"
+        root.mkdir()
+        reg = build(root, args.urls)
+        path = Path(tmp) / "citations.yaml"
+        save = best(lambda: registry.save(reg, path))
+        size = path.stat().st_size / 2**20
+        load = best(lambda: registry.load(path))
+        assert len(registry.load(path).links) == args.urls
+        start = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, "-m", "linkcheck", "extract", str(root), "--registry", str(path)],
+            capture_output=True,
+            text=True,
+        )
+        merge = time.perf_counter() - start
+        if result.returncode != 0:
+            sys.exit(f"extract failed: {result.stderr}")
+        kept = sum(1 for e in registry.load(path).links.values() if e.result is not None)
+        print(f"registry: {args.urls} URLs with verdicts, {size:.1f} MB")
+        print(f"load:  {load:.2f} s  (target 3 s; ratio {load / 3:.2f})")
+        print(f"save:  {save:.2f} s  (target 2 s; ratio {save / 2:.2f})")
+        print(f"re-extraction merge (extract, end to end): {merge:.2f} s  (target 10 s; ratio {merge / 10:.2f})")
+        print(f"verdicts kept by the merge: {kept}/{args.urls}")
+
+
+if __name__ == "__main__":
+    main()
