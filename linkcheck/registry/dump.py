@@ -50,8 +50,8 @@ def _link_lines(registry: Registry, entry: LinkEntry) -> list[str]:
     dates = effective_dates(registry, entry.citations)
     known = [(d, s) for d, s in dates if d]
     if known:
-        date, source = min(known)
-        out.append(f"    cited:\n      date: {scalar(date)}\n      source: {scalar(source)}\n")
+        first, how = min(known)
+        out.append(f"    cited:\n      date: {scalar(first)}\n      source: {scalar(how)}\n")
     archived = parse_archive_url(entry.url)
     snapshot_of = archived and (archived.original or archived.service)
     if snapshot_of:
