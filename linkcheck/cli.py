@@ -29,6 +29,8 @@ from linkcheck.report import (
     print_summary,
     render_annotations,
 )
+from linkcheck.shards import Shard
+from linkcheck.workers import MIN_URLS_PER_WORKER
 
 __all__ = ["main"]
 
@@ -140,9 +142,39 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"new captures fingerprinted per run at most (default: {DEFAULTS.drift_budget})",
     )
+    check.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="check in N processes, the hosts shared among them (default: one per core when the registry "
+        f"has {2 * MIN_URLS_PER_WORKER} links or more; 1: this process only)",
+    )
+    check.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="check only shard K of N (the links whose host hashes to K) and write the results to --results, "
+        "not to the registry; `linkcheck merge` folds the shards' files in",
+    )
+    check.add_argument("--results", metavar="FILE", help="where --shard writes its results")
     _add_deny_private(check)
     _add_report_options(check)
     check.add_argument(
+        "--fail-on",
+        choices=FAIL_ON_CHOICES,
+        help="exit 1 for any problem (default), only for problems new since the last run, or never",
+    )
+
+    merge = commands.add_parser(
+        "merge",
+        help="fold the results of `check --shard` runs into the registry and write the reports",
+        description="Fold the results files of the shards of one check (check --shard K/N --results FILE, "
+        "on the runners of a CI matrix, say) into the registry, save it and write the reports: what one "
+        "`check` would give, with the same exit codes.",
+    )
+    merge.add_argument("files", nargs="+", metavar="FILE", help="results files, one per shard")
+    _add_common(merge)
+    _add_report_options(merge)
+    merge.add_argument(
         "--fail-on",
         choices=FAIL_ON_CHOICES,
         help="exit 1 for any problem (default), only for problems new since the last run, or never",
@@ -260,6 +292,7 @@ def _check_overrides(args: argparse.Namespace) -> dict[str, Any]:
         "archive": False if args.no_archive else None,
         "drift": args.drift,
         "drift_budget": args.drift_budget,
+        "workers": args.workers,
         "formats": args.format,
         "fail_on": args.fail_on,
         "deny_private": args.deny_private,
@@ -443,6 +476,8 @@ def run_archive(args: argparse.Namespace) -> int:
 def run_check(args: argparse.Namespace) -> int:
     path = Path(args.registry)
     config = load_config(Path.cwd(), _check_overrides(args))
+    if args.shard is not None or args.results is not None:
+        return _run_shard(args, path, config)
     progress = _Progress()
     started = time.monotonic()
     try:
@@ -483,6 +518,29 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"{outcome.fresh} URLs verified within --max-age were not rechecked")
     assert result.publication is not None
     _print_publication(result.publication, path, config, summary=True, annotate=True)
+    return result.exit_code
+
+
+def _run_shard(args: argparse.Namespace, path: Path, config: Config) -> int:
+    if args.shard is None or args.results is None:
+        raise UsageError("--shard K/N and --results FILE go together")
+    if args.workers not in (None, 1):
+        raise UsageError("--shard runs in one process: leave out --workers (give each shard its own runner)")
+    shard = Shard.parse(args.shard)
+    results = Path(args.results)
+    progress = _Progress()
+    try:
+        with Interrupt() as interrupt:
+            result = commands.check_shard(
+                path, config, shard, results, progress=progress, on_start=progress.start, interrupt=interrupt, say=_say
+            )
+    finally:
+        progress.close()
+    if result.archive is not None:
+        _say_archive(result.archive)
+    outcome = result.outcome
+    state = f"interrupted ({result.interrupted})" if result.interrupted else "offline" if outcome.offline else "done"
+    print(f"shard {shard}: {len(outcome.results)} of {outcome.checked} URLs checked, {state}; results in {results}")
     return result.exit_code
 
 
@@ -540,9 +598,29 @@ def run_fix(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+def run_merge(args: argparse.Namespace) -> int:
+    path = Path(args.registry)
+    overrides = {"output": args.output, "formats": args.format, "fail_on": args.fail_on}
+    config = load_config(Path.cwd(), overrides)
+    result = commands.merge_results(
+        path, [Path(f) for f in args.files], config, lock_timeout=args.lock_timeout, say=_say
+    )
+    for warning in result.warnings:
+        _warn(warning)
+    _say_saved(result.saved)
+    checked = sum(p.checked for p in result.parts)
+    print(f"merged {commands.count(len(result.parts), 'shard')}: {checked} URLs checked")
+    if result.offline:
+        _say("offline: every shard was offline; no verdict was changed")
+    assert result.publication is not None
+    _print_publication(result.publication, path, config, summary=not result.offline, annotate=not result.offline)
+    return result.exit_code
+
+
 _COMMANDS = {
     "extract": run_extract,
     "check": run_check,
+    "merge": run_merge,
     "archive": run_archive,
     "report": run_report,
     "fix": run_fix,

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from linkcheck import registry as registry_mod
+from linkcheck import shards
 from linkcheck.archive_stage import ArchiveOutcome, run_archive
 from linkcheck.check_stage import CheckOutcome, run_check
 from linkcheck.config import Config, FailOn
@@ -34,6 +35,8 @@ from linkcheck.loop import Interrupt
 from linkcheck.models import NETWORK_REASON_WORDS, Citation, LinkResult, Verdict
 from linkcheck.registry import LinkEntry, MergeSummary, Registry, Saved, write_atomically
 from linkcheck.report import Report, build_report, parse_formats, write_reports
+from linkcheck.shards import Shard
+from linkcheck.workers import run_workers, worker_count
 
 __all__ = [
     "FixSummary",
@@ -46,7 +49,10 @@ __all__ = [
     "Saved",
     "archive",
     "check",
+    "check_shard",
     "exit_code",
+    "merge_results",
+    "MergeResultsSummary",
     "extract",
     "publish",
     "report",
@@ -240,36 +246,188 @@ def check(
     An offline run (not one answer) changes nothing and has exit code 3; a run stopped by a
     signal keeps its verdicts and has exit code 128 + the signal's number, without reports.
     """
-    options = config.check_options()
     with registry_mod.locked(registry_path, lock_timeout, notify=say):
         registry, loaded = registry_mod.load_with_text(registry_path)
         if not registry.links and not registry.documents:
             raise UsageError(f"{registry_path}: the registry is empty; run `linkcheck extract PATH...` first")
-        outcome = run_check(
-            registry, options, max_age=config.max_age, progress=progress, on_start=on_start, interrupt=interrupt
-        )
-        summary = CheckSummary(outcome)
-        if _stopped_by_signal(summary, interrupt):
-            if not outcome.offline:
-                summary.saved = registry_mod.save_run(registry, registry_path, loaded)
-            return summary
+        workers = worker_count(config.workers, len(registry.links))
+        if workers > 1:
+            say(f"checking {len(registry.links)} links in {workers} worker processes (--workers)")
+            summary = _check_with_workers(registry_path, registry, loaded, config, workers, interrupt, say)
+        else:
+            summary = _check_here(registry_path, registry, loaded, config, progress, on_start, interrupt, say)
+        if summary.publication is not None or summary.exit_code:
+            return summary  # offline (reports say so), stopped by a signal, or a worker failed
+    summary.publication = publish(registry, config)
+    summary.exit_code = summary.publication.exit_code
+    return summary
+
+
+def _check_here(
+    registry_path: Path,
+    registry: Registry,
+    loaded: str | None,
+    config: Config,
+    progress: Callable[[str, LinkResult], None] | None,
+    on_start: Callable[[int], None] | None,
+    interrupt: Interrupt | None,
+    say: Say,
+) -> CheckSummary:
+    """The check in this process, under the caller's lock; the reports are the caller's."""
+    options = config.check_options()
+    outcome = run_check(
+        registry, options, max_age=config.max_age, progress=progress, on_start=on_start, interrupt=interrupt
+    )
+    summary = CheckSummary(outcome)
+    if _stopped_by_signal(summary, interrupt):
+        if not outcome.offline:
+            summary.saved = registry_mod.save_run(registry, registry_path, loaded)
+        return summary
+    if outcome.offline:
+        summary.offline_reasons = _offline_reasons(outcome.results)
+        summary.exit_code = OfflineError.exit_code
+        # Nothing changed, but a first run (or a CI runner without network) still gets the
+        # reports of the registry as it stands, saying plainly what they are.
+        summary.publication = publish(registry, config, notice=_offline_notice(registry, outcome.checked))
+        summary.publication.exit_code = summary.exit_code
+        return summary
+    pages = outcome.run.pages if config.drift and outcome.run is not None else None
+    summary.archive = _archive_stage(
+        registry, config, lookups=config.archive, pages=pages, interrupt=interrupt, say=say
+    )
+    summary.saved = registry_mod.save_run(registry, registry_path, loaded)
+    _stopped_by_signal(summary, interrupt)
+    return summary
+
+
+# ---------------------------------------------------------------------------- shards and workers
+
+
+def check_shard(
+    registry_path: Path,
+    config: Config,
+    shard: Shard,
+    results_path: Path,
+    *,
+    progress: Callable[[str, LinkResult], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+    interrupt: Interrupt | None = None,
+    say: Say = _quiet,
+) -> CheckSummary:
+    """Check the links of one shard (and look up their snapshots) and write what was learnt to
+    `results_path`. The registry is only read (no lock: it is only ever replaced whole), so
+    shards run side by side; `merge_results` folds their files in. Exit code 0, 3 offline, or
+    128 + a signal's number (what was learnt before it is written all the same)."""
+    options = config.check_options()
+    registry, text = registry_mod.load_with_text(registry_path)
+    if not registry.links and not registry.documents:
+        raise UsageError(f"{registry_path}: the registry is empty; run `linkcheck extract PATH...` first")
+    part = shards.subset(registry, shard)
+    outcome = run_check(
+        part, options, max_age=config.max_age, progress=progress, on_start=on_start, interrupt=interrupt
+    )
+    summary = CheckSummary(outcome)
+    if not _stopped_by_signal(summary, interrupt):
         if outcome.offline:
             summary.offline_reasons = _offline_reasons(outcome.results)
             summary.exit_code = OfflineError.exit_code
-            # Nothing changed, but a first run (or a CI runner without network) still gets the
-            # reports of the registry as it stands, saying plainly what they are.
-            summary.publication = publish(registry, config, notice=_offline_notice(registry, outcome.checked))
-            summary.publication.exit_code = summary.exit_code
-            return summary
-        pages = outcome.run.pages if config.drift and outcome.run is not None else None
-        summary.archive = _archive_stage(
-            registry, config, lookups=config.archive, pages=pages, interrupt=interrupt, say=say
-        )
+        else:
+            pages = outcome.run.pages if config.drift and outcome.run is not None else None
+            summary.archive = _archive_stage(
+                part, config, lookups=config.archive, pages=pages, interrupt=interrupt, say=say
+            )
+            _stopped_by_signal(summary, interrupt)
+    results = shards.ShardResults(
+        shard,
+        part,
+        checked=outcome.checked,
+        fresh=outcome.fresh,
+        offline=outcome.offline,
+        interrupted=summary.interrupted is not None or outcome.interrupted,
+        registry_digest=shards.digest(text),
+    )
+    shards.write_results(results_path, part, results)
+    return summary
+
+
+@dataclass
+class MergeResultsSummary:
+    parts: list[shards.ShardResults]
+    warnings: list[str] = field(default_factory=list)
+    saved: Saved | None = None
+    publication: Publication | None = None
+    offline: bool = False
+    exit_code: int = 0
+
+
+def merge_results(
+    registry_path: Path, files: list[Path], config: Config, *, lock_timeout: float = -1, say: Say = _quiet
+) -> MergeResultsSummary:
+    """Fold shards' results files into the registry, save it, write the reports: what one
+    `check` of every link gives, and the same exit codes (`--fail-on`; 3 if every shard was
+    offline)."""
+    parts = [shards.read_results(path) for path in files]
+    if not parts:
+        raise UsageError("merge: name the results files of the shards (check --shard K/N --results FILE)")
+    with registry_mod.locked(registry_path, lock_timeout, notify=say):
+        registry, loaded = registry_mod.load_with_text(registry_path)
+        if not registry.links and not registry.documents:
+            raise UsageError(f"{registry_path}: the registry is empty; run `linkcheck extract PATH...` first")
+        summary = MergeResultsSummary(parts)
+        changed = sorted({str(p.shard) for p in parts if p.registry_digest != shards.digest(loaded)})
+        if changed:
+            summary.warnings.append(
+                f"the registry changed after shard {', '.join(changed)} read it: its verdicts are folded in, "
+                "and a person's fields are kept as the registry has them"
+            )
+        summary.warnings += shards.fold(registry, parts)
+        summary.offline = all(p.offline for p in parts)
+        if not summary.offline:
+            summary.saved = registry_mod.save_run(registry, registry_path, loaded)
+    notice = _offline_notice(registry, sum(p.checked for p in parts)) if summary.offline else None
+    summary.publication = publish(registry, config, notice=notice)
+    summary.exit_code = OfflineError.exit_code if summary.offline else summary.publication.exit_code
+    summary.publication.exit_code = summary.exit_code
+    return summary
+
+
+def _check_with_workers(
+    registry_path: Path,
+    registry: Registry,
+    loaded: str | None,
+    config: Config,
+    workers: int,
+    interrupt: Interrupt | None,
+    say: Say,
+) -> CheckSummary:
+    """`check` over `workers` local processes, one shard each, folded in here under the
+    caller's lock: this process is the registry's only writer. The reports are the caller's
+    unless the run ended otherwise (offline, a signal, a worker that failed: exit code set)."""
+    run = run_workers(registry_path, config, workers, interrupt=interrupt)
+    outcome = CheckOutcome(
+        checked=sum(p.checked for p in run.parts),
+        fresh=sum(p.fresh for p in run.parts),
+        offline=bool(run.parts) and all(p.offline for p in run.parts),
+        interrupted=any(p.interrupted for p in run.parts),
+    )
+    for part in run.parts:
+        for url, entry in part.registry.links.items():
+            if entry.result is not None and url in registry.links:
+                outcome.results[url] = entry.result
+    summary = CheckSummary(outcome)
+    for warning in run.failures + (shards.fold(registry, run.parts) if run.parts else []):
+        say(warning)
+    stopped = _stopped_by_signal(summary, interrupt)
+    if outcome.offline and not stopped:
+        summary.offline_reasons = _offline_reasons(outcome.results)
+        summary.exit_code = OfflineError.exit_code
+        summary.publication = publish(registry, config, notice=_offline_notice(registry, outcome.checked))
+        summary.publication.exit_code = summary.exit_code
+        return summary
+    if run.parts and not outcome.offline:
         summary.saved = registry_mod.save_run(registry, registry_path, loaded)
-        if _stopped_by_signal(summary, interrupt):
-            return summary
-    summary.publication = publish(registry, config)
-    summary.exit_code = summary.publication.exit_code
+    if run.failures and not stopped:
+        summary.exit_code = 2
     return summary
 
 

@@ -199,6 +199,7 @@ class Config:
     save_poll_interval: float = ArchiveOptions.poll_interval  # seconds between Save Page Now status polls
     drift: bool = False  # compare pages that answer with their capture from the citation date
     drift_budget: int = 25  # new captures fingerprinted per run (a weekly CI job covers 1,300 links a year)
+    workers: int = 0  # processes a check runs in (0: one per core, for registries big enough to share)
 
     def archive_options(self) -> ArchiveOptions:
         return ArchiveOptions(
@@ -267,6 +268,7 @@ _TYPES: dict[str, type] = {
     "save_poll_interval": float,
     "drift": bool,
     "drift_budget": int,
+    "workers": int,
 }
 
 
@@ -345,6 +347,8 @@ def _validate(config: Config) -> None:
     for name in _AT_LEAST_ONE:
         if getattr(config, name) < 1:
             raise ConfigError(f"{name} must be at least 1, got {getattr(config, name)}")
+    if config.workers < 0:
+        raise ConfigError(f"workers must be 0 (one per core) or more, got {config.workers}")
     if config.drift_budget < 0:
         raise ConfigError(f"drift_budget must be 0 or more, got {config.drift_budget}")
     if config.retries < 0:

@@ -179,3 +179,15 @@ def test_typed_values_keep_pyyamls_types() -> None:
     text = emit({"links": {"https://a.example/": link}})
     assert fastparse.read(text) == _pyyaml(text)
     assert _types(fastparse.read(text)) == _types(_pyyaml(text))
+
+
+def test_fields_before_the_first_link_are_not_given_to_a_link() -> None:
+    # Found by the hand-edit property test: a first link indented too far was read as a field
+    # of no link, and dropped, where PyYAML reads it (or refuses the file).
+    for text in (
+        "version: 1\nlinks:\n    https://a.example/: {}\n",
+        "version: 1\nlinks:\n      https://a.example/: {}\n  b: {}\n",
+        "version: 1\nlinks:\n    note: x\n  https://a.example/: {}\n",
+    ):
+        _agrees(text)
+        assert fastparse.read(text) is None

@@ -21,11 +21,11 @@ LAYERS: list[set[str]] = [
     {"extract", "registry", "fix"},
     {"transport", "classify", "hosts", "redirects", "loop", "drift"},
     {"checker"},
-    {"check_stage", "wayback"},
+    {"check_stage", "wayback", "shards"},
     {"drift_stage"},
     {"archive_stage"},
     {"report"},
-    {"commands"},
+    {"commands", "workers"},
     {"cli", "__main__", "__init__"},
 ]
 

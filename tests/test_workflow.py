@@ -115,3 +115,52 @@ def test_the_fix_step_fails_on_an_error_but_not_on_citations_left_to_a_person(tm
         env = {**os.environ, "RUNNER_TEMP": str(tmp_path), "PATH": f"{shim}{os.pathsep}{os.environ['PATH']}"}
         result = subprocess.run(["bash", "-e", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True)
         assert (result.returncode != 0) == bool(expected), (code, result.stderr)
+
+
+SHARDED = ROOT / ".github" / "workflows" / "citations-sharded.yml"
+
+
+def test_the_sharded_sample_runs_its_matrix_then_merges_as_one_run_would(tmp_path: Path) -> None:
+    """The sample's scripts, run by bash as runners run them: each shard of the matrix writes its
+    results without touching the registry, the merge folds them in and judges with --fail-on."""
+    workflow = yaml.safe_load(SHARDED.read_text())
+    shards = workflow["jobs"]["shard"]["strategy"]["matrix"]["shard"]
+    assert shards == list(range(1, int(workflow["env"]["SHARDS"]) + 1))
+    assert workflow["jobs"]["merge"]["needs"] == "shard" and "cancelled()" in workflow["jobs"]["merge"]["if"]
+    check = next(s for s in workflow["jobs"]["shard"]["steps"] if "--shard" in str(s.get("run", "")))
+    merge = next(s for s in workflow["jobs"]["merge"]["steps"] if "linkcheck merge" in str(s.get("run", "")))
+    download = next(s for s in workflow["jobs"]["merge"]["steps"] if "download-artifact" in str(s.get("uses", "")))
+    assert download["with"]["merge-multiple"] is True and download["with"]["path"] == "results/"
+    parser = build_parser()
+    for script in (check["run"], merge["run"]):
+        for line in script.splitlines():
+            if line.strip().startswith("linkcheck "):
+                words = shlex.split(line.split("||")[0].replace("$SHARD", "1").replace("$SHARDS", "4"))
+                assert parser.parse_args(words[1:]).command in ("check", "merge")
+
+    checkout = tmp_path / "repo"
+    checkout.mkdir()
+    (checkout / "paper.md").write_text("[a](http://127.0.0.1:9/a) [b](http://127.0.0.1:9/b)\n")
+    env = cli_subprocess_env()
+    bin_dir = tmp_path / "bin"  # `linkcheck` on PATH, as `pip install .` leaves it
+    bin_dir.mkdir()
+    (bin_dir / "linkcheck").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m linkcheck "$@"\n')
+    (bin_dir / "linkcheck").chmod(0o755)
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
+    run = subprocess.run(["linkcheck", "extract", "paper.md"], cwd=checkout, env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    (checkout / "linkcheck.toml").write_text("retries = 0\narchive = false\ntimeout = 2\n")
+    before = (checkout / "citations.yaml").read_text()
+    for shard in shards:  # --deny-private: the loopback links are skipped, never requested
+        shard_env = {**env, "SHARD": str(shard), "SHARDS": str(len(shards))}
+        result = subprocess.run(
+            ["bash", "-e", "-c", check["run"]], cwd=checkout, env=shard_env, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+    assert (checkout / "citations.yaml").read_text() == before
+    assert len(list((checkout / "results").glob("shard-*.yaml"))) == len(shards)
+    result = subprocess.run(["bash", "-e", "-c", merge["run"]], cwd=checkout, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "merged 4 shards" in result.stdout and (checkout / "reports" / "report.md").exists()
+    links = yaml.safe_load((checkout / "citations.yaml").read_text())["links"]
+    assert {entry["check"]["status"] for entry in links.values()} == {"skipped"}

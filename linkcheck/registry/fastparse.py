@@ -233,6 +233,8 @@ def links(lines: list[str]) -> dict[Any, Any]:
     or a citation's at 6), read a line at a time: the same data as PyYAML's. A field other than
     the registry's own goes to the block reader above."""
     result: dict[Any, Any] = {}
+    if lines and (lines[0][:2] != "  " or lines[0][2] == " "):
+        raise _Stray  # the first line must open a link: fields belong to one
     text_start, bad_last = _TEXT_START, _BAD_LAST
     heads: dict[str, Any] = {}  # "      status" → "status": the same few keys on every link
     values: dict[str, Any] = {}  # short values repeat too: "ok", "200", dates

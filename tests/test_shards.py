@@ -1,0 +1,276 @@
+"""Shards and workers: one check split by host over CI runners (`check --shard K/N` then
+`merge`) or local processes (`--workers`) gives the registry one run gives, timestamps aside."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from linkcheck import registry as registry_mod
+from linkcheck.errors import UsageError
+from linkcheck.shards import Shard, shard_of
+from linkcheck.workers import worker_count
+from tests.conftest import ServerFactory
+from tests.fakewayback import FakeCapture, FakeWayback
+from tests.helpers import ROOT, run_cli
+from tests.webserver import Reply, Web
+
+HOSTS = [f"127.0.0.{n}" for n in range(70, 78)]
+# Timestamps and timings differ between any two runs; everything else must not.
+VOLATILE = {"checked_at", "elapsed", "last_ok", "first_failure", "first_seen", "verified_at", "no_capture_since"}
+
+
+@pytest.fixture
+def webs(serve: ServerFactory) -> list[Web]:
+    servers = []
+    for n, host in enumerate(HOSTS):
+        routes = {
+            "/ok": Reply(),
+            "/gone": Reply(404, body=b"<html><title>Not found</title>nothing here</html>"),
+            "/moved": Reply(301, headers={"Location": f"http://{HOSTS[(n + 1) % len(HOSTS)]}:{{port}}/ok"}),
+            "/error": Reply(500),
+        }
+        servers.append(serve(host, routes=routes, fallback=Reply(404)))
+    for server in servers:  # a redirect to another host (another shard's host, mostly)
+        server.routes["/moved"] = Reply(301, headers={"Location": servers[(servers.index(server) + 1) % 8].url("/ok")})
+    return servers
+
+
+def make_corpus(tmp_path: Path, webs: list[Web], wayback: FakeWayback) -> Path:
+    lines = ["---", "date: 2020-05-01", "---", ""]
+    for web in webs:
+        for path in ("/ok", "/gone", "/moved", "/error", "/a/1", "/a/2"):
+            lines.append(f"- [{web.host}{path}]({web.url(path)})")
+        wayback.add(web.url("/gone"), FakeCapture("20200101000000"), FakeCapture("20210101000000"))
+    (tmp_path / "paper.md").write_text("\n".join(lines) + "\n")
+    registry = tmp_path / "citations.yaml"
+    assert run_cli("extract", str(tmp_path / "paper.md"), "--registry", str(registry)).returncode == 0
+    (tmp_path / "linkcheck.toml").write_text('retries = 0\nmin_interval = 0\nformats = "json"\n')
+    return registry
+
+
+def normalised(path: Path) -> dict[str, Any]:
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in VOLATILE}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    data: dict[str, Any] = strip(yaml.safe_load(path.read_text()))
+    return data
+
+
+def test_shard_ownership_is_stable_by_host_and_covers_every_host() -> None:
+    assert shard_of("https://a.example/x", 4) == shard_of("http://A.EXAMPLE:8080/y?z", 4)  # one host, one shard
+    # Fixed values: the hash must be the same in every process and on every machine.
+    assert [shard_of(f"https://host{i}.example/", 4) for i in range(8)] == [
+        shard_of(f"https://host{i}.example/other", 4) for i in range(8)
+    ]
+    owners = {shard_of(f"https://host{i}.example/", 4) for i in range(200)}
+    assert owners == {1, 2, 3, 4}
+    code = "from linkcheck.shards import shard_of; print([shard_of(f'https://h{i}.org/', 7) for i in range(20)])"
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(outputs) == 1 and outputs.pop().startswith("[")
+    with pytest.raises(UsageError):
+        Shard.parse("5/4")
+    with pytest.raises(UsageError):
+        Shard.parse("two of four")
+    assert Shard.parse(" 2 / 4 ") == Shard(2, 4)
+
+
+def test_four_shards_merged_give_what_one_run_gives(tmp_path: Path, webs: list[Web], wayback: FakeWayback) -> None:
+    one = tmp_path / "one"
+    split = tmp_path / "split"
+    one.mkdir()
+    registry = make_corpus(one, webs, wayback)
+    shutil.copytree(one, split)
+    common = ("--wayback-url", wayback.base)
+    single = run_cli("check", "--registry", str(registry), *common, "--output", str(one / "out"), cwd=one)
+    assert single.returncode == 1, single.stderr  # dead links: exit 1 (--fail-on any)
+
+    split_registry = split / "citations.yaml"
+    before = split_registry.read_text()
+    files = []
+    for k in range(1, 5):
+        results = split / f"shard-{k}.yaml"
+        ran = run_cli(
+            "check",
+            "--registry",
+            str(split_registry),
+            *common,
+            "--shard",
+            f"{k}/4",
+            "--results",
+            str(results),
+            cwd=split,
+        )
+        assert ran.returncode == 0, ran.stderr  # a shard's exit code does not judge: merge does
+        assert f"shard {k}/4" in ran.stdout
+        files.append(str(results))
+    assert split_registry.read_text() == before  # shards never touch the registry
+    merged = run_cli("merge", *files, "--registry", str(split_registry), "--output", str(split / "out"), cwd=split)
+    assert merged.returncode == single.returncode, merged.stderr
+    assert normalised(split_registry) == normalised(registry)
+    single_report = yaml.safe_load((one / "out" / "report.json").read_text())
+    merged_report = yaml.safe_load((split / "out" / "report.json").read_text())
+    assert merged_report["summary"] == single_report["summary"]
+    # Each shard owned whole hosts: no host was asked by two shards.
+    owners: dict[str, set[int]] = {}
+    for k, file in enumerate(files, start=1):
+        for url in registry_mod.load(Path(file)).links:
+            owners.setdefault(url.split("/")[2], set()).add(k)
+    assert all(len(ks) == 1 for ks in owners.values()) and len(owners) == len(HOSTS)
+
+
+def test_merge_applies_fail_on_and_says_what_is_missing(tmp_path: Path, webs: list[Web], wayback: FakeWayback) -> None:
+    registry = make_corpus(tmp_path, webs, wayback)
+    results = tmp_path / "shard-1.yaml"
+    args = ("--registry", str(registry), "--no-archive")
+    assert run_cli("check", *args, "--shard", "1/3", "--results", str(results), cwd=tmp_path).returncode == 0
+    merged = run_cli("merge", str(results), "--registry", str(registry), "--fail-on", "none", cwd=tmp_path)
+    assert merged.returncode == 0, merged.stderr
+    assert "no results for shards 2, 3 of 3" in merged.stderr
+    assert yaml.safe_load(registry.read_text())["last_run"]["interrupted"] is True  # not every link was checked
+    twice = run_cli("merge", str(results), str(results), "--registry", str(registry), cwd=tmp_path)
+    assert twice.returncode == 2 and "given more than once" in twice.stderr
+    (tmp_path / "other.yaml").write_text("version: 1\nlinks: {}\n")
+    wrong = run_cli("merge", str(tmp_path / "other.yaml"), "--registry", str(registry), cwd=tmp_path)
+    assert wrong.returncode == 2 and "not a shard's results file" in wrong.stderr
+    missing = run_cli("merge", str(tmp_path / "nope.yaml"), "--registry", str(registry), cwd=tmp_path)
+    assert missing.returncode == 2 and "no such results file" in missing.stderr
+    alone = run_cli("check", *args, "--shard", "1/3", cwd=tmp_path)
+    assert alone.returncode == 2 and "go together" in alone.stderr
+
+
+def test_a_results_file_cannot_smuggle_links_of_another_shard(
+    tmp_path: Path, webs: list[Web], wayback: FakeWayback
+) -> None:
+    registry = make_corpus(tmp_path, webs, wayback)
+    results = tmp_path / "shard-1.yaml"
+    assert (
+        run_cli(
+            "check",
+            "--registry",
+            str(registry),
+            "--no-archive",
+            "--shard",
+            "1/2",
+            "--results",
+            str(results),
+            cwd=tmp_path,
+        ).returncode
+        == 0
+    )
+    data = yaml.safe_load(results.read_text())
+    data["shard"]["index"] = 2  # claims to be the other shard
+    results.write_text(yaml.safe_dump(data))
+    forged = run_cli("merge", str(results), "--registry", str(registry), cwd=tmp_path)
+    assert forged.returncode == 2 and "does not check" in forged.stderr
+
+
+def test_workers_give_what_one_process_gives(tmp_path: Path, webs: list[Web], wayback: FakeWayback) -> None:
+    one, many = tmp_path / "one", tmp_path / "many"
+    one.mkdir()
+    registry = make_corpus(one, webs, wayback)
+    shutil.copytree(one, many)
+    common = ("--wayback-url", wayback.base)
+    single = run_cli("check", "--registry", str(registry), *common, "--workers", "1", cwd=one)
+    parallel = run_cli("check", "--registry", str(many / "citations.yaml"), *common, "--workers", "3", cwd=many)
+    assert "in 3 worker processes" in parallel.stderr
+    assert parallel.returncode == single.returncode == 1, parallel.stderr
+    assert normalised(many / "citations.yaml") == normalised(registry)
+
+
+def test_the_default_is_one_process_per_core_for_big_registries_only() -> None:
+    cores = os.cpu_count() or 1
+    assert worker_count(0, 40) == 1
+    assert worker_count(0, 100_000) == cores
+    assert worker_count(3, 2) == 2 and worker_count(1, 100_000) == 1
+
+
+def _start(registry: Path, *extra: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    command = [
+        sys.executable,
+        "-m",
+        "linkcheck",
+        "check",
+        "--registry",
+        str(registry),
+        "--no-archive",
+        "--retries",
+        "0",
+    ]
+    return subprocess.Popen(
+        [*command, "--output", str(registry.parent / "out"), *extra],
+        cwd=registry.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def _slow_registry(tmp_path: Path, serve: ServerFactory, count: int, delay: float) -> tuple[Path, list[Web]]:
+    webs = [serve(host, fallback=Reply(delay=delay)) for host in HOSTS[:4]]
+    lines = [f"- [{i}]({webs[i % 4].url(f'/article/{i}')})" for i in range(count)]
+    (tmp_path / "paper.md").write_text("\n".join(lines) + "\n")
+    registry = tmp_path / "citations.yaml"
+    assert run_cli("extract", str(tmp_path / "paper.md"), "--registry", str(registry)).returncode == 0
+    return registry, webs
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_stops_every_worker_and_keeps_what_they_checked(
+    tmp_path: Path, serve: ServerFactory, sig: int, code: int
+) -> None:
+    registry, webs = _slow_registry(tmp_path, serve, 80, 0.3)  # 4 hosts, 4 at a time, 0.3 s: about 6 s
+    process = _start(registry, "--workers", "2")
+    deadline = time.monotonic() + 30
+    while sum(len(w.hits) for w in webs) < 40 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    sent = time.monotonic()
+    process.send_signal(sig)
+    _, stderr = process.communicate(timeout=20)
+    assert time.monotonic() - sent < 4.0, "workers must stop soon after the signal"
+    assert process.returncode == code, stderr
+    loaded = registry_mod.load(registry)
+    done = {url for url, entry in loaded.links.items() if entry.result is not None}
+    assert 0 < len(done) < 80
+    assert loaded.last_run is not None and loaded.last_run.interrupted
+    hits = sum(len(w.hits) for w in webs)
+    time.sleep(1.0)
+    assert sum(len(w.hits) for w in webs) == hits, "no worker goes on after the run stopped"
+
+
+def test_sigkill_of_the_parent_leaves_the_registry_whole_and_no_worker_behind(
+    tmp_path: Path, serve: ServerFactory
+) -> None:
+    registry, webs = _slow_registry(tmp_path, serve, 80, 0.3)
+    before = registry.read_text()
+    process = _start(registry, "--workers", "2")
+    deadline = time.monotonic() + 30
+    while sum(len(w.hits) for w in webs) < 8 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=10)
+    assert registry.read_text() == before  # only the parent writes the registry, and it never did
+    time.sleep(2.0)  # the orphans notice within half a second, then stop as on SIGTERM
+    hits = sum(len(w.hits) for w in webs)
+    time.sleep(1.5)
+    assert sum(len(w.hits) for w in webs) == hits, "orphaned workers went on sending requests"
