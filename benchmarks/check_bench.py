@@ -57,6 +57,32 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float, subprocess.Compl
     return wall, cpu, result
 
 
+def scaling(urls: list[str], webs: list[Web], tmp: Path) -> None:
+    """`check --workers N` for N = 1, 2, 4 (the shards of issue 17 in local processes): wall
+    time, CPU per URL of the whole process tree, the largest process's peak memory."""
+    doc = tmp / "scaling.md"
+    doc.write_text("\n".join(f"- [link {i}]({u})" for i, u in enumerate(urls)) + "\n")
+    for workers in (1, 2, 4):
+        registry = tmp / f"scaling-{workers}.yaml"
+        subprocess.run(
+            [sys.executable, "-m", "linkcheck", "extract", str(doc), "--registry", str(registry)],
+            check=True,
+            capture_output=True,
+        )
+        for web in webs:
+            web.peak = 0
+        command = [sys.executable, "-m", "linkcheck", "check", "--registry", str(registry), "--retries", "1"]
+        command += ["--output", str(tmp / "out"), "--no-archive", "--format", "json", *LIMITS]
+        wall, cpu, result = timed([*command, "--workers", str(workers)], tmp)
+        peak_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        report = json.loads((tmp / "out" / "report.json").read_text())
+        print(
+            f"[workers {workers}] {wall:.2f} s wall, {cpu * 1000 / len(urls):.2f} ms CPU per URL (all processes), "
+            f"peak in flight per host {max(web.peak for web in webs)}, largest process so far {peak_rss:.0f} MB; "
+            f"{report['summary']}; exit {result.returncode}"
+        )
+
+
 def scenario(name: str, urls: list[str], webs: list[Web], tmp: Path) -> None:
     doc = tmp / f"{name}.md"
     doc.write_text("\n".join(f"- [link {i}]({u})" for i, u in enumerate(urls)) + "\n")
@@ -217,6 +243,9 @@ def main() -> None:
         urls = [web.url(f"/article/{j}") for web in webs for j in range(PER_HOST)]
         with tempfile.TemporaryDirectory() as tmp:
             scenario("healthy", urls, webs, Path(tmp))
+            if "--scaling" in sys.argv:
+                scaling(urls, webs, Path(tmp))
+                return
             engine_cpu(urls)
             naive_cpu(urls)
             extra = [dead.url(f"/never/{j}") for j in range(30)] + [
