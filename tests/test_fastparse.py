@@ -191,3 +191,8 @@ def test_fields_before_the_first_link_are_not_given_to_a_link() -> None:
     ):
         _agrees(text)
         assert fastparse.read(text) is None
+    # Found on a clean clone: an emptied `status:` followed by another key was read as an empty
+    # list, where YAML has null.
+    emptied = "links:\n  https://a.example/:\n    check:\n      status:\n      redirects:\n      - x\n      error:\n"
+    _agrees(emptied)
+    assert fastparse.read(emptied) == _pyyaml(emptied)

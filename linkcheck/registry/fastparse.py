@@ -260,6 +260,9 @@ def links(lines: list[str]) -> dict[Any, Any]:
                     raise _Stray
                 target[texts_key].append(_text_or_typed(line[8:]))
                 continue
+            if texts_key is not None:  # a key at this indent ends the list above
+                _close_texts(target, texts_key)
+                texts_key = None
             head, sep, token = line.partition(": ")
             if not sep:
                 if line[-1] != ":":
@@ -269,9 +272,6 @@ def links(lines: list[str]) -> dict[Any, Any]:
                     raise _Stray
                 target[key], texts_key = [], key  # a list may follow; empty means null
                 continue
-            if texts_key is not None:
-                _close_texts(target, texts_key)
-                texts_key = None
             key = heads.get(head)
             if key is None:
                 key = _field(head[6:])
