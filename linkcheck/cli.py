@@ -70,6 +70,14 @@ def _add_report_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_fail_on(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--fail-on",
+        choices=FAIL_ON_CHOICES,
+        help="exit 1 for any problem (default), only for problems new since the last run, or never",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="linkcheck", description="Citation and link-integrity checker.")
     from linkcheck import __version__
@@ -158,11 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--results", metavar="FILE", help="where --shard writes its results")
     _add_deny_private(check)
     _add_report_options(check)
-    check.add_argument(
-        "--fail-on",
-        choices=FAIL_ON_CHOICES,
-        help="exit 1 for any problem (default), only for problems new since the last run, or never",
-    )
+    _add_fail_on(check)
 
     merge = commands.add_parser(
         "merge",
@@ -174,11 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("files", nargs="+", metavar="FILE", help="results files, one per shard")
     _add_common(merge)
     _add_report_options(merge)
-    merge.add_argument(
-        "--fail-on",
-        choices=FAIL_ON_CHOICES,
-        help="exit 1 for any problem (default), only for problems new since the last run, or never",
-    )
+    _add_fail_on(merge)
 
     report = commands.add_parser(
         "report",

@@ -183,6 +183,19 @@ def extract(
 # ---------------------------------------------------------------------------- check
 
 
+def _require_entries(registry: Registry, registry_path: Path) -> None:
+    if not registry.links and not registry.documents:
+        raise UsageError(f"{registry_path}: the registry is empty; run `linkcheck extract PATH...` first")
+
+
+def _archive_after_check(
+    registry: Registry, config: Config, outcome: CheckOutcome, interrupt: Interrupt | None, say: Say
+) -> ArchiveOutcome:
+    """The archive stage for the links a check just judged, drift on the pages it read."""
+    pages = outcome.run.pages if config.drift and outcome.run is not None else None
+    return _archive_stage(registry, config, lookups=config.archive, pages=pages, interrupt=interrupt, say=say)
+
+
 def _offline_reasons(results: dict[str, LinkResult]) -> dict[str, int]:
     counts = Counter(
         NETWORK_REASON_WORDS.get(result.reason, "unreachable") if result.reason is not None else "unreachable"
@@ -248,8 +261,7 @@ def check(
     """
     with registry_mod.locked(registry_path, lock_timeout, notify=say):
         registry, loaded = registry_mod.load_with_text(registry_path)
-        if not registry.links and not registry.documents:
-            raise UsageError(f"{registry_path}: the registry is empty; run `linkcheck extract PATH...` first")
+        _require_entries(registry, registry_path)
         workers = worker_count(config.workers, len(registry.links))
         if workers > 1:
             say(f"checking {len(registry.links)} links in {workers} worker processes (--workers)")
@@ -291,10 +303,7 @@ def _check_here(
         summary.publication = publish(registry, config, notice=_offline_notice(registry, outcome.checked))
         summary.publication.exit_code = summary.exit_code
         return summary
-    pages = outcome.run.pages if config.drift and outcome.run is not None else None
-    summary.archive = _archive_stage(
-        registry, config, lookups=config.archive, pages=pages, interrupt=interrupt, say=say
-    )
+    summary.archive = _archive_after_check(registry, config, outcome, interrupt, say)
     summary.saved = registry_mod.save_run(registry, registry_path, loaded)
     _stopped_by_signal(summary, interrupt)
     return summary
@@ -320,8 +329,7 @@ def check_shard(
     128 + a signal's number (what was learnt before it is written all the same)."""
     options = config.check_options()
     registry, text = registry_mod.load_with_text(registry_path)
-    if not registry.links and not registry.documents:
-        raise UsageError(f"{registry_path}: the registry is empty; run `linkcheck extract PATH...` first")
+    _require_entries(registry, registry_path)
     part = shards.subset(registry, shard)
     outcome = run_check(
         part, options, max_age=config.max_age, progress=progress, on_start=on_start, interrupt=interrupt
@@ -332,10 +340,7 @@ def check_shard(
             summary.offline_reasons = _offline_reasons(outcome.results)
             summary.exit_code = OfflineError.exit_code
         else:
-            pages = outcome.run.pages if config.drift and outcome.run is not None else None
-            summary.archive = _archive_stage(
-                part, config, lookups=config.archive, pages=pages, interrupt=interrupt, say=say
-            )
+            summary.archive = _archive_after_check(part, config, outcome, interrupt, say)
             _stopped_by_signal(summary, interrupt)
     results = shards.ShardResults(
         shard,
@@ -371,10 +376,10 @@ def merge_results(
         raise UsageError("merge: name the results files of the shards (check --shard K/N --results FILE)")
     with registry_mod.locked(registry_path, lock_timeout, notify=say):
         registry, loaded = registry_mod.load_with_text(registry_path)
-        if not registry.links and not registry.documents:
-            raise UsageError(f"{registry_path}: the registry is empty; run `linkcheck extract PATH...` first")
+        _require_entries(registry, registry_path)
         summary = MergeResultsSummary(parts)
-        changed = sorted({str(p.shard) for p in parts if p.registry_digest != shards.digest(loaded)})
+        now = shards.digest(loaded)  # once: the registry may be tens of megabytes
+        changed = sorted({str(p.shard) for p in parts if p.registry_digest != now})
         if changed:
             summary.warnings.append(
                 f"the registry changed after shard {', '.join(changed)} read it: its verdicts are folded in, "
@@ -415,7 +420,7 @@ def _check_with_workers(
             if entry.result is not None and url in registry.links:
                 outcome.results[url] = entry.result
     summary = CheckSummary(outcome)
-    for warning in run.failures + (shards.fold(registry, run.parts) if run.parts else []):
+    for warning in run.failures + shards.fold(registry, run.parts):
         say(warning)
     stopped = _stopped_by_signal(summary, interrupt)
     if outcome.offline and not stopped:
@@ -465,8 +470,7 @@ def report(registry_path: Path, config: Config) -> Publication:
     """Write the reports from the registry alone (no network, no lock: writes are atomic renames).
     Exit code 0 whatever they hold."""
     registry = registry_mod.load(registry_path)
-    if not registry.links and not registry.documents:
-        raise UsageError(f"{registry_path}: the registry is empty; run `linkcheck extract PATH...` first")
+    _require_entries(registry, registry_path)
     publication = publish(registry, config)
     publication.exit_code = 0
     return publication

@@ -108,10 +108,10 @@ def write_results(path: Path, part: Registry, results: ShardResults) -> Path:
 
 def read_results(path: Path) -> ShardResults:
     """A results file; RegistryError (located) if it is not one."""
-    part = load(path)
-    header = part.extra.get("shard")
     if not path.exists():
         raise RegistryError(f"{path}: no such results file")
+    part = load(path)
+    header = part.extra.get("shard")
     if not isinstance(header, dict):
         raise RegistryError(f"{path}: not a shard's results file (no `shard:` header; check --shard K/N writes one)")
     try:

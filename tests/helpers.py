@@ -155,3 +155,29 @@ def make_docx(paragraphs: list[str], hyperlinks: list[tuple[str, str]] = ()) -> 
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def start_check(registry: Path, *extra: str) -> subprocess.Popen[str]:
+    """`linkcheck check` on `registry` in a subprocess (for signals), archive lookups off, no retries."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "linkcheck",
+            "check",
+            "--registry",
+            str(registry),
+            "--no-archive",
+            "--output",
+            str(registry.parent / "out"),
+            "--retries",
+            "0",
+            *extra,
+        ],
+        cwd=registry.parent,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )

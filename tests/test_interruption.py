@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import random
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,7 +12,7 @@ import yaml
 
 from linkcheck import registry as registry_mod
 from tests.conftest import ServerFactory
-from tests.helpers import ROOT, run_cli
+from tests.helpers import run_cli, start_check
 from tests.webserver import Reply, Web
 
 
@@ -29,31 +26,6 @@ def make_registry(tmp_path: Path, web: Web, count: int) -> Path:
     registry = tmp_path / "citations.yaml"
     assert run_cli("extract", str(tmp_path / "paper.md"), "--registry", str(registry)).returncode == 0
     return registry
-
-
-def start_check(registry: Path, *extra: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "linkcheck",
-            "check",
-            "--registry",
-            str(registry),
-            "--no-archive",
-            "--output",
-            str(registry.parent / "out"),
-            "--retries",
-            "0",
-            *extra,
-        ],
-        cwd=registry.parent,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def checked(registry: Path) -> dict[str, str]:

@@ -21,7 +21,7 @@ from linkcheck.shards import Shard, shard_of
 from linkcheck.workers import worker_count
 from tests.conftest import ServerFactory
 from tests.fakewayback import FakeCapture, FakeWayback
-from tests.helpers import ROOT, run_cli
+from tests.helpers import ROOT, run_cli, start_check
 from tests.webserver import Reply, Web
 
 HOSTS = [f"127.0.0.{n}" for n in range(70, 78)]
@@ -207,25 +207,6 @@ def test_the_default_is_one_process_per_core_for_big_registries_only() -> None:
     assert worker_count(3, 2) == 2 and worker_count(1, 100_000) == 1
 
 
-def _start(registry: Path, *extra: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
-    command = [
-        sys.executable,
-        "-m",
-        "linkcheck",
-        "check",
-        "--registry",
-        str(registry),
-        "--no-archive",
-        "--retries",
-        "0",
-    ]
-    return subprocess.Popen(
-        [*command, "--output", str(registry.parent / "out"), *extra],
-        cwd=registry.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-
-
 def _slow_registry(tmp_path: Path, serve: ServerFactory, count: int, delay: float) -> tuple[Path, list[Web]]:
     webs = [serve(host, fallback=Reply(delay=delay)) for host in HOSTS[:4]]
     lines = [f"- [{i}]({webs[i % 4].url(f'/article/{i}')})" for i in range(count)]
@@ -240,7 +221,7 @@ def test_a_signal_stops_every_worker_and_keeps_what_they_checked(
     tmp_path: Path, serve: ServerFactory, sig: int, code: int
 ) -> None:
     registry, webs = _slow_registry(tmp_path, serve, 80, 0.3)  # 4 hosts, 4 at a time, 0.3 s: about 6 s
-    process = _start(registry, "--workers", "2")
+    process = start_check(registry, "--workers", "2")
     deadline = time.monotonic() + 30
     while sum(len(w.hits) for w in webs) < 40 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -263,7 +244,7 @@ def test_sigkill_of_the_parent_leaves_the_registry_whole_and_no_worker_behind(
 ) -> None:
     registry, webs = _slow_registry(tmp_path, serve, 80, 0.3)
     before = registry.read_text()
-    process = _start(registry, "--workers", "2")
+    process = start_check(registry, "--workers", "2")
     deadline = time.monotonic() + 30
     while sum(len(w.hits) for w in webs) < 8 and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -2,9 +2,11 @@
 
 PyYAML composes a node for every value and constructs it in Python: 25-40 s for a registry of
 100,000 links. The registry's own layout is a small part of YAML (block mappings and sequences
-indented by two, one scalar per line, plain or double-quoted), so this reads it with a regular
-expression per line group and gives exactly the data PyYAML would give: scalars that might be
-typed (numbers, booleans, dates) are resolved by PyYAML itself.
+indented by two, one scalar per line, plain or double-quoted), so this reads it directly and
+gives exactly the data PyYAML would give: scalars that might be typed (numbers, booleans,
+dates) are resolved by PyYAML itself. The `links:` section, the bulk, is read a line at a time
+(`links`); the rest, and fields the registry does not know, with a regular expression per
+entry (`_block`).
 
 Anything outside that layout (a comment after the header, a flow collection, an anchor, a tag,
 a multi-line or single-quoted scalar, other indentation, a duplicate key, a control character)
@@ -107,11 +109,17 @@ def _scalar(token: str) -> Any:
     if first not in _MAYBE_TYPED:
         return token
     if first in "0123456789":
-        if token.isdigit() and token.isascii() and (first != "0" or len(token) == 1) and len(token) < 19:
+        if _small_int(token):
             return int(token)
         if _FLOAT_RE.fullmatch(token):
             return float(token)
     return _typed_scalar(token)
+
+
+def _small_int(token: str) -> bool:
+    """A decimal whole number YAML 1.1 and Python read alike (a leading 0 is octal in YAML 1.1;
+    very long ones go to PyYAML, which reports what Python refuses)."""
+    return token.isdigit() and token.isascii() and (token[0] != "0" or len(token) == 1) and len(token) < 19
 
 
 def _key(token: str) -> Any:
@@ -194,7 +202,7 @@ def _text_or_typed(token: str) -> Any:
     elif first not in _MAYBE_TYPED and first not in _INDICATORS:
         if ": " not in token and " #" not in token and "\t#" not in token and token[-1] not in _BAD_LAST:
             return token
-    elif token.isdigit() and token.isascii() and (first != "0" or len(token) == 1) and len(token) < 19:
+    elif _small_int(token):
         return int(token)
     scalar = _SCALAR_RE.match(token)
     if scalar is None:
