@@ -36,7 +36,7 @@ from linkcheck.models import NETWORK_REASON_WORDS, Citation, LinkResult, Verdict
 from linkcheck.registry import LinkEntry, MergeSummary, Registry, Saved, write_atomically
 from linkcheck.report import Report, build_report, parse_formats, write_reports
 from linkcheck.shards import Shard
-from linkcheck.workers import run_workers, worker_count
+from linkcheck.workers import run_workers, shared_limits, worker_count
 
 __all__ = [
     "FixSummary",
@@ -262,7 +262,7 @@ def check(
     with registry_mod.locked(registry_path, lock_timeout, notify=say):
         registry, loaded = registry_mod.load_with_text(registry_path)
         _require_entries(registry, registry_path)
-        workers = worker_count(config.workers, len(registry.links))
+        workers = worker_count(config.workers, len(registry.links), config.max_concurrency)
         if workers > 1:
             say(f"checking {len(registry.links)} links in {workers} worker processes (--workers)")
             summary = _check_with_workers(registry_path, registry, loaded, config, workers, interrupt, say)
@@ -408,7 +408,8 @@ def _check_with_workers(
     """`check` over `workers` local processes, one shard each, folded in here under the
     caller's lock: this process is the registry's only writer. The reports are the caller's
     unless the run ended otherwise (offline, a signal, a worker that failed: exit code set)."""
-    run = run_workers(registry_path, config, workers, interrupt=interrupt)
+    configs = shared_limits(config, list(registry.links), workers)
+    run = run_workers(registry_path, configs, interrupt=interrupt)
     outcome = CheckOutcome(
         checked=sum(p.checked for p in run.parts),
         fresh=sum(p.fresh for p in run.parts),

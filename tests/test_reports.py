@@ -27,6 +27,7 @@ from linkcheck.report import (
     render_markdown,
     report_data,
 )
+from linkcheck.report.json_report import json_text
 from tests.conftest import ServerFactory
 from tests.helpers import run_cli
 from tests.report_fixture import GENERATED_AT, HOSTILE_TEXT, HOSTILE_URL, build
@@ -49,7 +50,13 @@ def matches_snapshot(name: str, text: str) -> None:
 
 def test_json_snapshot_and_shape() -> None:
     data = report_data(report())
-    matches_snapshot("report.json", json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    matches_snapshot("report.json", json_text(data))
+    assert json.loads(json_text(data)) == data
+    # One line a link; the rest indented.
+    lines = json_text(data).splitlines()
+    assert sum(line.startswith('  {"url": ') for line in lines) == len(data["links"]) > 1
+    empty = {**data, "links": []}
+    assert json.loads(json_text(empty)) == empty
     assert data["schema_version"] == 1
     assert data["summary"] == {
         "broken": 2,

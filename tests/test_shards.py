@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -16,9 +18,10 @@ import pytest
 import yaml
 
 from linkcheck import registry as registry_mod
+from linkcheck.config import Config
 from linkcheck.errors import UsageError
 from linkcheck.shards import Shard, shard_of
-from linkcheck.workers import worker_count
+from linkcheck.workers import shared_limits, worker_count
 from tests.conftest import ServerFactory
 from tests.fakewayback import FakeCapture, FakeWayback
 from tests.helpers import ROOT, run_cli, start_check
@@ -202,9 +205,49 @@ def test_workers_give_what_one_process_gives(tmp_path: Path, webs: list[Web], wa
 
 def test_the_default_is_one_process_per_core_for_big_registries_only() -> None:
     cores = os.cpu_count() or 1
-    assert worker_count(0, 40) == 1
-    assert worker_count(0, 100_000) == cores
-    assert worker_count(3, 2) == 2 and worker_count(1, 100_000) == 1
+    assert worker_count(0, 40, 64) == 1
+    assert worker_count(0, 100_000, 64) == cores
+    assert worker_count(3, 2, 64) == 2 and worker_count(1, 100_000, 64) == 1
+    assert worker_count(8, 100_000, 3) == 3  # never more workers than requests allowed in flight
+
+
+def test_workers_share_the_run_s_limits_instead_of_multiplying_them() -> None:
+    urls = [f"http://127.0.0.{70 + n % 8}/{n}" for n in range(80)]
+    config = Config(max_concurrency=10, archive_concurrency=3, cdx_per_minute=60, drift_budget=5)
+    parts = shared_limits(config, urls, 3)
+    assert sum(p.max_concurrency for p in parts) == 10
+    assert sum(p.cdx_per_minute for p in parts) == 60 and sum(p.drift_budget for p in parts) == 5
+    assert [p.archive_concurrency for p in parts] == [1, 1, 1]
+    by_shard = [sum(shard_of(url, 3) == k for url in urls) for k in (1, 2, 3)]
+    # In flight by each worker's share of the links: the biggest share gets the most.
+    assert parts[by_shard.index(max(by_shard))].max_concurrency == max(p.max_concurrency for p in parts)
+    assert all(p.max_concurrency >= 1 for p in shared_limits(Config(max_concurrency=2), urls[:3], 2))
+
+
+def test_max_concurrency_holds_over_all_workers(tmp_path: Path, serve: ServerFactory) -> None:
+    """--max-concurrency counts requests in flight in all, whatever the number of workers."""
+    lock, now, most = threading.Lock(), [0], [0]
+
+    async def slow(method: str, path: str, headers: dict[str, str]) -> Reply:
+        with lock:
+            now[0] += 1
+            most[0] = max(most[0], now[0])
+        await asyncio.sleep(0.1)
+        with lock:
+            now[0] -= 1
+        return Reply()
+
+    webs = [serve(host, fallback=slow) for host in HOSTS]
+    lines = [f"- [{i}]({webs[i % 8].url(f'/article/{i}')})" for i in range(64)]
+    (tmp_path / "paper.md").write_text("\n".join(lines) + "\n")
+    registry = tmp_path / "citations.yaml"
+    assert run_cli("extract", str(tmp_path / "paper.md"), "--registry", str(registry)).returncode == 0
+    options = ("--workers", "2", "--max-concurrency", "3", "--host-concurrency", "4", "--no-archive")
+    result = run_cli("check", "--registry", str(registry), *options, "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "in 2 worker processes" in result.stderr
+    assert sum(len(w.hits) for w in webs) == 64
+    assert most[0] == 3, "three in flight at once in all, never more"
 
 
 def _slow_registry(tmp_path: Path, serve: ServerFactory, count: int, delay: float) -> tuple[Path, list[Web]]:

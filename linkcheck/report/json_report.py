@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from linkcheck.clock import stamp
@@ -162,5 +163,16 @@ def _host(url: str) -> str | None:
 
 
 def write_json(report: Report, directory: Path) -> Path:
-    text = json.dumps(report_data(report), ensure_ascii=False, indent=1) + "\n"
-    return write_atomically(directory / "report.json", text)
+    return write_atomically(directory / "report.json", json_text(report_data(report)))
+
+
+def json_text(data: dict[str, Any]) -> str:
+    """report.json's text: indented, except that each link is one line. An indent makes the
+    json module use its pure-Python encoder (0.3 s for 3,000 links, the C one 0.03 s), and a
+    line per link is what one reads, greps and diffs anyway."""
+    links = data["links"]
+    head = json.dumps({**data, "links": []}, ensure_ascii=False, indent=1)
+    if not links:
+        return head + "\n"
+    rows = ",\n  ".join(json.dumps(link, ensure_ascii=False) for link in links)
+    return head.removesuffix("[]\n}") + "[\n  " + rows + "\n ]\n}\n"
