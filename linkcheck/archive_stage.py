@@ -21,6 +21,7 @@ from linkcheck.drift import Page
 from linkcheck.drift_stage import DriftRun
 from linkcheck.errors import UsageError
 from linkcheck.loop import Interrupt, run_async
+from linkcheck.memento import MementoArchives
 from linkcheck.models import ArchiveLookup, LookupState, Snapshot, Verdict
 from linkcheck.registry import LinkEntry, Registry, effective_dates
 from linkcheck.urls import ArchivedUrl, parse_archive_url, wayback_snapshot
@@ -123,7 +124,7 @@ async def _verify_manual(archiver: Archiver, entry: LinkEntry, checked_at: str) 
 class _Plan:
     """What the stage will do, decided from the registry before any request."""
 
-    snapshots: list[tuple[LinkEntry, ArchivedUrl]] = field(default_factory=list)  # cited Wayback snapshots
+    snapshots: list[tuple[LinkEntry, ArchivedUrl]] = field(default_factory=list)  # cited snapshots
     manual: list[LinkEntry] = field(default_factory=list)  # a person's archive_url
     due: list[LinkEntry] = field(default_factory=list)  # links that need a lookup
     cached: int = 0  # answered from the registry
@@ -135,8 +136,8 @@ def _plan(registry: Registry, lookups: bool, everything: bool, now: datetime, tt
     for url, entry in registry.links.items():
         if entry.ignore:
             continue
-        if (archived := wayback_snapshot(url)) is not None:
-            plan.snapshots.append((entry, archived))
+        if (archived := parse_archive_url(url)) is not None:
+            plan.snapshots.append((entry, archived))  # a cited snapshot, of any archive
         if entry.archive_url:
             plan.manual.append(entry)
         if lookups and archived is None:
@@ -156,7 +157,7 @@ def _live(registry: Registry) -> list[LinkEntry]:
         if e.result is not None
         and not e.ignore
         and e.result.status in (Verdict.OK, Verdict.MOVED)
-        and wayback_snapshot(e.url) is None
+        and parse_archive_url(e.url) is None
     ]
 
 
@@ -179,8 +180,22 @@ async def _each(items: list[T], workers: int, work: Callable[[T], Awaitable[None
 class _ArchiveRun:
     """One run of the stage: each kind of work, recorded into the registry as it arrives."""
 
-    def __init__(self, registry: Registry, archiver: Archiver, started: str, outcome: ArchiveOutcome) -> None:
-        self.registry, self.archiver, self.started, self.outcome = registry, archiver, started, outcome
+    def __init__(
+        self,
+        registry: Registry,
+        archiver: Archiver,
+        mementos: MementoArchives | None,
+        started: str,
+        outcome: ArchiveOutcome,
+    ) -> None:
+        self.registry, self.archiver, self.mementos, self.started, self.outcome = (
+            registry,
+            archiver,
+            mementos,
+            started,
+            outcome,
+        )
+        self.wayback_stopped: str | None = None  # the Wayback Machine stopped; other archives still asked
 
     async def drift(self, item: tuple[LinkEntry, Page]) -> None:
         assert self.outcome.drift is not None
@@ -189,7 +204,11 @@ class _ArchiveRun:
 
     async def snapshot_link(self, item: tuple[LinkEntry, ArchivedUrl]) -> None:
         entry, archived = item
-        apply_results(self.registry, {entry.url: await self.archiver.verify_snapshot_link(entry.url, archived)})
+        if archived.service == "wayback" and archived.original and archived.timestamp:
+            result = await self.archiver.verify_snapshot_link(entry.url, archived)
+        else:
+            result = await self.archiver.verify_url(entry.url)
+        apply_results(self.registry, {entry.url: result})
         self.outcome.snapshot_links += 1
 
     async def manual(self, entry: LinkEntry) -> None:
@@ -198,7 +217,17 @@ class _ArchiveRun:
 
     async def lookup(self, entry: LinkEntry) -> None:
         cited, source = citation_date(self.registry, entry)
-        lookup = await self.archiver.lookup(entry.url, cited, source)
+        try:
+            lookup = await self.archiver.lookup(entry.url, cited, source)
+        except ArchiveStopped as exc:
+            if self.mementos is None or not self.mementos.usable():
+                raise
+            if self.wayback_stopped is None:
+                self.wayback_stopped = str(exc)
+                self.outcome.notes.append(f"{exc} Other archives were still asked.")
+            lookup = Lookup(entry.url, LookupState.UNKNOWN, detail="the Wayback Machine could not be asked", via="cdx")
+        if self.mementos is not None:
+            lookup = await self.mementos.widen(lookup, entry.url, cited, source)
         _record_lookup(entry, lookup, self.started)
         self.outcome.looked_up += 1
         if lookup.state is LookupState.FOUND:
@@ -280,11 +309,15 @@ def run_archive(
 
     async def go() -> None:
         archiver = Archiver(options, transport, progress)
+        mementos = MementoArchives(options) if options.timemaps else None
+        if outcome.drift is not None:
+            outcome.drift.mementos = mementos
         # Enough work under way to keep the archive client's slots busy while a lookup waits
         # between its requests; the client itself bounds the requests in flight.
         workers = max(1, options.max_in_flight) * 4
         try:
-            await _ArchiveRun(registry, archiver, stamp(now), outcome).run(plan, credentials, workers)
+            run = _ArchiveRun(registry, archiver, mementos, stamp(now), outcome)
+            await run.run(plan, credentials, workers)
         except asyncio.CancelledError:
             if interrupt is None or interrupt.signal is None:
                 raise
@@ -296,7 +329,12 @@ def run_archive(
                 name: service.requests for name, service in archiver.client.services.items() if service.requests
             }
             outcome.invalid_rows = archiver.invalid_rows
-            outcome.notes = [s.stopped for s in archiver.client.services.values() if s.stopped]
+            outcome.notes = [s.stopped for s in archiver.client.services.values() if s.stopped] + outcome.notes
+            if mementos is not None:
+                outcome.requests += mementos.requests
+                outcome.requests_by_service |= {f"memento:{n}": c for n, c in mementos.requests_by_archive().items()}
+                outcome.notes += mementos.notes()
+                await mementos.aclose()
             await archiver.aclose()
 
     try:

@@ -18,7 +18,7 @@ from linkcheck.loop import Interrupt, run_async
 from linkcheck.models import LastRun, LinkResult, Reason, Verdict
 from linkcheck.registry import LinkEntry, Registry
 from linkcheck.transport import HostPools
-from linkcheck.urls import wayback_snapshot
+from linkcheck.urls import parse_archive_url
 
 __all__ = ["CheckOutcome", "FAILURE_VERDICTS", "apply_results", "run_check", "select"]
 
@@ -48,8 +48,8 @@ def select(registry: Registry, max_age: float | None, now: datetime) -> tuple[li
         if entry.ignore:
             ignored.append(url)
             continue
-        if wayback_snapshot(url) is not None:
-            continue  # checked as a snapshot, politely, by the archive stage
+        if parse_archive_url(url) is not None:
+            continue  # a cited snapshot: checked as one, politely, by the archive stage
         if entry.retired:
             continue
         result = entry.result

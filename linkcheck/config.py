@@ -32,6 +32,21 @@ __all__ = [
     "parse_duration",
 ]
 
+# Public archives with link-format Memento TimeMaps, asked in this order after the Wayback
+# Machine (README, "Archive snapshots"): archive.today (on-demand captures of pages other
+# crawlers miss or are blocked from), Arquivo.pt (the Portuguese web archive, a wide
+# international crawl), the Library of Congress, the UK Web Archive, Archive-It's public
+# collections, and perma.cc (the captures scholars and courts cite). Each documents its TimeMap
+# address: the prefix followed by the URL as it is.
+DEFAULT_TIMEMAPS: dict[str, str] = {
+    "archive.today": "https://archive.ph/timemap/",
+    "arquivo.pt": "https://arquivo.pt/wayback/timemap/link/",
+    "library-of-congress": "https://webarchive.loc.gov/all/timemap/link/",
+    "uk-web-archive": "https://www.webarchive.org.uk/wayback/archive/timemap/link/",
+    "archive-it": "https://wayback.archive-it.org/all/timemap/link/",
+    "perma.cc": "https://perma.cc/timemap/link/",
+}
+
 DEFAULT_USER_AGENT = "linkcheck/0.1 (citation checker; +https://github.com/linkcheck-citations/linkcheck)"
 
 # When `check` (and `merge`) exit 1: for any problem, only for problems new since the last run, or never.
@@ -121,6 +136,12 @@ class ArchiveOptions:
     max_unreachable: int = 3  # connection failures in a row before giving up on the archive
     not_found_ttl: float = 7 * 86400.0  # re-ask "not archived" or "excluded" only after this many seconds
     candidates: int = 5  # captures verified at most per lookup
+    # Other archives' TimeMaps (memento.py): (name, TimeMap URL prefix) in the order asked. None
+    # here: a library caller names them; the command line's defaults are DEFAULT_TIMEMAPS.
+    timemaps: tuple[tuple[str, str], ...] = ()
+    memento_gap: float = 30 * 86400.0  # a Wayback capture farther than this from the citation: ask them too
+    memento_per_minute: int = 12  # requests to each of them a minute
+    memento_pages: int = 5  # pages of one paged TimeMap read at most
     cdx_rows: int = 50  # index rows read per CDX query (the oldest first, or the newest without a date)
     replay_bytes: int = 64 * 1024  # what verification reads of a replayed capture
     drift_body: int = CheckOptions.drift_body  # what drift reads of the capture it fingerprints
@@ -200,6 +221,18 @@ class Config:
     drift: bool = False  # compare pages that answer with their capture from the citation date
     drift_budget: int = 25  # new captures fingerprinted per run (a weekly CI job covers 1,300 links a year)
     workers: int = 0  # processes a check runs in (0: one per core, for registries big enough to share)
+    # Other archives asked through Memento TimeMaps (name → TimeMap URL prefix). None: the
+    # public ones (DEFAULT_TIMEMAPS) when the Wayback Machine itself is asked, none when
+    # `wayback_url` points elsewhere (a mirror, a test archive); {} turns them off.
+    memento_timemaps: dict[str, str] | None = None
+    memento_gap: float = ArchiveOptions.memento_gap
+    memento_per_minute: int = ArchiveOptions.memento_per_minute
+
+    def timemaps(self) -> tuple[tuple[str, str], ...]:
+        """The other archives to ask, in order (see `memento_timemaps`)."""
+        if self.memento_timemaps is None:
+            return () if self.wayback_url else tuple(DEFAULT_TIMEMAPS.items())
+        return tuple(self.memento_timemaps.items())
 
     def archive_options(self) -> ArchiveOptions:
         return ArchiveOptions(
@@ -211,6 +244,9 @@ class Config:
             poll_interval=self.save_poll_interval,
             user_agent=self.user_agent,
             deny_private=self.deny_private,
+            timemaps=self.timemaps(),
+            memento_gap=self.memento_gap,
+            memento_per_minute=self.memento_per_minute,
         )
 
     def check_options(self, environ: dict[str, str] | None = None) -> CheckOptions:
@@ -269,6 +305,7 @@ _TYPES: dict[str, type] = {
     "drift": bool,
     "drift_budget": int,
     "workers": int,
+    "memento_per_minute": int,
 }
 
 
@@ -279,7 +316,7 @@ def _from_mapping(data: dict[str, Any], source: str) -> dict[str, Any]:
         name = key.replace("-", "_")
         if name not in known:
             raise ConfigError(f"{source}: unknown option {key!r}")
-        if name in ("max_age", "archive_ttl", "save_if_older"):
+        if name in ("max_age", "archive_ttl", "save_if_older", "memento_gap"):
             values[name] = parse_duration(value) if value is not None else None
         elif name in _TYPES:
             expected = _TYPES[name]
@@ -305,7 +342,22 @@ def _from_mapping(data: dict[str, Any], source: str) -> dict[str, Any]:
             ):
                 raise ConfigError(f"{source}: headers must map host names to {{header = ENV_VAR}} tables")
             values[name] = value
+        elif name == "memento_timemaps":
+            values[name] = _timemaps(value, source)
     return values
+
+
+def _timemaps(value: Any, source: str) -> dict[str, str]:
+    """`memento_timemaps`: archive names mapped to the http(s) prefixes of their TimeMaps."""
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ConfigError(
+            f'{source}: memento_timemaps must map archive names to TimeMap URL prefixes ({{"name" = "https://…/timemap/"}})'
+        )
+    for name, prefix in value.items():
+        parts = urlsplit(prefix)
+        if parts.scheme not in ("http", "https") or not parts.hostname or not name.strip():
+            raise ConfigError(f"{source}: memento_timemaps: {name!r} = {prefix!r} is not an http(s) URL prefix")
+    return dict(value)
 
 
 _TOKEN_RE = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # an HTTP header name (RFC 9110 token)
@@ -337,8 +389,8 @@ def load_config(directory: Path, overrides: dict[str, Any]) -> Config:
 
 
 # Counts that must be at least one (zero would wait forever), and seconds that must be finite.
-_AT_LEAST_ONE = ("max_concurrency", "host_concurrency", "archive_concurrency", "cdx_per_minute")
-_SECONDS = ("min_interval", "max_age", "archive_ttl", "save_if_older", "save_poll_interval")
+_AT_LEAST_ONE = ("max_concurrency", "host_concurrency", "archive_concurrency", "cdx_per_minute", "memento_per_minute")
+_SECONDS = ("min_interval", "max_age", "archive_ttl", "save_if_older", "save_poll_interval", "memento_gap")
 _LONGEST = 100 * 365 * 86400.0  # a duration beyond a century is a typo, and overflows dates
 
 

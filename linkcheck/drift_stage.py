@@ -17,6 +17,7 @@ from datetime import date, datetime
 
 from linkcheck.clock import parse_time
 from linkcheck.drift import Fingerprint, Page, compare, read_page
+from linkcheck.memento import MementoArchives
 from linkcheck.models import Drift, Verdict
 from linkcheck.registry import LinkEntry
 from linkcheck.wayback import Archiver
@@ -40,6 +41,7 @@ class DriftRun:
     drifted: int = 0
     unknown: int = 0
     deferred: int = 0  # left for a later run: the budget was spent
+    mementos: MementoArchives | None = None  # other archives, asked when the Wayback Machine has no capture as cited
 
     async def link(self, archiver: Archiver | None, entry: LinkEntry, page: Page, cited: date | None) -> None:
         """Compare `entry`'s page now with its page as cited; record the outcome on the entry."""
@@ -89,6 +91,10 @@ class DriftRun:
             return None
         self.budget -= 1
         found = await archiver.as_cited(entry.url, cited)
+        if found.replay is None and self.mementos is not None and self.mementos.usable():
+            other = await self.mementos.as_cited(entry.url, cited)
+            if other.replay is not None or not other.final:
+                found = other
         if found.replay is None:
             since = self.started if found.final else None
             entry.drift = Drift("unknown", self.started, reason=found.reason, no_capture_since=since)

@@ -255,3 +255,4 @@ class Snapshot:
     gap_days: int | None = None
     verified_at: str | None = None
     manual: bool = False
+    archive: str | None = None  # the archive holding it, when not the Wayback Machine (a Memento archive's name)

@@ -27,6 +27,7 @@ __all__ = [
     "ArchivedUrl",
     "parse_archive_url",
     "wayback_snapshot",
+    "archive_name",
     "WAYBACK_RE",
     "unprintable_error",
 ]
@@ -291,6 +292,23 @@ def parse_archive_url(url: str) -> ArchivedUrl | None:
     if _PERMA_RE.match(url):
         return ArchivedUrl("perma.cc", None, None)
     return None
+
+
+_SERVICE_NAMES = {"wayback": "Wayback Machine"}
+
+
+def archive_name(url: str, recorded: str | None = None) -> str:
+    """Which archive holds a snapshot: the name recorded with it (a Memento archive's, from
+    `memento_timemaps`), else what its address says (the Wayback Machine, archive.today,
+    perma.cc), else the address's host."""
+    if recorded:
+        return recorded
+    if (archived := parse_archive_url(url)) is not None:
+        return _SERVICE_NAMES.get(archived.service, archived.service)
+    try:
+        return urlsplit(url).hostname or url
+    except ValueError:
+        return url
 
 
 def wayback_snapshot(url: str) -> ArchivedUrl | None:

@@ -65,6 +65,7 @@ __all__ = [
     "Endpoints",
     "Lookup",
     "Archiver",
+    "Service",
     "choose",
     "parse_archive_url",
     "valid_timestamp",
@@ -211,7 +212,7 @@ def canonical(url: str) -> str:
 
 
 @dataclass
-class _Service:
+class Service:
     """One of the archive's services, with its own limits and its own 429 streak."""
 
     name: str
@@ -259,12 +260,12 @@ class _ArchiveClient:
                 **settings,
             )
         self.services = {
-            "availability": _Service("availability"),
-            "cdx": _Service("CDX", options.cdx_per_minute),
-            "replay": _Service("replay"),
-            "save": _Service("Save Page Now", options.save_per_minute),
-            "save_status": _Service("Save Page Now status"),
-            "other": _Service("other archives"),
+            "availability": Service("availability"),
+            "cdx": Service("CDX", options.cdx_per_minute),
+            "replay": Service("replay"),
+            "save": Service("Save Page Now", options.save_per_minute),
+            "save_status": Service("Save Page Now status"),
+            "other": Service("other archives"),
         }
         self.slots = asyncio.Semaphore(options.max_in_flight)
         self.unreachable_in_a_row = 0
@@ -279,7 +280,7 @@ class _ArchiveClient:
     def usable(self, name: str) -> bool:
         return self.services[name].stopped is None
 
-    async def _send(self, service: _Service, method: str, url: str, limit: int, kwargs: dict[str, Any]) -> _Answer:
+    async def _send(self, service: Service, method: str, url: str, limit: int, kwargs: dict[str, Any]) -> _Answer:
         async with self.slots:
             if service.stopped is not None:  # it stopped while this request waited for a slot
                 raise ServiceStopped(service.stopped)
@@ -322,7 +323,8 @@ class _ArchiveClient:
             except httpx.ConnectError as exc:
                 # DNS failure or refused connection: the archive (or the network) is down for
                 # every service, so a few in a row stop every lookup instead of each retrying.
-                self.unreachable_in_a_row += 1
+                # ("other" is another archive's address: its failures say nothing of this one.)
+                self.unreachable_in_a_row += service_name != "other"
                 self.last_error = network_reason(exc)
                 if attempt >= self.options.retries or self.unreachable_in_a_row >= self.options.max_unreachable:
                     raise
@@ -342,7 +344,7 @@ class _ArchiveClient:
             attempt += 1
             await asyncio.sleep(backoff_delay(self.options.backoff, attempt, retry_after))
 
-    def _rate_limited(self, service: _Service, answer: _Answer) -> float:
+    def _rate_limited(self, service: Service, answer: _Answer) -> float:
         """A 429 from `service`: every request to it pauses (Retry-After, else a full window);
         after a few in a row it is left alone for the run."""
         service.rate_limited_in_a_row += 1
@@ -519,7 +521,8 @@ class Archiver:
 
     async def verify_url(self, url: str) -> LinkResult:
         """An archive URL that is not the Wayback Machine's (archive.today, perma.cc): ok when it
-        answers 200 after its redirects (bounded)."""
+        answers 200 after its redirects (bounded); broken when it replays an archived error
+        page (a `Memento-Datetime` with an error status)."""
         now = stamp()
         try:
             answer = await self.client.request(
@@ -529,6 +532,10 @@ class Archiver:
             return LinkResult(Verdict.SKIPPED, now, error=str(exc), reason=Reason.DENIED_ADDRESS)
         except (httpx.HTTPError, ServiceStopped) as exc:
             return LinkResult(Verdict.UNREACHABLE, now, error=f"the archive could not be reached: {_failure(exc)}")
+        if answer.memento and not 200 <= answer.status < 300:
+            # The archive replays a page it recorded as an error, with the error's status.
+            error = f"the snapshot is an archived HTTP {answer.status} page"
+            return LinkResult(Verdict.BROKEN, now, http_status=answer.status, final_url=answer.url, error=error)
         if answer.status == 200:
             return LinkResult(Verdict.OK, now, http_status=200, final_url=answer.url)
         verdict = (

@@ -9,7 +9,8 @@ orphan goes on sending requests.
 
 The run's limits are shared, not multiplied: `max_concurrency` (requests in flight in all) is
 divided among the workers by the number of links each checks, and the archive's limits
-(`archive_concurrency`, `cdx_per_minute`) and the drift budget equally, since every worker
+(`archive_concurrency`, `cdx_per_minute`, `memento_per_minute`) and the drift budget
+equally, since every worker
 asks the same archive. A host's own limits need no dividing: each host lives in one worker.
 """
 
@@ -61,11 +62,14 @@ def shared_limits(config: Config, urls: list[str], workers: int) -> list[Config]
         _divide(config.archive_concurrency, equal, 1),
         _divide(config.cdx_per_minute, equal, 1),
         _divide(config.drift_budget, equal, 0),
+        _divide(config.memento_per_minute, equal, 1),
         strict=True,
     )
     return [
-        replace(config, max_concurrency=m, archive_concurrency=a, cdx_per_minute=c, drift_budget=d)
-        for m, a, c, d in parts
+        replace(
+            config, max_concurrency=m, archive_concurrency=a, cdx_per_minute=c, drift_budget=d, memento_per_minute=p
+        )
+        for m, a, c, d, p in parts
     ]
 
 

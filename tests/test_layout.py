@@ -21,7 +21,7 @@ LAYERS: list[set[str]] = [
     {"extract", "registry", "fix"},
     {"transport", "classify", "hosts", "redirects", "loop", "drift"},
     {"checker"},
-    {"check_stage", "wayback", "shards"},
+    {"check_stage", "wayback", "memento", "shards"},
     {"drift_stage"},
     {"archive_stage"},
     {"report"},

@@ -48,6 +48,7 @@ SNAPSHOT = (
     Field("gap_days", "int"),
     Field("verified_at"),
     Field("manual", "bool", default=False),
+    Field("archive"),
 )
 DRIFT = (
     Field("state", default=""),

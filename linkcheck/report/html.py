@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 
 from linkcheck.display import printable
 from linkcheck.report.model import CitationRow, Report
+from linkcheck.urls import archive_name
 
 __all__ = ["render_html"]
 
@@ -46,6 +47,7 @@ def _environment() -> Environment:
     env.filters["short_url"] = _short_url
     env.filters["web_url"] = _web_url
     env.filters["wayback_date"] = _wayback_date
+    env.filters["archive_name"] = lambda snapshot: archive_name(snapshot.url, snapshot.archive)
     env.filters["printable"] = printable
     env.filters["wrap_url"] = _wrap_url
     env.globals["colour"] = lambda status: _COLOURS.get(status or "unchecked", _BAD)

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 
 from linkcheck.display import xml_safe
 from linkcheck.report.model import CitationRow, LinkRow, Report
+from linkcheck.urls import archive_name
 
 __all__ = ["render_junit"]
 
@@ -45,7 +46,8 @@ def render_junit(report: Report) -> str:
                 failure = ET.SubElement(case, "failure", message=message, type=status)
                 details = [f"cited at {document} {where}: {citation.text}", link.explanation]
                 if link.archive:
-                    details.append(f"archived copy: {link.archive.url}")
+                    name = archive_name(link.archive.url, link.archive.archive)
+                    details.append(f"archived copy ({name}): {link.archive.url}")
                 if link.replacement:
                     details.append(f"replacement: {link.replacement}")
                 failure.text = "\n".join(details)

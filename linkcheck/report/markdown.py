@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from linkcheck.display import printable
 from linkcheck.report.model import CitationRow, LinkRow, Report
+from linkcheck.urls import archive_name
 
 __all__ = ["render_markdown"]
 
@@ -72,6 +73,8 @@ def render_markdown(report: Report) -> str:
             elif archive:
                 stamp = archive.timestamp
                 copy = f"[{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}]({archive.url})"
+                if (name := archive_name(archive.url, archive.archive)) != "Wayback Machine":
+                    copy += f" ({_cell(name)})"
             elif link.url and link.archive_lookup:
                 copy = "none: " + _cell(link.archive_lookup.detail or link.archive_lookup.state)
             else:

@@ -11,7 +11,7 @@ from typing import Any
 
 from linkcheck.models import ArchiveLookup, Drift, LastRun, Snapshot
 from linkcheck.registry.schema import DRIFT, LAST_RUN, LOOKUP, SNAPSHOT, to_data
-from linkcheck.urls import ArchivedUrl
+from linkcheck.urls import ArchivedUrl, archive_name
 
 __all__ = ["CitationRow", "DocumentRow", "LinkRow", "Report", "REPORT_SCHEMA_VERSION", "report_data"]
 
@@ -84,6 +84,12 @@ _DRIFT_FIELDS = ("state", "reason", "similarity", "title_similarity", "capture",
 _ARCHIVE_FIELDS = ("url", "timestamp", "citation_date", "citation_date_source", "gap_days", "verified_at", "manual")
 
 
+def _archive_data(snapshot: Snapshot) -> dict[str, Any]:
+    data = to_data(snapshot, SNAPSHOT, compact=False, only=_ARCHIVE_FIELDS)
+    data["archive"] = archive_name(snapshot.url, snapshot.archive)  # always named, the Wayback Machine too
+    return data
+
+
 def _link_data(link: LinkRow) -> dict[str, Any]:
     snapshot_of = link.snapshot_of
     return {
@@ -96,7 +102,7 @@ def _link_data(link: LinkRow) -> dict[str, Any]:
         "checked_at": link.checked_at,
         "accepted": link.accepted,
         "replacement": link.replacement,
-        "archive": to_data(link.archive, SNAPSHOT, compact=False, only=_ARCHIVE_FIELDS) if link.archive else None,
+        "archive": _archive_data(link.archive) if link.archive else None,
         "archive_lookup": (
             to_data(link.archive_lookup, LOOKUP, compact=False, only=("state", "detail", "checked_at"))
             if link.archive_lookup
