@@ -7,19 +7,22 @@ import asyncio
 import json
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 import yaml
 
+from linkcheck.check_stage import select
 from linkcheck.config import DEFAULT_TIMEMAPS, ArchiveOptions, Config, Endpoints, load_config
 from linkcheck.errors import ConfigError
 from linkcheck.memento import MementoArchives, parse_link_format, read_timemap, timestamp_of
-from linkcheck.models import LookupState
+from linkcheck.models import LinkResult, LookupState, Verdict
+from linkcheck.registry import LinkEntry, Registry
 from linkcheck.urls import archive_name
 from linkcheck.wayback import Archiver, Lookup
 from tests.conftest import ServerFactory
+from tests.driftcorpus import cases
 from tests.fakememento import Capture, FakeMemento
 from tests.fakewayback import FakeCapture, FakeWayback
 from tests.helpers import closed_port, run_cli
@@ -311,3 +314,50 @@ def test_archive_names_for_the_report() -> None:
     assert archive_name("https://perma.cc/ABCD-1234") == "perma.cc"
     assert archive_name("https://arquivo.pt/wayback/20190101000000/https://a.example/", "arquivo.pt") == "arquivo.pt"
     assert archive_name("https://other.example/x") == "other.example"
+
+
+def test_content_drift_compares_with_another_archive_s_capture_as_cited(
+    tmp_path: Path, wayback: FakeWayback, archives: list[FakeMemento], serve: ServerFactory
+) -> None:
+    """The Wayback Machine has no capture as cited; another archive has: drift uses it."""
+    case = next(c for c in cases() if c.expected == "drifted" and not c.name.startswith("parked") and c.cited)
+    assert case.cited is not None
+    live = serve("127.0.0.22")
+    live.routes["/story"] = Reply(200, {"Content-Type": "text/html; charset=utf-8"}, case.now.encode())
+    url = live.url("/story")
+    archives[0].add(url, Capture("20210909120000", body=case.cited.encode()))
+    (tmp_path / "paper.md").write_text(f"---\ndate: 2021-09-10\n---\n- [story]({url})\n")
+    (tmp_path / "linkcheck.toml").write_text(f'memento_timemaps = {{ "elsewhere" = "{archives[0].prefix}" }}\n')
+    registry = tmp_path / "citations.yaml"
+    assert run_cli("extract", str(tmp_path / "paper.md"), "--registry", str(registry)).returncode == 0
+    args = ("--registry", str(registry), "--wayback-url", wayback.base, "--drift", "--output", str(tmp_path / "o"))
+    result = run_cli("check", *args, cwd=tmp_path)
+    entry = yaml.safe_load(registry.read_text())["links"][url]
+    assert entry["check"]["status"] == "drifted", (entry, result.stderr)
+    assert entry["drift"]["capture"] == archives[0].web.url(f"/20210909120000/{url}")
+    assert entry["drift"]["capture_timestamp"] == "20210909120000"
+
+
+def test_cited_snapshots_of_other_archives_are_checked_as_snapshots(serve: ServerFactory, wayback: FakeWayback) -> None:
+    """archive.today and perma.cc addresses are left to the archive stage, which checks them as
+    snapshots: an archived error page (its status with Memento-Datetime) is broken."""
+    registry = Registry()
+    for url in ("https://archive.ph/AbCd1", "https://perma.cc/ABCD-1234", "https://example.org/page"):
+        registry.links[url] = LinkEntry(url)
+    to_check, _, _ = select(registry, None, datetime.now(UTC))
+    assert to_check == ["https://example.org/page"]
+    host = serve(
+        "127.0.0.23",
+        routes={
+            "/error": Reply(404, headers={"Memento-Datetime": "Tue, 18 Jun 2013 18:57:42 GMT"}),
+            "/fine": Reply(200, headers={"Memento-Datetime": "Tue, 18 Jun 2013 18:57:42 GMT"}),
+        },
+    )
+
+    async def go() -> list[LinkResult]:
+        async with Archiver(options(wayback, [])) as archiver:
+            return [await archiver.verify_url(host.url(path)) for path in ("/error", "/fine")]
+
+    error, fine = asyncio.run(go())
+    assert error.status is Verdict.BROKEN and "archived HTTP 404" in (error.error or "")
+    assert fine.status is Verdict.OK
