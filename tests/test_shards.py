@@ -57,7 +57,9 @@ def make_corpus(tmp_path: Path, webs: list[Web], wayback: FakeWayback) -> Path:
     (tmp_path / "paper.md").write_text("\n".join(lines) + "\n")
     registry = tmp_path / "citations.yaml"
     assert run_cli("extract", str(tmp_path / "paper.md"), "--registry", str(registry)).returncode == 0
-    (tmp_path / "linkcheck.toml").write_text('retries = 0\nmin_interval = 0\nformats = "json"\n')
+    # Workers share cdx_per_minute: at the default (24, 8 each for 3 workers) the fake archive's
+    # lookups would wait for the next minute. Equivalence is the point here, not the rate.
+    (tmp_path / "linkcheck.toml").write_text('retries = 0\nmin_interval = 0\nformats = "json"\ncdx_per_minute = 600\n')
     return registry
 
 
