@@ -361,3 +361,29 @@ def test_cited_snapshots_of_other_archives_are_checked_as_snapshots(serve: Serve
     error, fine = asyncio.run(go())
     assert error.status is Verdict.BROKEN and "archived HTTP 404" in (error.error or "")
     assert fine.status is Verdict.OK
+
+
+def test_each_archive_has_its_own_rate_and_one_request_at_a_time(
+    wayback: FakeWayback, archives: list[FakeMemento], site: Web
+) -> None:
+    """`memento_per_minute` per archive (here 1 per 0.5 s window): three TimeMaps from one archive
+    take at least a second, while another archive's are not held up by it."""
+    slow, other = archives[0], archives[1]
+    urls = [site.url(f"/rate/{n}") for n in range(3)]
+    settings = options(wayback, [("slow", slow.prefix)], memento_per_minute=1, rate_window=0.5)
+    both = options(wayback, [("slow", slow.prefix), ("other", other.prefix)], memento_per_minute=1, rate_window=0.5)
+
+    async def asked(opts: ArchiveOptions) -> float:
+        mementos = MementoArchives(opts)
+        started = time.monotonic()
+        try:
+            await asyncio.gather(*(mementos.captures(url) for url in urls))
+        finally:
+            await mementos.aclose()
+        return time.monotonic() - started
+
+    assert asyncio.run(asked(settings)) >= 0.95
+    assert len(slow.requests) == 3
+    slow.web.peak = 0
+    assert asyncio.run(asked(both)) < 2.0  # side by side, not one after the other
+    assert slow.web.peak == 1 and other.web.peak == 1  # one request at a time to each
