@@ -330,7 +330,9 @@ def check_shard(
     options = config.check_options()
     registry, text = registry_mod.load_with_text(registry_path)
     _require_entries(registry, registry_path)
+    registry_digest = shards.digest(text)
     part = shards.subset(registry, shard)
+    del registry, text  # the other shards' links and the file's text: a worker keeps only its own
     outcome = run_check(
         part, options, max_age=config.max_age, progress=progress, on_start=on_start, interrupt=interrupt
     )
@@ -349,7 +351,7 @@ def check_shard(
         fresh=outcome.fresh,
         offline=outcome.offline,
         interrupted=summary.interrupted is not None or outcome.interrupted,
-        registry_digest=shards.digest(text),
+        registry_digest=registry_digest,
     )
     shards.write_results(results_path, part, results)
     return summary
