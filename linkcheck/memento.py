@@ -112,10 +112,14 @@ def read_timemap(text: str, page_url: str, archive: str) -> tuple[list[Memento],
     pages: list[str] = []
     for target, params in parse_link_format(text):
         rels = params.get("rel", "").lower().split()
-        address = urljoin(page_url, target)
+        try:
+            address = urljoin(page_url, target)
+            scheme = urlsplit(address).scheme
+        except ValueError:  # a hostile or broken target (`http://[::1/`): skipped
+            continue
         if "memento" in rels:
             timestamp = timestamp_of(params.get("datetime", ""))
-            if timestamp is not None and urlsplit(address).scheme in ("http", "https"):
+            if timestamp is not None and scheme in ("http", "https"):
                 mementos.append(Memento(timestamp, address, archive))
         elif "timemap" in rels and params.get("type", "").lower() in _LINK_FORMAT and address != page_url:
             pages.append(address)
@@ -197,8 +201,8 @@ class MementoArchives:
                 retry_after: float | None = None
                 try:
                     answer = await self._send(url, limit)
-                except AddressDenied:
-                    return None  # --deny-private: says nothing about the archive
+                except (AddressDenied, httpx.InvalidURL):
+                    return None  # --deny-private, or an address httpx cannot send: says nothing about the archive
                 except httpx.HTTPError as exc:
                     if self._failed(
                         archive, network_reason(exc) if isinstance(exc, httpx.TransportError) else str(exc)

@@ -16,7 +16,7 @@ import yaml
 from linkcheck.check_stage import select
 from linkcheck.config import DEFAULT_TIMEMAPS, ArchiveOptions, Config, Endpoints, load_config
 from linkcheck.errors import ConfigError
-from linkcheck.memento import MementoArchives, parse_link_format, read_timemap, timestamp_of
+from linkcheck.memento import Memento, MementoArchives, MementoReplay, parse_link_format, read_timemap, timestamp_of
 from linkcheck.models import LinkResult, LookupState, Verdict
 from linkcheck.registry import LinkEntry, Registry
 from linkcheck.urls import archive_name
@@ -118,11 +118,14 @@ def test_paging_links_relative_targets_and_damaged_lines() -> None:
         '<http://x.example/tm.json>; rel="timemap"; type="application/json",\n'  # another format: not followed
         '<http://x.example/bad>; rel="memento"; datetime="not a date",\n'  # skipped, the rest read
         'garbage without brackets; rel="memento",\n'
+        '<http://[::1/broken>; rel="memento"; datetime="Fri, 03 Jan 2020 10:00:00 GMT",\n'
+        '<http://x.example/has space>; rel="memento"; datetime="Sat, 04 Jan 2020 10:00:00 GMT",\n'
         '<http://x.example/unquoted>; rel=memento; datetime="Fri, 03 Jan 2020 10:00:00 GMT"\n'
     )
     mementos, pages = read_timemap(text, "http://x.example/timemap/http://a.example/", "x")
     assert [(m.url, m.timestamp) for m in mementos] == [
         ("http://x.example/web/20200101000000/http://a.example/", "20200101000000"),
+        ("http://x.example/has space", "20200104100000"),  # listed; whether it replays is the replay's business
         ("http://x.example/unquoted", "20200103100000"),
     ]
     assert pages == ["http://x.example/timemap/page/2/http://a.example/"]
@@ -387,3 +390,17 @@ def test_each_archive_has_its_own_rate_and_one_request_at_a_time(
     slow.web.peak = 0
     assert asyncio.run(asked(both)) < 2.0  # side by side, not one after the other
     assert slow.web.peak == 1 and other.web.peak == 1  # one request at a time to each
+
+
+def test_a_hostile_memento_address_is_skipped_not_fatal(wayback: FakeWayback, archives: list[FakeMemento]) -> None:
+    settings = options(wayback, named(archives[0]))
+
+    async def go() -> MementoReplay:
+        mementos = MementoArchives(settings)
+        try:
+            return await mementos.replay(Memento("20190101000000", "http://bad host\x00/", "archive-30"), 1024)
+        finally:
+            await mementos.aclose()
+
+    replay = asyncio.run(go())
+    assert not replay.ok and "could not replay" in replay.reason
