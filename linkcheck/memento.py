@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import re
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -38,9 +37,9 @@ import httpx
 from linkcheck.clock import stamp
 from linkcheck.config import ArchiveOptions
 from linkcheck.models import LookupState, Snapshot
-from linkcheck.retry import backoff_delay, parse_retry_after
+from linkcheck.retry import backoff_delay
 from linkcheck.transport import AddressDenied, guarded_client, network_reason
-from linkcheck.wayback import AsCited, Capture, Lookup, Replay, Service, choose, gap_days
+from linkcheck.wayback import Answer, AsCited, Capture, Lookup, Replay, Service, choose, gap_days, read_answer
 
 __all__ = ["Memento", "MementoArchives", "MementoReplay", "parse_link_format", "read_timemap"]
 
@@ -138,14 +137,6 @@ class _Archive:
     failures_in_a_row: int = 0
 
 
-@dataclass(frozen=True)
-class _Answer:
-    status: int
-    headers: httpx.Headers
-    url: str
-    body: bytes
-
-
 class MementoArchives:
     """The archives of `options.timemaps`, each asked politely and on its own."""
 
@@ -189,7 +180,7 @@ class MementoArchives:
 
     # ------------------------------------------------------------------ one request
 
-    async def _get(self, archive: _Archive, url: str, limit: int) -> _Answer | None:
+    async def _get(self, archive: _Archive, url: str, limit: int) -> Answer | None:
         """GET `url` from `archive` (its redirects followed): the answer, or None when the
         archive could not answer (it may have been left alone meanwhile: see the docstring)."""
         attempt = 0
@@ -200,7 +191,7 @@ class MementoArchives:
                 self.requests += 1
                 retry_after: float | None = None
                 try:
-                    answer = await self._send(url, limit)
+                    answer = await read_answer(self.http, "GET", url, limit)
                 except (AddressDenied, httpx.InvalidURL):
                     return None  # --deny-private, or an address httpx cannot send: says nothing about the archive
                 except httpx.HTTPError as exc:
@@ -209,12 +200,11 @@ class MementoArchives:
                     ):
                         return None
                 else:
-                    memento = "memento-datetime" in answer.headers
-                    if answer.status == 429 and not memento:
-                        retry_after = self._rate_limited(archive, answer)
+                    if answer.status == 429 and not answer.memento:
+                        retry_after = archive.service.rate_limited(answer.headers.get("retry-after"), self.options)
                         if retry_after is None:
                             return None
-                    elif answer.status >= 500 and not memento:
+                    elif answer.status >= 500 and not answer.memento:
                         if self._failed(archive, f"HTTP {answer.status}"):
                             return None
                     else:
@@ -226,15 +216,6 @@ class MementoArchives:
                 await asyncio.sleep(backoff_delay(self.options.backoff, attempt, retry_after))
         return None
 
-    async def _send(self, url: str, limit: int) -> _Answer:
-        async with self.http.stream("GET", url) as response:
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) >= limit:
-                    break
-            return _Answer(response.status_code, response.headers, str(response.url), bytes(body[:limit]))
-
     def _failed(self, archive: _Archive, why: str) -> bool:
         """Count a failure; True once the archive is left alone for the run."""
         archive.failures_in_a_row += 1
@@ -245,22 +226,6 @@ class MementoArchives:
             )
             return True
         return False
-
-    def _rate_limited(self, archive: _Archive, answer: _Answer) -> float | None:
-        """A 429: every request to this archive pauses (Retry-After, else a full window); after a
-        few in a row it is left alone (None)."""
-        service = archive.service
-        service.rate_limited_in_a_row += 1
-        wait = parse_retry_after(answer.headers.get("retry-after"), self.options.retry_after_cap)
-        pause = wait if wait is not None else min(self.options.rate_window, self.options.retry_after_cap)
-        service.paused_until = max(service.paused_until, time.monotonic() + pause)
-        if service.rate_limited_in_a_row >= self.options.max_rate_limited:
-            service.stopped = (
-                f"{archive.name} answered 429 Too Many Requests {service.rate_limited_in_a_row} times in a row; "
-                "it was not asked again in this run"
-            )
-            return None
-        return pause
 
     # ------------------------------------------------------------------ TimeMaps and replays
 
@@ -301,7 +266,7 @@ class MementoArchives:
         answer = await self._get(archive, memento.url, limit)
         if answer is None:
             return MementoReplay(False, f"{archive.name} could not replay it")
-        stamped = answer.headers.get("memento-datetime")
+        stamped = answer.headers.get("memento-datetime")  # Answer.memento, with its value
         if stamped is None:
             return MementoReplay(
                 False, f"{archive.name} answered {answer.status} without Memento-Datetime: not a capture"

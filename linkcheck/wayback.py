@@ -66,6 +66,8 @@ __all__ = [
     "Lookup",
     "Archiver",
     "Service",
+    "Answer",
+    "read_answer",
     "choose",
     "parse_archive_url",
     "valid_timestamp",
@@ -131,7 +133,7 @@ class AsCited:
 
 
 @dataclass(frozen=True)
-class _Answer:
+class Answer:
     """One answer from the archive, its body read up to a bound."""
 
     status: int
@@ -146,6 +148,18 @@ class _Answer:
 
     def json(self) -> Any:
         return json.loads(self.body.decode("utf-8", "replace"))
+
+
+async def read_answer(http: httpx.AsyncClient, method: str, url: str, limit: int, **kwargs: Any) -> Answer:
+    """One request, its body read up to `limit` bytes: verification needs the head of a
+    capture, not all of it."""
+    async with http.stream(method, url, **kwargs) as response:
+        body = bytearray()
+        async for chunk in response.aiter_bytes():
+            body += chunk
+            if len(body) >= limit:
+                break
+        return Answer(response.status_code, response.headers, str(response.url), bytes(body[:limit]))
 
 
 def valid_timestamp(timestamp: str) -> bool:
@@ -223,6 +237,22 @@ class Service:
     stopped: str | None = None
     requests: int = 0
 
+    def rate_limited(self, retry_after: str | None, options: ArchiveOptions) -> float | None:
+        """A 429: every request to this service pauses (Retry-After, else a full window) — the
+        pause is returned; after `max_rate_limited` in a row it is left alone for the run (None,
+        and `stopped` says why)."""
+        self.rate_limited_in_a_row += 1
+        wait = parse_retry_after(retry_after, options.retry_after_cap)
+        pause = wait if wait is not None else min(options.rate_window, options.retry_after_cap)
+        self.paused_until = max(self.paused_until, time.monotonic() + pause)
+        if self.rate_limited_in_a_row >= options.max_rate_limited:
+            self.stopped = (
+                f"{self.name} answered 429 Too Many Requests {self.rate_limited_in_a_row} "
+                "times in a row; it was left alone for the rest of this run so as not to be blocked"
+            )
+            return None
+        return pause
+
     async def turn(self, window: float) -> None:
         """Wait for a pause to end and, for a rate-limited service, for a free place in the window."""
         while True:
@@ -260,12 +290,12 @@ class _ArchiveClient:
                 **settings,
             )
         self.services = {
-            "availability": Service("availability"),
-            "cdx": Service("CDX", options.cdx_per_minute),
-            "replay": Service("replay"),
-            "save": Service("Save Page Now", options.save_per_minute),
-            "save_status": Service("Save Page Now status"),
-            "other": Service("other archives"),
+            "availability": Service("the availability service"),
+            "cdx": Service("the CDX service", options.cdx_per_minute),
+            "replay": Service("the replay service"),
+            "save": Service("the Save Page Now service", options.save_per_minute),
+            "save_status": Service("the Save Page Now status service"),
+            "other": Service("the other archives' service"),
         }
         self.slots = asyncio.Semaphore(options.max_in_flight)
         self.unreachable_in_a_row = 0
@@ -280,7 +310,7 @@ class _ArchiveClient:
     def usable(self, name: str) -> bool:
         return self.services[name].stopped is None
 
-    async def _send(self, service: Service, method: str, url: str, limit: int, kwargs: dict[str, Any]) -> _Answer:
+    async def _send(self, service: Service, method: str, url: str, limit: int, kwargs: dict[str, Any]) -> Answer:
         async with self.slots:
             if service.stopped is not None:  # it stopped while this request waited for a slot
                 raise ServiceStopped(service.stopped)
@@ -289,17 +319,11 @@ class _ArchiveClient:
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
             self.requests += 1
             try:
-                async with self.http.stream(method, url, **kwargs) as response:
-                    body = bytearray()
-                    async for chunk in response.aiter_bytes():
-                        body += chunk
-                        if len(body) >= limit:
-                            break  # a bounded read: verification needs the head of a capture, not all of it
-                    return _Answer(response.status_code, response.headers, str(response.url), bytes(body[:limit]))
+                return await read_answer(self.http, method, url, limit, **kwargs)
             finally:
                 self.in_flight -= 1
 
-    async def request(self, service_name: str, method: str, url: str, *, limit: int, **kwargs: Any) -> _Answer:
+    async def request(self, service_name: str, method: str, url: str, *, limit: int, **kwargs: Any) -> Answer:
         """One request to one service, with retries. Raises `ServiceStopped` once that service
         has answered 429 too often, `ArchiveStopped` when the archive cannot be reached at all,
         and httpx's errors when retries run out. An answer carrying `Memento-Datetime` is an
@@ -340,24 +364,11 @@ class _ArchiveClient:
                     if answer.status < 500 or answer.memento or attempt >= self.options.retries:
                         return answer
                 else:
-                    retry_after = self._rate_limited(service, answer)
+                    retry_after = service.rate_limited(answer.headers.get("retry-after"), self.options)
+                    if retry_after is None:
+                        raise ServiceStopped(str(service.stopped))
             attempt += 1
             await asyncio.sleep(backoff_delay(self.options.backoff, attempt, retry_after))
-
-    def _rate_limited(self, service: Service, answer: _Answer) -> float:
-        """A 429 from `service`: every request to it pauses (Retry-After, else a full window);
-        after a few in a row it is left alone for the run."""
-        service.rate_limited_in_a_row += 1
-        wait = parse_retry_after(answer.headers.get("retry-after"), self.options.retry_after_cap)
-        pause = wait if wait is not None else min(self.options.rate_window, self.options.retry_after_cap)
-        service.paused_until = max(service.paused_until, time.monotonic() + pause)
-        if service.rate_limited_in_a_row >= self.options.max_rate_limited:
-            service.stopped = (
-                f"the {service.name} service answered 429 Too Many Requests {service.rate_limited_in_a_row} "
-                "times in a row; it was left alone for the rest of this run so as not to be blocked"
-            )
-            raise ServiceStopped(service.stopped)
-        return pause
 
 
 T = TypeVar("T")
@@ -754,7 +765,7 @@ class Archiver:
         return self._found(url, None, None, replayed, "save")
 
 
-def _excluded(answer: _Answer) -> bool:
+def _excluded(answer: Answer) -> bool:
     error = answer.headers.get("x-archive-wayback-runtime-error", "")
     return (
         any(m in error for m in _EXCLUDED_MARKERS)
@@ -770,7 +781,7 @@ def _failure(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def _json_object(answer: _Answer) -> dict[str, Any]:
+def _json_object(answer: Answer) -> dict[str, Any]:
     try:
         data = answer.json()
     except ValueError:
