@@ -177,25 +177,16 @@ async def _each(items: list[T], workers: int, work: Callable[[T], Awaitable[None
             group.create_task(worker())
 
 
+@dataclass
 class _ArchiveRun:
     """One run of the stage: each kind of work, recorded into the registry as it arrives."""
 
-    def __init__(
-        self,
-        registry: Registry,
-        archiver: Archiver,
-        mementos: MementoArchives | None,
-        started: str,
-        outcome: ArchiveOutcome,
-    ) -> None:
-        self.registry, self.archiver, self.mementos, self.started, self.outcome = (
-            registry,
-            archiver,
-            mementos,
-            started,
-            outcome,
-        )
-        self.wayback_stopped: str | None = None  # the Wayback Machine stopped; other archives still asked
+    registry: Registry
+    archiver: Archiver
+    mementos: MementoArchives | None  # the other archives (memento.py), when any are configured
+    started: str
+    outcome: ArchiveOutcome
+    wayback_stopped: str | None = None  # the Wayback Machine stopped; the other archives are still asked
 
     async def drift(self, item: tuple[LinkEntry, Page]) -> None:
         assert self.outcome.drift is not None

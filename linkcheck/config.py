@@ -137,7 +137,7 @@ class ArchiveOptions:
     not_found_ttl: float = 7 * 86400.0  # re-ask "not archived" or "excluded" only after this many seconds
     candidates: int = 5  # captures verified at most per lookup
     # Other archives' TimeMaps (memento.py): (name, TimeMap URL prefix) in the order asked. None
-    # here: a library caller names them; the command line's defaults are DEFAULT_TIMEMAPS.
+    # by default here, where a library caller names them; Config's default is DEFAULT_TIMEMAPS.
     timemaps: tuple[tuple[str, str], ...] = ()
     memento_gap: float = 30 * 86400.0  # a Wayback capture farther than this from the citation: ask them too
     memento_per_minute: int = 12  # requests to each of them a minute

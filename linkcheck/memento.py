@@ -28,7 +28,7 @@ import asyncio
 import email.utils
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -39,7 +39,18 @@ from linkcheck.config import ArchiveOptions
 from linkcheck.models import LookupState, Snapshot
 from linkcheck.retry import backoff_delay
 from linkcheck.transport import AddressDenied, guarded_client, network_reason
-from linkcheck.wayback import Answer, AsCited, Capture, Lookup, Replay, Service, choose, gap_days, read_answer
+from linkcheck.wayback import (
+    Answer,
+    AsCited,
+    Capture,
+    Lookup,
+    Replay,
+    Service,
+    as_cited_window,
+    choose,
+    gap_days,
+    read_answer,
+)
 
 __all__ = ["Memento", "MementoArchives", "MementoReplay", "parse_link_format", "read_timemap"]
 
@@ -266,7 +277,7 @@ class MementoArchives:
         answer = await self._get(archive, memento.url, limit)
         if answer is None:
             return MementoReplay(False, f"{archive.name} could not replay it")
-        stamped = answer.headers.get("memento-datetime")  # Answer.memento, with its value
+        stamped = answer.headers.get("memento-datetime")
         if stamped is None:
             return MementoReplay(
                 False, f"{archive.name} answered {answer.status} without Memento-Datetime: not a capture"
@@ -326,9 +337,7 @@ class MementoArchives:
         """For content drift, when the Wayback Machine has no capture as cited: the capture
         closest to, not after, the citation day and at most `drift_window` before it, in any
         other archive, replayed with its body."""
-        latest = cited.strftime("%Y%m%d") + "235959"
-        earliest = datetime.combine(cited, datetime.min.time()) - timedelta(seconds=self.options.drift_window)
-        first = earliest.strftime("%Y%m%d%H%M%S")
+        first, latest = as_cited_window(cited, self.options.drift_window)
         mementos, silent = await self.captures(url)
         near = sorted((m for m in mementos if first <= m.timestamp <= latest), reverse=True)
         for memento in near[: self.options.candidates]:

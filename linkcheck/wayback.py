@@ -67,6 +67,7 @@ __all__ = [
     "Archiver",
     "Service",
     "Answer",
+    "as_cited_window",
     "read_answer",
     "choose",
     "parse_archive_url",
@@ -188,6 +189,13 @@ def choose(captures: Iterable[Capture], cited: date | None) -> list[Capture]:
 def _full(timestamp: str) -> str:
     """A capture timestamp as 14 digits (the index may give fewer), for comparing as text."""
     return timestamp.ljust(14, "0")[:14]
+
+
+def as_cited_window(cited: date, window: float) -> tuple[str, str]:
+    """The timestamps a capture "as cited" lies between: `window` seconds before the citation
+    day, and the end of that day."""
+    earliest = datetime.combine(cited, datetime.min.time()) - timedelta(seconds=window)
+    return earliest.strftime("%Y%m%d%H%M%S"), _end_of_day(cited)
 
 
 def _end_of_day(day: date) -> str:
@@ -665,9 +673,7 @@ class Archiver:
         date is never taken for the cited text."""
         if (why := self.stopped()) is not None:
             raise ArchiveStopped(why + ". What was found so far is kept; run `linkcheck check --drift` again later.")
-        latest = _end_of_day(cited)
-        earliest = datetime.combine(cited, datetime.min.time()) - timedelta(seconds=self.options.drift_window)
-        first = earliest.strftime("%Y%m%d%H%M%S")
+        first, latest = as_cited_window(cited, self.options.drift_window)
 
         def near(capture: Capture) -> bool:
             return first <= _full(capture.timestamp) <= latest
