@@ -1,19 +1,25 @@
-"""The HTTP transport under the checker: per-host pools of httpx's HTTP/1.1 connections on an
-asyncio-native network layer.
+"""The HTTP transport under the checker: per-host pools of kept-alive HTTP/1.1 connections on
+asyncio's protocol callbacks, answers parsed by llhttp (httptools).
 
-* **httpx's connection layer, our pools.** Each exchange goes through httpcore's HTTP/1.1
-  connection (on h11): the layer httpx itself sends through. What httpx adds above it — the
-  Request/Response models, URL validation for every request, a general connection pool with
-  its own locks and queue — is per-request work the checker does not need: it limits requests
-  per host itself, follows redirects itself, and reads only a bounded prefix. CPU per URL on
-  the check benchmark's 3,000 URLs (its `[engine]` and `[reference]` lines): a plain
-  httpx.AsyncClient 5.2 ms, httpx.AsyncHTTPTransport per host 1.25 ms, these pools 0.8 ms.
-  URLs that need encoding (non-ASCII, IDNA) still go through httpx's URL parser
-  (`request_target`), and the archive client uses httpx.AsyncClient as it is.
+* **Our connections, a C parser.** The checker limits requests per host itself, follows
+  redirects itself and reads only a bounded prefix of each body, so what a general client adds
+  (Request/Response models, URL validation for every request, a pool with its own locks and
+  queue, a coroutine per socket read) is work it does not need. `_Connection` is an
+  `asyncio.Protocol`: bytes go straight from the event loop into llhttp, Node.js's HTTP parser,
+  and one future per exchange wakes the checker. CPU per URL on the check benchmark's 3,000
+  URLs (its `[engine]` and `[reference]` lines): a plain httpx.AsyncClient 2.5 ms, httpcore's
+  HTTP/1.1 connections (this module before) 0.47 ms, these 0.22 ms. What HTTP/1.1 asks of a
+  client is kept and tested wire by wire: interim 1xx answers skipped, no body after HEAD,
+  bodies that end with the connection, bare LF line ends read as h11 read them, a kept-alive
+  connection the server closed as the request arrived retried once on a new one (RFC 9112
+  §9.3.1), an answer head over 64 KiB refused, a header that could split the request never sent.
+  URLs that need encoding (non-ASCII, IDNA) go through httpx's URL parser (`request_target`);
+  proxied hosts go through httpcore's proxy pool and the archive client uses httpx.AsyncClient.
 * **One small pool per host**, never more than `host_concurrency` idle connections; all share
   one SSL context; idle pools beyond `max_idle_pools` are closed, least recently used first.
-* **asyncio streams, not anyio.** httpcore's default network layer goes through anyio (and
-  does TLS in Python with memory BIOs); `_Stream` uses asyncio's own streams and TLS.
+* **asyncio's TLS, not anyio's.** httpcore's default network layer goes through anyio (and
+  does TLS in Python with memory BIOs); our connections and `_Stream` (under the proxy pools and
+  the archive client) use the event loop's own transports and TLS.
 * **It resolves names itself**, then connects to the address it resolved. With `deny_private`
   that address is checked first (`private_reason`), so a second DNS answer cannot slip past.
 * **Proxies from the environment** (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`, as curl
@@ -22,8 +28,8 @@ asyncio-native network layer.
   does not resolve here is not sent.
 * **A small receive buffer** (set before connecting, when it sizes the TCP window) keeps a huge
   body we stop reading after a bounded prefix from costing megabytes of transfer.
-* **Its own errors.** No httpcore exception leaves this module: they are translated where they
-  arise (as httpx does with `map_httpcore_exceptions`) into this tree, each carrying a plain
+* **Its own errors.** No httpcore or llhttp exception leaves this module: they are translated
+  where they arise (as httpx does with `map_httpcore_exceptions`) into this tree, each carrying a plain
   reason that never quotes a request's headers::
 
       TransportError            base; `reason` is for people, `network` says "the host is not there"
@@ -51,6 +57,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpcore
+import httptools
 import httpx
 
 from linkcheck.errors import ConfigError
@@ -284,6 +291,20 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         self.deny_private = deny_private
         self.trusted = trusted
 
+    async def open_socket(self, host: str, port: int) -> socket.socket:
+        """Resolve, check the address, connect: a connected non-blocking socket. Raises
+        socket.gaierror, OSError or DeniedAddress."""
+        family, kind, proto, _, address = (await self._resolve(host, port))[0]
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
+            sock.setblocking(False)
+            await asyncio.get_running_loop().sock_connect(sock, address)
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+
     async def connect_tcp(
         self,
         host: str,
@@ -292,24 +313,13 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Any = None,
     ) -> _Stream:
-        loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(timeout):
-                try:
-                    infos = await self._resolve(host, port)
-                except socket.gaierror as exc:
-                    raise httpcore.ConnectError(f"DNS lookup failed: {exc.strerror or exc}") from exc
-                family, kind, proto, _, address = infos[0]
-                sock = socket.socket(family, kind, proto)
-                try:
-                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
-                    sock.setblocking(False)
-                    await loop.sock_connect(sock, address)
-                except BaseException:
-                    sock.close()
-                    raise
+                sock = await self.open_socket(host, port)
         except TimeoutError as exc:
             raise httpcore.ConnectTimeout("connect timed out") from exc
+        except socket.gaierror as exc:
+            raise httpcore.ConnectError(f"DNS lookup failed: {exc.strerror or exc}") from exc
         except OSError as exc:
             raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
         return _Stream(sock)
@@ -480,32 +490,237 @@ def _without_credentials(url: str) -> str:
         return "(a proxy URL that cannot be parsed)"
 
 
+_MAX_HEAD = 64 * 1024  # the largest answer head accepted (h11's limit too)
+_HEAD_END = re.compile(rb"\r?\n\r?\n")
+_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_FIELD_VALUE = re.compile(rb"(?:[\x21-\x7e\x80-\xff](?:[ \t\x21-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?)?")
+
+
+@functools.lru_cache(maxsize=4096)
+def _header_line(name: bytes, value: bytes) -> bytes:
+    """`Name: value` and its line end; ValueError for a header that is not valid HTTP (a line
+    break in it could start a header or a request of its own)."""
+    if _TOKEN.fullmatch(name) is None or _FIELD_VALUE.fullmatch(value) is None:
+        raise ValueError("not a valid header")
+    return b"%s: %s\r\n" % (name, value)
+
+
+class _HeadOnly(Exception):
+    """Stops the parser once a HEAD answer's head is read: no body follows, whatever it says."""
+
+
+class _Stale(Exception):
+    """A kept-alive connection closed by the server before it answered: send again on a new one."""
+
+
+class _Connection(asyncio.Protocol):
+    """One HTTP/1.1 connection, one exchange at a time, driven by asyncio's callbacks and
+    parsed by llhttp (httptools): no stream objects and no coroutine per read. An exchange ends
+    when the answer is complete, when `limit` bytes of its body have come, or on a failure;
+    only a complete answer that allows keep-alive leaves the connection `reusable`."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._transport: asyncio.Transport | None = None
+        self._parser: httptools.HttpResponseParser | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self.closed = False  # by either side: never to be reused
+        self.used = False  # carried an exchange before the current one
+        self.idle_since = 0.0
+        self._begin(b"GET", 0, 0.0)
+
+    def _begin(self, method: bytes, limit: int, timeout: float) -> None:
+        self._head_only, self._limit, self._timeout = method == b"HEAD", limit, timeout
+        self.status = 0
+        self.headers: list[tuple[bytes, bytes]] = []
+        self._body: list[bytes] = []
+        self._size = self._head_size = 0
+        self._headed = self._complete = self._keep_alive = self._upgraded = False
+        self._last = self._loop.time()
+
+    # ------------------------------------------------------------------ the exchange
+
+    async def exchange(self, head: bytes, method: bytes, limit: int, timeout: float) -> Exchange:
+        """Send `head` (a request without a body) and read the answer. Raises TransportError,
+        or `_Stale` if a reused connection turns out closed before any answer came."""
+        transport = self._transport
+        if not self.reusable or transport is None:
+            raise _Stale()
+        self._begin(method, limit, timeout)
+        parser = self._parser = httptools.HttpResponseParser(self)
+        parser.set_dangerous_leniencies(lenient_optional_cr_before_lf=True)  # bare LF line ends, as h11 reads them
+        waiter = self._waiter = self._loop.create_future()
+        self._timer = self._loop.call_at(self._last + timeout, self._idle)
+        try:
+            transport.write(head)
+            await waiter
+        except BaseException:
+            self.close()  # failed or cancelled mid-answer: the rest of it must not meet the next request
+            raise
+        finally:
+            self._parser = self._waiter = None
+            if self._timer is not None:
+                self._timer.cancel()
+            self.used = True
+        if not (self._complete and self._keep_alive):
+            self.close()
+        self.idle_since = self._loop.time()
+        return Exchange(self.status, self.headers, b"".join(self._body)[: self._limit])
+
+    @property
+    def reusable(self) -> bool:
+        return not self.closed and self._transport is not None and not self._transport.is_closing()
+
+    def close(self) -> None:
+        self.closed = True
+        if self._transport is not None:
+            self._transport.abort()  # what is unread is dropped, not drained
+
+    def _finish(self, error: BaseException | None = None) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            if error is None:
+                waiter.set_result(None)
+            else:
+                waiter.set_exception(error)
+
+    def _idle(self) -> None:
+        """The read timeout: no byte for `timeout` seconds (each byte restarts it, as a read
+        timeout does; the checker bounds the whole request besides)."""
+        due = self._last + self._timeout
+        if self._loop.time() >= due - 0.001:
+            self._finish(TimedOut("read timed out", Reason.TIMEOUT))
+        elif self._waiter is not None:
+            self._timer = self._loop.call_at(due, self._idle)
+
+    # ------------------------------------------------------------------ asyncio's callbacks
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = transport  # type: ignore[assignment]  # uvloop's are not asyncio.Transport subclasses
+
+    def data_received(self, data: bytes) -> None:
+        parser = self._parser
+        if parser is None or self._waiter is None or self._waiter.done():
+            self.close()  # a server talking out of turn is not trusted with the next request
+            return
+        self._last = self._loop.time()
+        if not self._headed:
+            self._head_size += len(data)
+        try:
+            parser.feed_data(data)
+        except httptools.HttpParserCallbackError as exc:
+            if not isinstance(exc.__context__, _HeadOnly):
+                self._finish(exc.__context__ or exc)
+                return
+            # Reused only if nothing followed the head (a body sent to HEAD would meet the next request).
+            end = _HEAD_END.search(data)
+            self._complete = end is not None and not data[end.end() :].strip()
+        except httptools.HttpParserUpgrade:
+            self._upgraded = True  # a protocol switch nobody asked for: the answer stands, the connection goes
+        except httptools.HttpParserError as exc:
+            self._finish(_invalid(str(exc)))
+            return
+        if not self._headed:
+            if self._head_size > _MAX_HEAD:
+                self._finish(_invalid("a head larger than 64 KiB"))
+        elif self._complete or self._head_only or self._upgraded or self._size >= self._limit:
+            self._finish()
+
+    def eof_received(self) -> bool:
+        self._ended(None)
+        return False  # asyncio then closes the transport
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._ended(exc)
+
+    def _ended(self, exc: Exception | None) -> None:
+        """The server closed the connection, or it broke. An answer whose head came stands with
+        the body read so far (a body may end with the connection); before that, it failed."""
+        self.closed = True
+        if self._waiter is None or self._waiter.done():
+            return
+        if self._headed:
+            self._finish()
+        elif not self._head_size and self.used:
+            self._finish(_Stale())  # closed while it sat idle, noticed only now
+        elif exc is not None:
+            kind, reason = network_failure(exc)
+            self._finish(ExchangeFailed(reason, kind))
+        elif self._head_size:
+            self._finish(_invalid("the connection closed in the middle of the answer's head"))
+        else:
+            self._finish(_invalid("the server closed the connection without answering"))
+
+    # ------------------------------------------------------------------ llhttp's callbacks
+
+    def on_message_begin(self) -> None:
+        self.headers = []  # after an interim 1xx answer: the real one's
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers.append((name, value))
+
+    def on_headers_complete(self) -> None:
+        assert self._parser is not None
+        status = self._parser.get_status_code()
+        if 100 <= status < 200 and status != 101:
+            return  # interim (100 Continue, 103 Early Hints): the answer is still to come
+        self.status, self._headed = status, True
+        if self._head_only:
+            self._keep_alive = self._parser.should_keep_alive()
+            raise _HeadOnly()
+
+    def on_body(self, body: bytes) -> None:
+        if self._size < self._limit:
+            self._body.append(body)
+        self._size += len(body)
+
+    def on_message_complete(self) -> None:
+        if self._headed:
+            assert self._parser is not None
+            self._complete, self._keep_alive = True, self._parser.should_keep_alive()
+
+
+def _invalid(why: str) -> ProtocolFailure:
+    return ProtocolFailure(f"invalid HTTP response: {why}", Reason.INVALID_HTTP)
+
+
+def _request_head(method: str, target: bytes, host: bytes, headers: list[tuple[bytes, bytes]]) -> bytes:
+    """A request's head: request line, Host, the headers. ProtocolFailure for a header that is
+    not valid HTTP, in words that never quote it (its value may be a secret)."""
+    try:
+        lines = b"".join([_header_line(name, value) for name, value in headers])
+    except ValueError:
+        raise ProtocolFailure("the request could not be sent: it is not valid HTTP", Reason.INVALID_HTTP) from None
+    return b"%s %s HTTP/1.1\r\nHost: %s\r\n%s\r\n" % (method.encode(), target, host, lines)
+
+
 class _HostPool:
     """Kept-alive HTTP/1.1 connections to one origin. The checker's per-host semaphore bounds
     how many are in use at once; this keeps at most `keep` idle ones."""
 
-    def __init__(self, origin: httpcore.Origin, keep: int) -> None:
-        self.origin, self.keep = origin, keep
-        self.idle: list[httpcore.AsyncHTTP11Connection] = []
+    def __init__(self, key: _Key, keep: int) -> None:
+        self.key, self.keep = key, keep
+        self.idle: list[_Connection] = []
 
-    async def take(self) -> httpcore.AsyncHTTP11Connection | None:
+    def take(self, now: float) -> _Connection | None:
         """An idle connection that has not expired or been closed by the server, if any."""
         while self.idle:
             connection = self.idle.pop()
-            if not connection.has_expired():
+            if connection.reusable and now - connection.idle_since < KEEPALIVE:
                 return connection
-            await connection.aclose()
+            connection.close()
         return None
 
-    async def put(self, connection: httpcore.AsyncHTTP11Connection) -> None:
-        if connection.is_idle() and len(self.idle) < self.keep:
+    def put(self, connection: _Connection) -> None:
+        if connection.reusable and len(self.idle) < self.keep:
             self.idle.append(connection)
-        else:  # closed after an unfinished response, or one too many
-            await connection.aclose()
+        else:  # closed after an unfinished answer, or one too many
+            connection.close()
 
     async def aclose(self) -> None:
         for connection in self.idle:
-            await connection.aclose()
+            connection.close()
         self.idle.clear()
 
 
@@ -526,8 +741,8 @@ async def _read_prefix(response: httpcore.Response, limit: int) -> bytes:
 
 
 class HostPools:
-    """Per-host pools of httpcore HTTP/1.1 connections on one SSL context and one network
-    backend (see the module's docstring). `exchange` is the whole interface."""
+    """Per-host pools of our HTTP/1.1 connections (httpcore's proxy pools for proxied hosts) on
+    one SSL context and one resolver (see the module's docstring). `exchange` is the whole interface."""
 
     def __init__(
         self,
@@ -565,12 +780,33 @@ class HostPools:
         self, method: str, url: str, headers: list[tuple[bytes, bytes]], timeout: float, body_limit: int = 0
     ) -> Exchange:
         """Send one request and read at most `body_limit` bytes of the answer's body; the rest
-        is never read (closing an unfinished response drops its connection). Raises
+        is never read (a connection left with an unfinished answer is closed). Raises
         `TransportError` (see the module's docstring), or ValueError for a URL that cannot be requested."""
         key, host, target = request_target(url)
         pool = self._pools.pop(key, None) or self._new_pool(key)
         self._pools[key] = pool  # re-inserted: dict order is least recently used first
         self._busy[key] = self._busy.get(key, 0) + 1
+        try:
+            if isinstance(pool, _HostPool):
+                return await self._send(
+                    pool, method.encode(), _request_head(method, target, host, headers), body_limit, timeout
+                )
+            return await self._send_by_proxy(pool, method, key, host, target, headers, timeout, body_limit)
+        finally:
+            self._busy[key] -= 1
+            await self._evict()
+
+    async def _send_by_proxy(
+        self,
+        pool: httpcore.AsyncHTTPProxy,
+        method: str,
+        key: _Key,
+        host: bytes,
+        target: bytes,
+        headers: list[tuple[bytes, bytes]],
+        timeout: float,
+        body_limit: int,
+    ) -> Exchange:
         request = httpcore.Request(
             method.encode(),
             httpcore.URL(scheme=key[0], host=key[1], port=key[2], target=target),
@@ -578,21 +814,9 @@ class HostPools:
             extensions={"timeout": {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}},
         )
         try:
-            if isinstance(pool, httpcore.AsyncHTTPProxy):
-                await self._backend.check_before_proxy(key[1].decode(), key[2], timeout)
-                response = await pool.handle_async_request(request)
-                body = await _read_prefix(response, body_limit)
-            else:
-                connection, response = await self._send(pool, request, timeout)
-                try:
-                    body = await _read_prefix(response, body_limit)
-                except BaseException:
-                    await connection.aclose()
-                    raise
-                await pool.put(connection)
-            return Exchange(response.status, response.headers, body)
-        except TransportError:
-            raise
+            await self._backend.check_before_proxy(key[1].decode(), key[2], timeout)
+            response = await pool.handle_async_request(request)
+            return Exchange(response.status, response.headers, await _read_prefix(response, body_limit))
         except (
             httpcore.TimeoutException,
             httpcore.NetworkError,
@@ -603,14 +827,11 @@ class HostPools:
             OSError,
         ) as exc:
             raise _translated(exc) from None
-        finally:
-            self._busy[key] -= 1
-            await self._evict()
 
     def _new_pool(self, key: _Key) -> _HostPool | httpcore.AsyncHTTPProxy:
         proxy = self._proxy_for(key)
         if proxy is None:
-            return _HostPool(httpcore.Origin(*key), self._concurrency)
+            return _HostPool(key, self._concurrency)
         # Through a proxy: httpcore's own proxy pool (forwarding for http, CONNECT for https).
         # Credentials in the proxy's URL (http://user:password@proxy:3128) become its Proxy-Authorization.
         parts = urllib.parse.urlsplit(proxy)
@@ -622,38 +843,52 @@ class HostPools:
             proxy, proxy_auth=auth, ssl_context=self._ssl, max_connections=self._concurrency, keepalive_expiry=KEEPALIVE
         )
 
-    async def _send(
-        self, pool: _HostPool, request: httpcore.Request, timeout: float
-    ) -> tuple[httpcore.AsyncHTTP11Connection, httpcore.Response]:
+    async def _send(self, pool: _HostPool, method: bytes, head: bytes, limit: int, timeout: float) -> Exchange:
         """Send on a kept-alive connection if there is one, else on a new one. A kept-alive
         connection the server closed just as it was reused fails before any answer: the
         request (GET or HEAD, safe to repeat) then goes once more on a new connection."""
-        connection = await pool.take()
+        connection = pool.take(asyncio.get_running_loop().time())
         if connection is not None:
             try:
-                return connection, await connection.handle_async_request(request)
-            except (httpcore.RemoteProtocolError, httpcore.ReadError, httpcore.WriteError):
-                await connection.aclose()
-            except BaseException:
-                await connection.aclose()
-                raise
-        connection = await self._connect(pool.origin, timeout)
+                answer = await connection.exchange(head, method, limit, timeout)
+            except _Stale:
+                pass
+            else:
+                pool.put(connection)
+                return answer
+        connection = await self._connect(pool.key, timeout)
         try:
-            return connection, await connection.handle_async_request(request)
-        except BaseException:
-            await connection.aclose()
-            raise
+            answer = await connection.exchange(head, method, limit, timeout)
+        except _Stale:
+            raise ExchangeFailed("the connection closed before the request was sent") from None
+        pool.put(connection)
+        return answer
 
-    async def _connect(self, origin: httpcore.Origin, timeout: float) -> httpcore.AsyncHTTP11Connection:
-        host = origin.host.decode("ascii")
-        stream = await self._backend.connect_tcp(host, origin.port, timeout=timeout)
-        if origin.scheme == b"https":
-            try:
-                await stream.start_tls(self._ssl, server_hostname=host, timeout=timeout)  # in place
-            except BaseException:  # cancelled mid-handshake, too: the socket must not leak
-                await stream.aclose()
-                raise
-        return httpcore.AsyncHTTP11Connection(origin, stream, keepalive_expiry=KEEPALIVE)
+    async def _connect(self, key: _Key, timeout: float) -> _Connection:
+        """A new connection to `key`'s origin, TLS included for https. The socket is closed on
+        any failure, a cancellation mid-handshake too."""
+        scheme, host = key[0], key[1].decode("ascii")
+        loop = asyncio.get_running_loop()
+        sock: socket.socket | None = None
+        try:
+            async with asyncio.timeout(timeout):
+                sock = await self._backend.open_socket(host, key[2])
+                tls = self._ssl if scheme == b"https" else None
+                _, connection = await loop.create_connection(
+                    lambda: _Connection(loop), sock=sock, ssl=tls, server_hostname=host if tls else None
+                )
+                return connection
+        except BaseException as exc:
+            if sock is not None:
+                sock.close()
+            if isinstance(exc, TimeoutError):
+                raise TimedOut(
+                    "connect timed out" if sock is None else "TLS handshake timed out", Reason.TIMEOUT
+                ) from None
+            if isinstance(exc, OSError):  # ssl.SSLError and socket.gaierror too
+                kind, reason = network_failure(exc)
+                raise ConnectFailed(reason, kind) from None
+            raise
 
     async def _evict(self) -> None:
         """Close the least recently used idle pools beyond `max_idle_pools`."""

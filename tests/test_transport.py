@@ -6,22 +6,54 @@ import asyncio
 import os
 import socket
 import time
+from collections.abc import Callable, Iterator
 
 import httpcore
 import pytest
 
-import linkcheck.transport as transport_mod
 from linkcheck.config import CheckOptions
 from linkcheck.models import Verdict
-from linkcheck.transport import ConnectFailed, HostPools, ProtocolFailure, request_target
+from linkcheck.transport import ConnectFailed, Exchange, HostPools, ProtocolFailure, TimedOut, request_target
 from tests.conftest import ServerFactory
 from tests.helpers import check
+from tests.scripted import Script, Scripted
 from tests.webserver import Reply, Web
+
+OK_HELLO = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nhello"
+Start = Callable[..., Scripted]
 
 
 @pytest.fixture
 def web(serve: ServerFactory) -> Web:
     return serve("127.0.0.50")
+
+
+@pytest.fixture
+def scripted() -> Iterator[Start]:
+    """Start raw servers (tests/scripted.py) on 127.0.0.61, 127.0.0.62, …, stopped after the test."""
+    started: list[Scripted] = []
+
+    def start(script: Script, pause: float = 0.05, close: bool = False) -> Scripted:
+        started.append(Scripted(f"127.0.0.{61 + len(started)}", script, pause, close))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def exchanges(*requests: tuple[str, str], limit: int = 1024, timeout: float = 2.0, wait: float = 0.0) -> list[Exchange]:
+    """(method, url) requests sent one after another through one HostPools, `wait` s apart."""
+
+    async def go() -> list[Exchange]:
+        answers = []
+        async with HostPools(1) as pools:
+            for method, url in requests:
+                answers.append(await pools.exchange(method, url, [], timeout=timeout, body_limit=limit))
+                await asyncio.sleep(wait)
+        return answers
+
+    return asyncio.run(go())
 
 
 @pytest.mark.parametrize(
@@ -125,16 +157,16 @@ def test_network_failures_are_the_transports_own_errors() -> None:
     asyncio.run(go())
 
 
-def test_a_kept_alive_connection_closed_as_it_is_reused_is_replaced(web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The race: the server's close arrives only after the connection was taken for the next request.
-    monkeypatch.setattr(
-        transport_mod._Stream, "get_extra_info", lambda self, info: False if info == "is_readable" else None
-    )
-    web.fallback = Reply(raw=b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nhello")
-    urls = [web.url(f"/page/{i}") for i in range(4)]
+def test_a_kept_alive_connection_closed_as_it_is_reused_is_replaced(scripted: Start) -> None:
+    # The race of RFC 9112 §9.3.1: the server closes an idle connection just as the next
+    # request arrives, so the close reaches us only after the request went out. Each of this
+    # server's connections answers one request and closes, unanswered, on the second.
+    server = scripted(lambda connection, request, head: OK_HELLO if request == 0 else None)
+    urls = [server.url(f"/page/{i}") for i in range(4)]
     results = check(urls, CheckOptions(timeout=2, retries=0, host_concurrency=1)).results
     assert [r.status for r in results.values()] == [Verdict.OK] * 4
-    assert sum(web.hits.values()) == 4  # each request answered once, on a fresh connection
+    assert server.connections == 4  # a new connection for each request the old one dropped
+    assert len(server.requests) == 7  # three requests went out twice: once unanswered, once answered
 
 
 def test_a_cancelled_tls_handshake_leaves_no_socket_open() -> None:
@@ -168,3 +200,127 @@ def test_a_request_the_http_layer_refuses_never_quotes_a_header_value(web: Web) 
             assert "s3cr3t" not in str(refused.value) and "s3cr3t" not in refused.value.reason
 
     asyncio.run(go())
+
+
+# Wire-level cases, each from HTTP/1.1's own rules (RFC 9112, RFC 9110) and what servers do.
+
+
+def test_interim_answers_before_the_real_one_are_skipped(scripted: Start) -> None:
+    # RFC 9110 §15.2: a client must accept 1xx answers before the final one (100 Continue, 103 Early Hints).
+    interim = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"
+    server = scripted(lambda c, r, head: interim + OK_HELLO)
+    (answer,) = exchanges(("GET", server.url("/")))
+    assert (answer.status, answer.body, answer.header("link")) == (200, b"hello", None)
+    assert answer.header("content-type") == "text/html"
+
+
+def test_an_answer_with_bare_line_feeds_is_read(scripted: Start) -> None:
+    # RFC 9112 §2.2: a recipient MAY take a lone LF as a line end; old embedded servers send them.
+    server = scripted(lambda c, r, head: b"HTTP/1.1 200 OK\nContent-Length: 2\n\nhi")
+    (answer,) = exchanges(("GET", server.url("/")))
+    assert (answer.status, answer.body) == (200, b"hi")
+
+
+def test_a_body_that_ends_with_the_connection_is_read_to_the_end(scripted: Start) -> None:
+    # RFC 9112 §6.3 (8): no Content-Length and no chunking: the body runs until the server closes.
+    parts = [b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<title>A", b"n article</title>"]
+    server = scripted(lambda c, r, head: parts, close=True)
+    first, second = exchanges(("GET", server.url("/a")), ("GET", server.url("/b")))
+    assert first.body == second.body == b"<title>An article</title>"
+    assert server.connections == 2  # such a connection is never reused
+
+
+def test_streamed_chunked_answers_keep_the_connection(scripted: Start) -> None:
+    # As aiohttp and most application servers answer: the head, then the body in chunks.
+    head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+    server = scripted(lambda c, r, _: [head, b"5\r\nhello\r\n", b"6\r\n world\r\n", b"0\r\n\r\n"], pause=0.01)
+    answers = exchanges(*[("GET", server.url(f"/{i}")) for i in range(3)])
+    assert [a.body for a in answers] == [b"hello world"] * 3
+    assert server.connections == 1
+
+
+def test_a_body_sent_with_a_head_answer_does_not_reach_the_next_request(scripted: Start) -> None:
+    # RFC 9110 §9.3.2: no body follows an answer to HEAD, whatever its Content-Length says. A
+    # server that sends one anyway would feed it to the next request as its answer.
+    def script(connection: int, request: int, head: bytes) -> bytes:
+        if head.startswith(b"HEAD"):
+            return b"HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\n" + (b"HTTP/1.1 500 X" if connection == 0 else b"")
+        return b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+
+    server = scripted(script)
+    head, get = exchanges(("HEAD", server.url("/a")), ("GET", server.url("/b")))
+    assert (head.status, head.body, get.status) == (200, b"", 404)
+    assert server.connections == 2  # the connection that carried the stray body was dropped
+    clean = scripted(script)
+    exchanges(("HEAD", clean.url("/a")), ("GET", clean.url("/b")), ("HEAD", clean.url("/c")))
+    assert clean.connections == 2  # connection 0 sent a stray body; connection 1 (a clean one) is kept
+
+
+def test_bytes_a_server_sends_between_answers_close_the_connection(scripted: Start) -> None:
+    unasked = b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n"
+    server = scripted(lambda c, r, head: [OK_HELLO, unasked] if c == 0 else OK_HELLO)
+    answers = exchanges(("GET", server.url("/a")), ("GET", server.url("/b")), wait=0.3)
+    assert [a.status for a in answers] == [200, 200]
+    assert server.connections == 2
+
+
+def test_a_prefix_of_a_complete_answer_keeps_the_connection(scripted: Start) -> None:
+    body = b"x" * 5000
+    server = scripted(lambda c, r, head: b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + body)
+    answers = exchanges(("GET", server.url("/a")), ("GET", server.url("/b")), limit=100)
+    assert [len(a.body) for a in answers] == [100, 100]
+    assert server.connections == 1
+
+
+def test_an_answer_that_stalls_times_out(scripted: Start) -> None:
+    server = scripted(lambda c, r, head: [b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", b"abc"])
+    started = time.monotonic()
+    with pytest.raises(TimedOut) as caught:
+        exchanges(("GET", server.url("/")), timeout=0.5)
+    assert caught.value.reason == "read timed out" and time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize("value", [b"abc\r\nX-Evil: 1", b"abc\nGET /x HTTP/1.1", b"abc\x00"])
+def test_a_header_value_that_would_split_the_request_is_never_sent(scripted: Start, value: bytes) -> None:
+    server = scripted(lambda c, r, head: OK_HELLO)
+
+    async def go() -> None:
+        async with HostPools(1) as pools:
+            with pytest.raises(ProtocolFailure) as refused:
+                await pools.exchange("GET", server.url("/"), [(b"X-Token", value)], timeout=2)
+            assert "abc" not in refused.value.reason
+
+    asyncio.run(go())
+    assert server.requests == []
+
+
+def test_a_server_that_closes_without_answering(scripted: Start) -> None:
+    server = scripted(lambda c, r, head: None)
+    with pytest.raises(ProtocolFailure) as caught:
+        exchanges(("GET", server.url("/")))
+    assert caught.value.reason == "invalid HTTP response: the server closed the connection without answering"
+
+
+def test_https_answers_come_over_one_kept_alive_tls_connection() -> None:
+    import ssl
+
+    import trustme
+
+    authority = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.70").configure_cert(context)
+    server = Scripted("127.0.0.70", lambda c, r, head: OK_HELLO, tls=context)
+    try:
+
+        async def go() -> list[Exchange]:
+            async with HostPools(1) as pools:
+                authority.configure_trust(pools._ssl)
+                return [
+                    await pools.exchange("GET", server.url(f"/{i}"), [], timeout=2, body_limit=100) for i in range(3)
+                ]
+
+        answers = asyncio.run(go())
+    finally:
+        server.stop()
+    assert [(a.status, a.body) for a in answers] == [(200, b"hello")] * 3
+    assert server.connections == 1
