@@ -16,10 +16,11 @@ The pipeline, stage by stage (README, "Architecture")::
     commands        one library call per command; cli is the command line over it
 """
 
-from linkcheck import commands
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from linkcheck.config import ArchiveOptions, CheckOptions, Config, load_config
 from linkcheck.errors import ConfigError, LinkcheckError, LockTimeout, OfflineError, RegistryError, UsageError
-from linkcheck.extract import collect
 from linkcheck.models import (
     Citation,
     Extraction,
@@ -32,7 +33,22 @@ from linkcheck.models import (
     Verdict,
 )
 
+if TYPE_CHECKING:
+    from linkcheck import commands
+    from linkcheck.extract import collect
+
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    """`commands` and `collect` are imported when first asked for: the command line imports
+    only the stages a command runs (start-up time is part of every run)."""
+    if name == "commands":
+        return importlib.import_module("linkcheck.commands")
+    if name == "collect":
+        return importlib.import_module("linkcheck.extract").collect
+    raise AttributeError(f"module 'linkcheck' has no attribute {name!r}")
+
 
 __all__ = [
     "ArchiveOptions",

@@ -14,23 +14,21 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from linkcheck import commands
-from linkcheck.archive_stage import ArchiveOutcome
+from linkcheck import commands, report
 from linkcheck.config import DEFAULTS, FAIL_ON_CHOICES, Config, load_config, parse_duration
 from linkcheck.display import printable
 from linkcheck.errors import LinkcheckError, UsageError
 from linkcheck.extract import document_path
 from linkcheck.loop import Interrupt
 from linkcheck.models import LinkResult
-from linkcheck.report import (
-    FORMATS,
-    print_summary,
-    render_annotations,
-)
+from linkcheck.report import FORMATS
 from linkcheck.shards import Shard
 from linkcheck.workers import MIN_URLS_PER_WORKER
+
+if TYPE_CHECKING:
+    from linkcheck.archive_stage import ArchiveOutcome
 
 __all__ = ["main"]
 
@@ -438,9 +436,9 @@ def _print_publication(
     """The terminal summary, GitHub annotations (in Actions), where the reports went, and the
     exit policy's reason when it lets known problems pass."""
     if summary:
-        print_summary(publication.report)
+        report.print_summary(publication.report)
     if annotate and os.environ.get("GITHUB_ACTIONS") == "true":
-        for line in render_annotations(publication.report, _locator(publication.sources, path)):
+        for line in report.render_annotations(publication.report, _locator(publication.sources, path)):
             print(line)
     for name, file in publication.written.items():
         print(f"{name} report: {file}")

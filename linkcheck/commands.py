@@ -3,6 +3,7 @@ command line. Each takes the registry's path and a `Config`, holds the registry'
 load-modify-save cycle, and returns a summary that carries the command's exit code::
 
     from pathlib import Path
+from typing import TYPE_CHECKING
     from linkcheck import commands, load_config
 
     summary = commands.check(Path("citations.yaml"), load_config(Path.cwd(), {}))
@@ -20,10 +21,10 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from linkcheck import registry as registry_mod
 from linkcheck import shards
-from linkcheck.archive_stage import ArchiveOutcome, run_archive
 from linkcheck.check_stage import CheckOutcome, run_check
 from linkcheck.config import Config, FailOn
 from linkcheck.display import printable
@@ -37,6 +38,9 @@ from linkcheck.registry import LinkEntry, MergeSummary, Registry, Saved, write_a
 from linkcheck.report import Report, build_report, parse_formats, write_reports
 from linkcheck.shards import Shard
 from linkcheck.workers import run_workers, shared_limits, worker_count
+
+if TYPE_CHECKING:  # the archive stage (httpx, the archives' clients) is imported when a command runs it
+    from linkcheck.archive_stage import ArchiveOutcome
 
 __all__ = [
     "FixSummary",
@@ -230,6 +234,8 @@ def _archive_stage(
     interrupt: Interrupt | None = None,
     say: Say = _quiet,
 ) -> ArchiveOutcome:
+    from linkcheck.archive_stage import run_archive
+
     return run_archive(
         registry,
         config.archive_options(),

@@ -34,11 +34,12 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from linkcheck.clients import AddressDenied, guarded_client
 from linkcheck.clock import stamp
 from linkcheck.config import ArchiveOptions
 from linkcheck.models import LookupState, Snapshot
 from linkcheck.retry import backoff_delay
-from linkcheck.transport import AddressDenied, guarded_client, network_reason
+from linkcheck.transport import network_reason
 from linkcheck.wayback import (
     Answer,
     AsCited,

@@ -6,6 +6,7 @@ comes back with nothing learnt is a loop.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -18,7 +19,10 @@ from linkcheck.transport import DeniedAddress, Exchange, request_target
 __all__ = ["Cookies", "Fetched", "RedirectFailed", "follow", "host_of"]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def host_of(url: str) -> str:
+    """The URL's host in lower case ("" if it has none); remembered, as a URL's host is asked
+    for at each step of its check."""
     try:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:
@@ -74,6 +78,8 @@ class Cookies:
             self._jar[(domain, name.strip())] = value.strip()
 
     def header_for(self, host: str) -> str:
+        if not self._jar:
+            return ""
         exact = _is_ip(host)  # an IP address gets only the cookies it set itself
         return "; ".join(
             f"{name}={value}"

@@ -47,25 +47,23 @@ import errno
 import functools
 import ipaddress
 import re
-import select
 import socket
 import ssl
 import urllib.parse
 import urllib.request
 import zlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpcore
 import httptools
-import httpx
 
 from linkcheck.errors import ConfigError
 from linkcheck.models import Reason
 
+if TYPE_CHECKING:
+    from linkcheck.clients import ProxyPool
+
 __all__ = [
-    "AddressDenied",
-    "AsyncioBackend",
     "ConnectFailed",
     "DeniedAddress",
     "Exchange",
@@ -75,10 +73,11 @@ __all__ = [
     "TimedOut",
     "TransportError",
     "decoded_body",
-    "guarded_client",
     "network_failure",
     "network_reason",
     "private_reason",
+    "KEEPALIVE",
+    "Resolver",
     "request_target",
     "RECEIVE_BUFFER",
 ]
@@ -183,109 +182,10 @@ def network_reason(exc: BaseException) -> str:
     return network_failure(exc)[1]
 
 
-def _translated(exc: Exception) -> TransportError:
-    """httpcore's exception (or an OSError under it) as one of ours."""
-    if isinstance(exc, httpcore.TimeoutException):
-        return TimedOut(type(exc).__name__, Reason.TIMEOUT)
-    if isinstance(exc, httpcore.LocalProtocolError):
-        # Our own request was refused by the HTTP layer, whose message may quote a header's
-        # value (a secret): say what happened, never what it said.
-        return ProtocolFailure("the request could not be sent: it is not valid HTTP", Reason.INVALID_HTTP)
-    if isinstance(exc, httpcore.RemoteProtocolError):
-        return ProtocolFailure(f"invalid HTTP response: {exc}", Reason.INVALID_HTTP)
-    kind, reason = network_failure(exc)
-    if isinstance(exc, (httpcore.ConnectError, OSError)):
-        return ConnectFailed(reason, kind)
-    return ExchangeFailed(reason, kind)
-
-
-def _socket_readable(sock: socket.socket) -> bool:
-    """Whether an idle socket has something to read: for a kept-alive connection, that the
-    server closed it (or broke the protocol). A closed descriptor counts as readable."""
-    if sock.fileno() < 0:
-        return True
-    poller = select.poll()
-    poller.register(sock.fileno(), select.POLLIN)
-    return bool(poller.poll(0))
-
-
-class _Stream(httpcore.AsyncNetworkStream):
-    """A connected socket; asyncio's streams are opened on it at first use, with TLS if that is
-    asked for first (so no byte is read before the TLS layer can see it)."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        self._sock = sock
-        self._reader: asyncio.StreamReader | None = None
-        self._writer: asyncio.StreamWriter | None = None
-
-    async def _streams(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        if self._reader is None or self._writer is None:
-            self._reader, self._writer = await asyncio.open_connection(sock=self._sock)
-        return self._reader, self._writer
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        try:
-            async with asyncio.timeout(timeout):
-                reader = self._reader or (await self._streams())[0]
-                return await reader.read(max_bytes)
-        except TimeoutError as exc:
-            raise httpcore.ReadTimeout("read timed out") from exc
-        except OSError as exc:
-            raise httpcore.ReadError(str(exc) or type(exc).__name__) from exc
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        if not buffer:
-            return
-        try:
-            writer = self._writer or (await self._streams())[1]
-            writer.write(buffer)
-            if writer.transport.get_write_buffer_size():  # the kernel did not take it all at once
-                async with asyncio.timeout(timeout):
-                    await writer.drain()
-        except TimeoutError as exc:
-            raise httpcore.WriteTimeout("write timed out") from exc
-        except OSError as exc:
-            raise httpcore.WriteError(str(exc) or type(exc).__name__) from exc
-
-    async def aclose(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-        else:
-            self._sock.close()
-
-    async def start_tls(
-        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        try:
-            async with asyncio.timeout(timeout):
-                self._reader, self._writer = await asyncio.open_connection(
-                    sock=self._sock, ssl=ssl_context, server_hostname=server_hostname or ""
-                )
-        except TimeoutError as exc:
-            await self.aclose()
-            raise httpcore.ConnectTimeout("TLS handshake timed out") from exc
-        except (ssl.SSLError, OSError) as exc:
-            await self.aclose()
-            raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
-        return self
-
-    def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable":  # asked before a kept-alive connection is reused
-            # asyncio reads ahead: an end of stream may already sit in the reader, not the socket.
-            reader = self._reader
-            return (reader is not None and (reader.at_eof() or reader.exception() is not None)) or _socket_readable(
-                self._sock
-            )
-        if self._writer is None:
-            return {"socket": self._sock}.get(info)
-        names = {"ssl_object": "ssl_object", "client_addr": "sockname", "server_addr": "peername", "socket": "socket"}
-        return self._writer.get_extra_info(names[info]) if info in names else None
-
-
-class AsyncioBackend(httpcore.AsyncNetworkBackend):
-    """Opens connections for the pools (ours, and httpcore's under the archive client):
-    resolve, check the address (`deny_private`), connect. `trusted` (host, port) pairs are
-    exempt from the check: endpoints a person configured by name, such as a local archive."""
+class Resolver:
+    """Opens connections (for our pools, and under httpcore's in linkcheck/clients.py): resolve,
+    check the address (`deny_private`), connect. `trusted` (host, port) pairs are exempt from
+    the check: endpoints a person configured by name, such as a local archive."""
 
     def __init__(self, deny_private: bool = False, trusted: frozenset[tuple[str, int]] = frozenset()) -> None:
         self.deny_private = deny_private
@@ -294,7 +194,7 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
     async def open_socket(self, host: str, port: int) -> socket.socket:
         """Resolve, check the address, connect: a connected non-blocking socket. Raises
         socket.gaierror, OSError or DeniedAddress."""
-        family, kind, proto, _, address = (await self._resolve(host, port))[0]
+        family, kind, proto, _, address = (await self.resolve(host, port))[0]
         sock = socket.socket(family, kind, proto)
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
@@ -305,26 +205,7 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
             raise
         return sock
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Any = None,
-    ) -> _Stream:
-        try:
-            async with asyncio.timeout(timeout):
-                sock = await self.open_socket(host, port)
-        except TimeoutError as exc:
-            raise httpcore.ConnectTimeout("connect timed out") from exc
-        except socket.gaierror as exc:
-            raise httpcore.ConnectError(f"DNS lookup failed: {exc.strerror or exc}") from exc
-        except OSError as exc:
-            raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
-        return _Stream(sock)
-
-    async def _resolve(self, host: str, port: int) -> list[Any]:
+    async def resolve(self, host: str, port: int) -> list[Any]:
         """The host's addresses; with `deny_private`, DeniedAddress if any must not be contacted."""
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
         if self.deny_private and (host.lower(), port) not in self.trusted:
@@ -341,65 +222,12 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
             return
         try:
             async with asyncio.timeout(timeout):
-                await self._resolve(host, port)
+                await self.resolve(host, port)
         except (OSError, TimeoutError):
             raise DeniedAddress(
                 f"{host} does not resolve here, so its address cannot be checked before "
                 "it goes to the proxy (--deny-private)"
             ) from None
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Any = None
-    ) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("unix sockets are not used")
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
-
-
-class AddressDenied(httpx.ConnectError):
-    """`DeniedAddress` as httpx's error, for the archive client (whose callers handle httpx's)."""
-
-
-class _GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport on this module's network layer, so that the archive client's requests
-    (redirects included) meet the same address policy as the checker's."""
-
-    def __init__(self, backend: AsyncioBackend, max_connections: int) -> None:
-        super().__init__()
-        # httpx's transport offers no way to choose the network layer; its pool does.
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(), max_connections=max_connections, network_backend=backend
-        )
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        try:
-            return await super().handle_async_request(request)
-        except DeniedAddress as exc:
-            raise AddressDenied(exc.reason, request=request) from None
-
-
-def guarded_client(
-    *, deny_private: bool, trusted: frozenset[tuple[str, int]], max_connections: int, **settings: Any
-) -> httpx.AsyncClient:
-    """An httpx client whose every request (redirects and proxied ones included) goes through
-    the --deny-private policy. A proxy resolves names itself, so for a proxied request the name
-    is resolved and checked here first, as the checker does."""
-    backend = AsyncioBackend(deny_private, trusted)
-
-    async def before(request: httpx.Request) -> None:
-        port = request.url.port or (443 if request.url.scheme == "https" else 80)
-        try:
-            await backend.check_before_proxy(request.url.host, port)
-        except DeniedAddress as exc:
-            raise AddressDenied(exc.reason, request=request) from None
-
-    return httpx.AsyncClient(
-        transport=_GuardedTransport(backend, max_connections),
-        limits=httpx.Limits(max_connections=max_connections),
-        event_hooks={"request": [before]} if deny_private and urllib.request.getproxies() else {},
-        **settings,
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -464,6 +292,8 @@ def request_target(url: str) -> tuple[_Key, bytes, bytes]:
             raise ValueError(f"port out of range: {port}")
         netloc = f"{host}:{port}" if port else host
         return (scheme.encode(), host.encode(), number), netloc.encode(), (target or "/").encode()
+    import httpx  # only for URLs that need encoding: its import is a start-up cost
+
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as exc:
@@ -477,7 +307,7 @@ def request_target(url: str) -> tuple[_Key, bytes, bytes]:
     return (scheme, host, port), netloc, parsed.raw_path
 
 
-def _without_credentials(url: str) -> str:
+def without_credentials(url: str) -> str:
     """A proxy URL fit to be shown: a password in it becomes `***` (the user name stays)."""
     try:
         parts = urllib.parse.urlsplit(url)
@@ -724,22 +554,6 @@ class _HostPool:
         self.idle.clear()
 
 
-async def _read_prefix(response: httpcore.Response, limit: int) -> bytes:
-    """At most `limit` bytes of the body; the response is closed either way."""
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        if limit > 0:
-            async for chunk in response.aiter_stream():
-                chunks.append(chunk)
-                size += len(chunk)
-                if size >= limit:
-                    break
-    finally:
-        await response.aclose()
-    return b"".join(chunks)[:limit]
-
-
 class HostPools:
     """Per-host pools of our HTTP/1.1 connections (httpcore's proxy pools for proxied hosts) on
     one SSL context and one resolver (see the module's docstring). `exchange` is the whole interface."""
@@ -755,9 +569,9 @@ class HostPools:
         self._ssl = ssl.create_default_context()
         self._ssl.set_alpn_protocols(["http/1.1"])
         self._concurrency = host_concurrency
-        self._backend = AsyncioBackend(deny_private)
+        self._resolver = Resolver(deny_private)
         self._max_idle = max_idle_pools
-        self._pools: dict[_Key, _HostPool | httpcore.AsyncHTTPProxy] = {}
+        self._pools: dict[_Key, _HostPool | ProxyPool] = {}
         self._busy: dict[_Key, int] = {}
         # scheme → proxy URL, plus "no" for the hosts that bypass it; by default from the
         # environment (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY), as curl and httpx read it.
@@ -765,7 +579,7 @@ class HostPools:
         for scheme in ("http", "https", "all"):
             proxy = self._proxies.get(scheme)
             if proxy and not proxy.lower().startswith(("http://", "https://")):
-                shown = _without_credentials(proxy)
+                shown = without_credentials(proxy)
                 raise ConfigError(f"{scheme}_proxy={shown}: only http:// and https:// proxies are supported")
 
     def _proxy_for(self, key: _Key) -> str | None:
@@ -791,57 +605,18 @@ class HostPools:
                 return await self._send(
                     pool, method.encode(), _request_head(method, target, host, headers), body_limit, timeout
                 )
-            return await self._send_by_proxy(pool, method, key, host, target, headers, timeout, body_limit)
+            return await pool.exchange(method, key, host, target, headers, timeout, body_limit)
         finally:
             self._busy[key] -= 1
             await self._evict()
 
-    async def _send_by_proxy(
-        self,
-        pool: httpcore.AsyncHTTPProxy,
-        method: str,
-        key: _Key,
-        host: bytes,
-        target: bytes,
-        headers: list[tuple[bytes, bytes]],
-        timeout: float,
-        body_limit: int,
-    ) -> Exchange:
-        request = httpcore.Request(
-            method.encode(),
-            httpcore.URL(scheme=key[0], host=key[1], port=key[2], target=target),
-            headers=[(b"Host", host), *headers],
-            extensions={"timeout": {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}},
-        )
-        try:
-            await self._backend.check_before_proxy(key[1].decode(), key[2], timeout)
-            response = await pool.handle_async_request(request)
-            return Exchange(response.status, response.headers, await _read_prefix(response, body_limit))
-        except (
-            httpcore.TimeoutException,
-            httpcore.NetworkError,
-            httpcore.ProtocolError,
-            httpcore.ProxyError,
-            httpcore.UnsupportedProtocol,
-            httpcore.ConnectionNotAvailable,
-            OSError,
-        ) as exc:
-            raise _translated(exc) from None
-
-    def _new_pool(self, key: _Key) -> _HostPool | httpcore.AsyncHTTPProxy:
+    def _new_pool(self, key: _Key) -> _HostPool | ProxyPool:
         proxy = self._proxy_for(key)
         if proxy is None:
             return _HostPool(key, self._concurrency)
-        # Through a proxy: httpcore's own proxy pool (forwarding for http, CONNECT for https).
-        # Credentials in the proxy's URL (http://user:password@proxy:3128) become its Proxy-Authorization.
-        parts = urllib.parse.urlsplit(proxy)
-        auth = None
-        if parts.username is not None:
-            auth = (urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or ""))
-            proxy = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
-        return httpcore.AsyncHTTPProxy(
-            proxy, proxy_auth=auth, ssl_context=self._ssl, max_connections=self._concurrency, keepalive_expiry=KEEPALIVE
-        )
+        from linkcheck.clients import ProxyPool  # httpcore: imported only when a proxy is used
+
+        return ProxyPool(proxy, self._ssl, self._concurrency, self._resolver)
 
     async def _send(self, pool: _HostPool, method: bytes, head: bytes, limit: int, timeout: float) -> Exchange:
         """Send on a kept-alive connection if there is one, else on a new one. A kept-alive
@@ -872,7 +647,7 @@ class HostPools:
         sock: socket.socket | None = None
         try:
             async with asyncio.timeout(timeout):
-                sock = await self._backend.open_socket(host, key[2])
+                sock = await self._resolver.open_socket(host, key[2])
                 tls = self._ssl if scheme == b"https" else None
                 _, connection = await loop.create_connection(
                     lambda: _Connection(loop), sock=sock, ssl=tls, server_hostname=host if tls else None

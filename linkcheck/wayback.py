@@ -50,11 +50,12 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
+from linkcheck.clients import AddressDenied, guarded_client
 from linkcheck.clock import stamp
 from linkcheck.config import ArchiveOptions, Endpoints
 from linkcheck.models import LinkResult, LookupState, Reason, Snapshot, Verdict
 from linkcheck.retry import backoff_delay, parse_retry_after
-from linkcheck.transport import AddressDenied, guarded_client, network_reason
+from linkcheck.transport import network_reason
 from linkcheck.urls import WAYBACK_RE, ArchivedUrl, parse_archive_url
 
 __all__ = [

@@ -19,7 +19,7 @@ LAYERS: list[set[str]] = [
     {"errors", "models", "clock", "dates", "urls", "retry", "display"},
     {"config"},
     {"extract", "registry", "fix"},
-    {"transport", "classify", "hosts", "redirects", "loop", "drift"},
+    {"transport", "clients", "classify", "hosts", "redirects", "loop", "drift"},
     {"checker"},
     {"check_stage", "wayback", "memento", "shards"},
     {"drift_stage"},
@@ -63,9 +63,22 @@ def test_imports_run_with_the_pipeline() -> None:
     assert wrong == []
 
 
-def test_httpcore_stays_inside_the_transport() -> None:
+def test_httpcore_stays_inside_the_clients_module() -> None:
     users = [p.name for p in PACKAGE.rglob("*.py") if "import httpcore" in p.read_text()]
-    assert users == ["transport.py"]
+    assert users == ["clients.py"]
+
+
+def test_the_command_line_starts_without_the_libraries_a_check_does_not_use() -> None:
+    # Start-up is part of every run: httpx, httpcore, Jinja2 and the archive stage come in
+    # only when a command uses them (a proxy, an archive lookup, an HTML report).
+    import subprocess
+    import sys
+
+    probe = "import sys, linkcheck.cli; print(' '.join(sorted(sys.modules)))"
+    loaded = set(
+        subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    )
+    assert not loaded & {"httpx", "httpcore", "jinja2", "linkcheck.archive_stage", "linkcheck.clients"}
 
 
 def test_a_large_run_keeps_a_fixed_number_of_tasks() -> None:

@@ -5,17 +5,21 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from linkcheck.errors import UsageError
 from linkcheck.registry import Registry, write_atomically
-from linkcheck.report.annotations import render_annotations
-from linkcheck.report.html import render_html
 from linkcheck.report.json_report import REPORT_SCHEMA_VERSION, build_report, write_json
-from linkcheck.report.junit import render_junit
-from linkcheck.report.markdown import render_markdown
 from linkcheck.report.model import Report, report_data
-from linkcheck.report.terminal import print_summary
+
+if TYPE_CHECKING:
+    from linkcheck.report.annotations import render_annotations
+    from linkcheck.report.html import render_html
+    from linkcheck.report.junit import render_junit
+    from linkcheck.report.markdown import render_markdown
+    from linkcheck.report.terminal import print_summary
 
 __all__ = [
     "Report",
@@ -32,6 +36,23 @@ __all__ = [
     "write_json",
     "write_reports",
 ]
+
+# The renderers are imported when first used: Jinja2 and rich cost a start-up that a run
+# writing only JSON (or nothing for the terminal) need not pay.
+_LAZY = {
+    "render_annotations": "annotations",
+    "render_html": "html",
+    "render_junit": "junit",
+    "render_markdown": "markdown",
+    "print_summary": "terminal",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"linkcheck.report.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'linkcheck.report' has no attribute {name!r}")
+
 
 FORMATS = ("html", "json", "md", "junit")
 _FILES = {"html": "report.html", "json": "report.json", "md": "report.md", "junit": "report.xml"}
@@ -56,10 +77,7 @@ def write_reports(
         path = directory / _FILES[name]
         if name == "json":
             written[name] = write_json(report, directory)
-        elif name == "html":
-            written[name] = write_atomically(path, render_html(report))
-        elif name == "md":
-            written[name] = write_atomically(path, render_markdown(report))
         else:
-            written[name] = write_atomically(path, render_junit(report))
+            render = __getattr__({"html": "render_html", "md": "render_markdown"}.get(name, "render_junit"))
+            written[name] = write_atomically(path, render(report))
     return written
