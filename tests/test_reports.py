@@ -246,3 +246,25 @@ def test_fail_on_new_passes_when_only_known_problems_remain(tmp_path: Path) -> N
         assert links[web.url("/ok")]["history"]["previous_status"] == "ok"
     finally:
         web.stop()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://Example.ORG/a?b#c",
+        "http://host.example:8080",
+        "http://host.example:/x",
+        "http://user:pw@host.example/x",
+        "http://[::1]:80/x",
+        "http:///no-host",
+        "http://пример.рф/",
+        "mailto:a@b.example",
+        "http://a.example#frag",
+    ],
+)
+def test_the_reports_host_is_what_urlsplit_says(url: str) -> None:
+    from urllib.parse import urlsplit
+
+    from linkcheck.report.json_report import _host
+
+    assert _host(url) == urlsplit(url).hostname

@@ -324,3 +324,21 @@ def test_https_answers_come_over_one_kept_alive_tls_connection() -> None:
         server.stop()
     assert [(a.status, a.body) for a in answers] == [(200, b"hello")] * 3
     assert server.connections == 1
+
+
+def test_a_run_over_more_hosts_than_the_old_pool_budget_reuses_its_connections() -> None:
+    # The work queue takes hosts in turn: with 128 idle pools, 160 hosts meant a new connection
+    # for every request (100,000 URLs on 1,000 hosts: 100,000 connections).
+    first, *others = [f"127.0.5.{i}" for i in range(1, 161)]
+    head = Web(first).start()
+    webs = [head] + [Web(host, share=head).start() for host in others]
+    for web in webs:
+        web.fallback = Reply()
+    try:
+        urls = [web.url(f"/{j}") for j in range(3) for web in webs]
+        results = check(urls, CheckOptions(timeout=5, retries=0, host_concurrency=1, max_concurrency=32)).results
+        assert [r.status for r in results.values()] == [Verdict.OK] * 480
+        assert sum(web.connections for web in webs) == 160  # one each, kept for its three requests
+    finally:
+        for web in [*webs[1:], head]:
+            web.stop()

@@ -155,7 +155,14 @@ def _documents(registry: Registry, links: list[LinkRow]) -> list[DocumentRow]:
     ]
 
 
+_PLAIN_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([A-Za-z0-9.-]+)(?::\d*)?(?:[/?#]|$)")
+
+
 def _host(url: str) -> str | None:
+    """urlsplit(url).hostname, with a fast path for the common case (a third of the report's
+    time for 100,000 links went to urlsplit)."""
+    if plain := _PLAIN_HOST.match(url):
+        return plain.group(1).lower()
     try:
         return urlsplit(url).hostname
     except ValueError:
