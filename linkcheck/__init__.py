@@ -10,6 +10,7 @@ The pipeline, stage by stage (README, "Architecture")::
       redirects       redirect chains and their cookies
       classify        an answer → a verdict (pure)
       transport       HTTP exchanges on per-host connection pools; its own errors
+      clients         httpx/httpcore on the same network layer: proxies, the archive client
     archive_stage   which links need a snapshot; record what was found
       wayback         the Wayback Machine's APIs, politely
     report/         the registry → HTML, JSON, Markdown, JUnit, annotations, terminal

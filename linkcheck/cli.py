@@ -152,8 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         metavar="N",
-        help="check in N processes, the hosts shared among them (default: one per core when the registry "
-        f"has {2 * MIN_URLS_PER_WORKER} links or more; 1: this process only)",
+        help="check in N processes, the hosts shared among them (default: one per "
+        f"{MIN_URLS_PER_WORKER:,} links, at most one per core; 1: this process only)",
     )
     check.add_argument(
         "--shard",

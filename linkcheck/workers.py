@@ -36,11 +36,13 @@ if TYPE_CHECKING:
 
 __all__ = ["MIN_URLS_PER_WORKER", "WorkersRun", "run_workers", "shared_limits", "worker_count"]
 
-# Below this many links per worker, starting interpreters costs more than it saves: a worker
-# costs about 0.35 s of CPU to start, and the run's limit on requests in flight is shared, not
-# multiplied. Measured (benchmarks/check_bench.py's aiohttp server, no delay, 2 cores): 3,000
-# links 2.04 s in one process, 2.29 s in two; 10,000 links 6.70 s in one, 5.36 s in two.
-MIN_URLS_PER_WORKER = 2_500
+# Below this many links per worker, starting interpreters costs more than it saves: each one
+# imports linkcheck and reads the whole registry, and the run's limit on requests in flight is
+# shared, not multiplied. Since the checker's own HTTP/1.1 connections (0.2 ms of CPU per URL),
+# one process keeps up with 128 requests in flight even on loopback: benchmarks/check_bench.py
+# --large, 100,000 links on 2 cores, took 24 s in one process and 28-33 s in two (3,000 links:
+# 3.2 s in one, 3.8 s in two). Workers pay off only when checking is CPU-bound for long.
+MIN_URLS_PER_WORKER = 100_000
 _ORPHAN_POLL = 0.5  # seconds between a worker's checks that its parent still lives
 
 

@@ -208,7 +208,7 @@ def test_workers_give_what_one_process_gives(tmp_path: Path, webs: list[Web], wa
 def test_the_default_is_one_process_per_core_for_big_registries_only() -> None:
     cores = os.cpu_count() or 1
     assert worker_count(0, 40, 64) == 1
-    assert worker_count(0, 100_000, 64) == cores
+    assert worker_count(0, 1_000_000, 64) == cores and worker_count(0, 150_000, 64) == 1
     assert worker_count(3, 2, 64) == 2 and worker_count(1, 100_000, 64) == 1
     assert worker_count(8, 100_000, 3) == 3  # never more workers than requests allowed in flight
 
