@@ -35,9 +35,8 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from linkcheck.clients import AddressDenied, guarded_client
-from linkcheck.clock import stamp
 from linkcheck.config import ArchiveOptions
-from linkcheck.models import LookupState, Snapshot
+from linkcheck.models import LookupState
 from linkcheck.retry import backoff_delay
 from linkcheck.transport import network_reason
 from linkcheck.wayback import (
@@ -49,7 +48,7 @@ from linkcheck.wayback import (
     Service,
     as_cited_window,
     choose,
-    gap_days,
+    found,
     read_answer,
 )
 
@@ -309,17 +308,7 @@ class MementoArchives:
             memento = by_capture[capture]
             replayed = await self.replay(memento, self.options.replay_bytes)
             if replayed.ok:
-                snapshot = Snapshot(
-                    url=memento.url,
-                    timestamp=replayed.timestamp,
-                    original=url,
-                    citation_date=cited.isoformat() if cited else None,
-                    citation_date_source=cited_source,
-                    gap_days=gap_days(replayed.timestamp, cited),
-                    verified_at=stamp(),
-                    archive=memento.archive,
-                )
-                return Lookup(url, LookupState.FOUND, snapshot, via="memento")
+                return found(url, memento.url, replayed.timestamp, cited, cited_source, "memento", memento.archive)
             failures.append(f"{memento.archive} {memento.timestamp}: {replayed.reason}")
         if kept is not None:
             return lookup

@@ -215,6 +215,30 @@ def gap_days(timestamp: str, cited: date | None) -> int | None:
     return abs((_parse_timestamp(timestamp).date() - cited).days)
 
 
+def found(
+    url: str,
+    address: str,
+    timestamp: str,
+    cited: date | None,
+    source: str | None,
+    via: str,
+    archive: str | None = None,
+) -> Lookup:
+    """The lookup of `url` that found a verified capture at `address`, taken at `timestamp`
+    (the Wayback Machine's, or with `archive` named, another archive's)."""
+    snapshot = Snapshot(
+        url=address,
+        timestamp=timestamp,
+        original=url,
+        citation_date=cited.isoformat() if cited else None,
+        citation_date_source=source,
+        gap_days=gap_days(timestamp, cited),
+        verified_at=stamp(),
+        archive=archive,
+    )
+    return Lookup(url, LookupState.FOUND, snapshot, via=via)
+
+
 def without_default_port(url: str) -> str:
     """`http://example.org:80/a` → `http://example.org/a`: the index keeps the port as crawled."""
     parts = urlsplit(url)
@@ -593,16 +617,8 @@ class Archiver:
     # ---------------------------------------------------------------- the lookup
 
     def _found(self, url: str, cited: date | None, source: str | None, replayed: Replay, via: str) -> Lookup:
-        snapshot = Snapshot(
-            url=self.endpoints.public_replay(replayed.timestamp, without_default_port(replayed.original)),
-            timestamp=replayed.timestamp,
-            original=url,
-            citation_date=cited.isoformat() if cited else None,
-            citation_date_source=source,
-            gap_days=gap_days(replayed.timestamp, cited),
-            verified_at=stamp(),
-        )
-        return Lookup(url, LookupState.FOUND, snapshot, via=via)
+        address = self.endpoints.public_replay(replayed.timestamp, without_default_port(replayed.original))
+        return found(url, address, replayed.timestamp, cited, source, via)
 
     async def lookup(self, url: str, cited: date | None, cited_source: str | None) -> Lookup:
         """The snapshot for `url` by the rule, verified; or why there is none."""
