@@ -1,9 +1,10 @@
 """httpx and httpcore on the transport's network layer: the proxy pools under the checker
 (imported the first time a host goes through a proxy) and the archive services' httpx client.
 
-Everything here opens connections through `transport.Resolver`, so --deny-private holds for
-every request, redirects and proxied ones included, and raises the transport's own errors
-(`_translated`, as httpx does with `map_httpcore_exceptions`) or httpx's (`AddressDenied`).
+The archive client connects through `transport.Resolver`, and a proxied host's name is checked
+by it before the request goes to the proxy, so --deny-private holds for every request,
+redirects and proxied ones included. Failures come out as the transport's own errors
+(`_translated`, as httpx does with `map_httpcore_exceptions`) or as httpx's (`AddressDenied`).
 The checker's direct connections do not come here (transport.py): importing httpx and httpcore
 alone takes about 45 ms, a tenth of a small run's start-up.
 """

@@ -21,8 +21,8 @@ asyncio's protocol callbacks, answers parsed by llhttp (httptools).
   queue takes hosts in turn, and a pool evicted between two turns of its host means a new
   connection per request.
 * **asyncio's TLS, not anyio's.** httpcore's default network layer goes through anyio (and
-  does TLS in Python with memory BIOs); our connections and `_Stream` (under the proxy pools and
-  the archive client) use the event loop's own transports and TLS.
+  does TLS in Python with memory BIOs); our connections, and `_Stream` under the archive client
+  (linkcheck/clients.py), use the event loop's own transports and TLS.
 * **It resolves names itself**, then connects to the address it resolved. With `deny_private`
   that address is checked first (`private_reason`), so a second DNS answer cannot slip past.
 * **Proxies from the environment** (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`, as curl
@@ -31,9 +31,9 @@ asyncio's protocol callbacks, answers parsed by llhttp (httptools).
   does not resolve here is not sent.
 * **A small receive buffer** (set before connecting, when it sizes the TCP window) keeps a huge
   body we stop reading after a bounded prefix from costing megabytes of transfer.
-* **Its own errors.** No httpcore or llhttp exception leaves this module: they are translated
-  where they arise (as httpx does with `map_httpcore_exceptions`) into this tree, each carrying a plain
-  reason that never quotes a request's headers::
+* **Its own errors.** No llhttp exception leaves this module, and linkcheck/clients.py turns
+  httpcore's into the same tree where they arise (as httpx does with `map_httpcore_exceptions`),
+  each carrying a plain reason that never quotes a request's headers::
 
       TransportError            base; `reason` is for people, `network` says "the host is not there"
       ├── ConnectFailed         DNS, refused, reset, TLS: nothing reached the server (network)
