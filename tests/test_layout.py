@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import json
 from pathlib import Path
 
 from linkcheck.checker import check_all, make_transport
 from linkcheck.config import CheckOptions
 from linkcheck.hosts import WorkQueue
 from linkcheck.models import LinkResult, Verdict
+from tests.webserver import Reply, Web
 
 PACKAGE = Path(__file__).parent.parent / "linkcheck"
 
@@ -23,7 +25,7 @@ LAYERS: list[set[str]] = [
     {"checker"},
     {"check_stage", "wayback", "memento", "shards"},
     {"drift_stage"},
-    {"archive_stage"},
+    {"archive_stage", "archive_run"},
     {"report"},
     {"commands", "workers"},
     {"cli", "__main__", "__init__"},
@@ -113,3 +115,23 @@ def test_the_work_queue_takes_hosts_in_turn_and_never_too_many_at_once() -> None
         return taken
 
     assert asyncio.run(go()) == [("a", "a1"), ("b", "b1"), ("c", "c1"), ("a", "a2"), ("a", "a3")]
+
+
+def test_a_check_with_nothing_to_ask_an_archive_loads_no_archive_client(tmp_path: Path, web: Web) -> None:
+    # --no-archive and no cited snapshot: the archive stage decides there is nothing to do
+    # without loading httpx, the Wayback and Memento clients (a fifth of a second per run).
+    import subprocess
+    import sys
+
+    web.fallback = Reply()
+    registry = tmp_path / "citations.yaml"
+    (tmp_path / "doc.md").write_text(f"[a]({web.url('/a')}) and [b]({web.url('/b')})\n")
+    run = "import sys; from linkcheck.cli import main; code = main(sys.argv[1:]); print(' '.join(sorted(sys.modules)))"
+    common = ["--registry", str(registry)]
+    subprocess.run([sys.executable, "-m", "linkcheck", "extract", str(tmp_path / "doc.md"), *common], check=True)
+    check = [*common, "--no-archive", "--format", "json", "--output", str(tmp_path / "out")]
+    done = subprocess.run([sys.executable, "-c", run, "check", *check], capture_output=True, text=True, cwd=tmp_path)
+    loaded = set(done.stdout.split())
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["summary"] == {"ok": 2}
+    assert "linkcheck.archive_stage" in loaded  # the stage ran, and decided
+    assert not loaded & {"httpx", "httpcore", "linkcheck.archive_run", "linkcheck.wayback", "linkcheck.memento"}
