@@ -18,7 +18,7 @@ from typing import Any
 from linkcheck.errors import RegistryError, UsageError
 from linkcheck.models import LastRun
 from linkcheck.redirects import host_of
-from linkcheck.registry import LinkEntry, Registry, dump, load, write_atomically
+from linkcheck.registry import LinkEntry, Registry, dump_pieces, load, write_atomically
 
 __all__ = ["RESULT_FIELDS", "Shard", "ShardResults", "fold", "read_results", "subset", "write_results"]
 
@@ -103,7 +103,7 @@ def write_results(path: Path, part: Registry, results: ShardResults) -> Path:
     copy = Registry(
         sources=part.sources, documents={}, links=part.links, last_run=part.last_run, extra={"shard": header}
     )
-    return write_atomically(path, dump(copy))
+    return write_atomically(path, dump_pieces(copy))
 
 
 def read_results(path: Path) -> ShardResults:

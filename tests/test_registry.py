@@ -5,6 +5,7 @@ import multiprocessing
 import os
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -288,3 +289,33 @@ def test_dates_in_unknown_fields_stay_dates() -> None:
     again = registry.parse(registry.dump(registry.parse(text)))
     extra = again.links["https://a.example/"].extra
     assert extra == {"reviewed": dt.date(2024, 5, 1), "at": dt.datetime(2024, 5, 1, 10, 0)}
+
+
+def test_a_write_in_pieces_is_the_text_and_a_failure_midway_leaves_the_old_file(tmp_path: Path) -> None:
+    # Registries and reports are written a piece at a time (never whole in memory): the file
+    # is the pieces joined, across the buffer's megabyte boundaries; a piece that fails to
+    # come (an error while rendering) leaves the old file and no temporary one.
+    path = tmp_path / "report.json"
+    pieces = [f"{i:06d} é {'x' * (i % 5000)}\n" for i in range(4_000)]
+    registry.write_atomically(path, iter(pieces))
+    assert path.read_text() == "".join(pieces) and len(path.read_bytes()) > 3 << 20
+
+    def failing() -> Iterator[str]:
+        yield from pieces
+        raise UnicodeEncodeError("utf-8", "\udcff", 0, 1, "surrogates not allowed")
+
+    with pytest.raises(UnicodeEncodeError):
+        registry.write_atomically(path, failing())
+    assert path.read_text() == "".join(pieces)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_the_registry_written_in_pieces_is_its_text(tmp_path: Path) -> None:
+    reg = registry.Registry(
+        links={f"https://a.example/{i}": registry.LinkEntry(f"https://a.example/{i}") for i in range(3)}
+    )
+    registry.save(reg, tmp_path / "citations.yaml")
+    assert (tmp_path / "citations.yaml").read_text() == registry.dump(reg) == "".join(registry.dump_pieces(reg))
+    empty = registry.Registry()
+    registry.save(empty, tmp_path / "empty.yaml")
+    assert (tmp_path / "empty.yaml").read_text() == registry.dump(empty) and "links: {}\n" in registry.dump(empty)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from linkcheck.registry.dump import HEADER, dump
+from linkcheck.registry.dump import HEADER, dump, dump_pieces
 from linkcheck.registry.load import REGISTRY_VERSION, load, load_with_text, parse
 from linkcheck.registry.merge import MergeSummary, merge
 from linkcheck.registry.model import HUMAN_LINK_FIELDS, DocumentEntry, LinkEntry, Registry, effective_dates
@@ -29,6 +29,7 @@ __all__ = [
     "REGISTRY_VERSION",
     "Registry",
     "dump",
+    "dump_pieces",
     "effective_dates",
     "load",
     "load_with_text",
@@ -44,4 +45,4 @@ __all__ = [
 
 def save(registry: Registry, path: Path) -> None:
     """Write the registry atomically (we hold its lock: stale temporary files go too)."""
-    write_atomically(path, dump(registry), remove_stale=True)
+    write_atomically(path, dump_pieces(registry), remove_stale=True)

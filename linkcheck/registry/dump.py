@@ -7,6 +7,7 @@ carried through unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from linkcheck.registry.emitter import emit, key_line, scalar
@@ -15,7 +16,7 @@ from linkcheck.registry.model import LinkEntry, Registry, effective_dates
 from linkcheck.registry.schema import DRIFT, HISTORY, LAST_RUN, LOOKUP, RESULT, SNAPSHOT, to_data
 from linkcheck.urls import parse_archive_url
 
-__all__ = ["dump", "HEADER"]
+__all__ = ["dump", "dump_pieces", "HEADER"]
 
 HEADER = "# linkcheck registry: every URL the documents cite. Format: README.md, 'The registry'.\n"
 
@@ -137,22 +138,21 @@ def _documents_data(registry: Registry) -> dict[str, Any]:
 
 
 def dump(registry: Registry) -> str:
+    return "".join(dump_pieces(registry))
+
+
+def dump_pieces(registry: Registry) -> Iterator[str]:
+    """The registry's text in pieces (a link's entry each), for writing as they come."""
     head: dict[str, Any] = {"version": REGISTRY_VERSION, "sources": registry.sources}
     if registry.last_run:
         head["last_run"] = to_data(registry.last_run, LAST_RUN)
     head["documents"] = _documents_data(registry)
-    out = [HEADER, emit(head)]
-    if not registry.links:
-        out.append("links: {}\n")
-    else:
-        out.append("links:\n")
+    yield HEADER + emit(head) + ("links:\n" if registry.links else "links: {}\n")
     for url, entry in registry.links.items():
         lines = _link_lines(registry, entry)
-        out.append(key_line(url, "  "))
         if not lines:
-            out[-1] = out[-1].rstrip("\n") + " {}\n"
+            yield key_line(url, "  ").rstrip("\n") + " {}\n"
             continue
-        out.extend(lines)
+        yield key_line(url, "  ") + "".join(lines)
     if registry.extra:
-        out.append(emit(registry.extra))
-    return "".join(out)
+        yield emit(registry.extra)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from linkcheck.clock import now
 from linkcheck.errors import RegistryError
-from linkcheck.registry.dump import dump
+from linkcheck.registry.dump import dump_pieces
 from linkcheck.registry.load import parse
 from linkcheck.registry.model import LinkEntry, Registry
 from linkcheck.registry.store import write_atomically
@@ -77,7 +77,7 @@ def save_run(registry: Registry, path: Path, baseline: str | None) -> Saved:
     except RegistryError as exc:
         return _beside(registry, path, Saved(path, reason=f"it cannot be read now: {exc}"))
     if current == baseline:
-        write_atomically(path, dump(registry), remove_stale=True)
+        write_atomically(path, dump_pieces(registry), remove_stale=True)
         return Saved(path)
     if current is None:
         return _beside(registry, path, Saved(path, reason="the file was removed"))
@@ -105,7 +105,7 @@ def save_run(registry: Registry, path: Path, baseline: str | None) -> Saved:
             for name, value in changes.items():
                 setattr(their, name, value)
     theirs.last_run = registry.last_run
-    write_atomically(path, dump(theirs), remove_stale=True)
+    write_atomically(path, dump_pieces(theirs), remove_stale=True)
     if saved.conflicts:
         shown = ", ".join(saved.conflicts[:3]) + (
             f" and {len(saved.conflicts) - 3} more" if len(saved.conflicts) > 3 else ""
@@ -118,6 +118,6 @@ def save_run(registry: Registry, path: Path, baseline: str | None) -> Saved:
 def _beside(registry: Registry, path: Path, saved: Saved) -> Saved:
     name = path.name.removesuffix(".yaml").removesuffix(".yml")
     saved.beside = write_atomically(
-        path.with_name(f"{name}.run-{now().strftime('%Y%m%dT%H%M%SZ')}.yaml"), dump(registry)
+        path.with_name(f"{name}.run-{now().strftime('%Y%m%dT%H%M%SZ')}.yaml"), dump_pieces(registry)
     )
     return saved

@@ -9,8 +9,9 @@ import contextlib
 import glob
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from linkcheck.errors import LockTimeout, WriteError
 
@@ -29,8 +30,9 @@ def _target(path: Path) -> Path:
     return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
-def write_atomically(path: Path, text: str | bytes, *, remove_stale: bool = False) -> Path:
-    """Write `text` to a temporary file beside `path`, fsync it, rename it over `path`, and
+def write_atomically(path: Path, text: str | bytes | Iterable[str], *, remove_stale: bool = False) -> Path:
+    """Write `text` (or its pieces, written as they come: a registry or report of 100,000 links
+    is never whole in memory) to a temporary file beside `path`, fsync it, rename it over `path`, and
     make the rename durable. With `remove_stale` (only under the registry's lock, when no one
     else writes), temporary files of writers killed mid-write are removed. A symlink is
     written through: its target gets the new text, and the link stays a link."""
@@ -40,9 +42,13 @@ def write_atomically(path: Path, text: str | bytes, *, remove_stale: bool = Fals
     try:
         directory.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-        data = text if isinstance(text, bytes) else text.encode("utf-8")  # bytes: written exactly as given
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(text, bytes):
+                handle.write(text)  # written exactly as given
+            elif isinstance(text, str):
+                handle.write(text.encode("utf-8"))
+            else:
+                _write_pieces(handle, text)
             handle.flush()
             os.fsync(handle.fileno())
         try:  # an existing file keeps its mode; a new one gets what the umask allows
@@ -70,6 +76,19 @@ def write_atomically(path: Path, text: str | bytes, *, remove_stale: bool = Fals
             with contextlib.suppress(OSError):
                 stale.unlink()
     return path
+
+
+def _write_pieces(handle: BinaryIO, pieces: Iterable[str]) -> None:
+    """UTF-8 of `pieces`, a megabyte at a time (one write per piece would cost a call each)."""
+    buffer: list[str] = []
+    size = 0
+    for piece in pieces:
+        buffer.append(piece)
+        size += len(piece)
+        if size >= 1 << 20:
+            handle.write("".join(buffer).encode("utf-8"))
+            buffer, size = [], 0
+    handle.write("".join(buffer).encode("utf-8"))
 
 
 @contextlib.contextmanager

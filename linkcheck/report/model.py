@@ -13,7 +13,16 @@ from linkcheck.models import ArchiveLookup, Drift, LastRun, Snapshot
 from linkcheck.registry.schema import DRIFT, LAST_RUN, LOOKUP, SNAPSHOT, to_data
 from linkcheck.urls import ArchivedUrl, archive_name
 
-__all__ = ["CitationRow", "DocumentRow", "LinkRow", "Report", "REPORT_SCHEMA_VERSION", "report_data"]
+__all__ = [
+    "CitationRow",
+    "DocumentRow",
+    "LinkRow",
+    "Report",
+    "REPORT_SCHEMA_VERSION",
+    "link_data",
+    "report_data",
+    "report_head",
+]
 
 REPORT_SCHEMA_VERSION = 1
 
@@ -90,7 +99,7 @@ def _archive_data(snapshot: Snapshot) -> dict[str, Any]:
     return data
 
 
-def _link_data(link: LinkRow) -> dict[str, Any]:
+def link_data(link: LinkRow) -> dict[str, Any]:
     snapshot_of = link.snapshot_of
     return {
         "url": link.url,
@@ -130,6 +139,11 @@ def _link_data(link: LinkRow) -> dict[str, Any]:
 
 def report_data(report: Report) -> dict[str, Any]:
     """The report as the JSON document's plain data (the one place its keys are written)."""
+    return {**report_head(report), "links": [link_data(link) for link in report.links]}
+
+
+def report_head(report: Report) -> dict[str, Any]:
+    """The JSON document's fields before `links`: a large report is written a link at a time."""
     return {
         "schema_version": report.schema_version,
         "generated_at": report.generated_at,
@@ -140,5 +154,4 @@ def report_data(report: Report) -> dict[str, Any]:
             {"name": d.name, "counts": dict(d.counts), "citations": d.citations, "problems": d.problems}
             for d in report.documents
         ],
-        "links": [_link_data(link) for link in report.links],
     }
