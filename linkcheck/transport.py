@@ -591,8 +591,6 @@ class HostPools:
         max_idle_pools: int | None = None,
         proxies: dict[str, str] | None = None,
     ) -> None:
-        self._ssl = ssl.create_default_context()
-        self._ssl.set_alpn_protocols(["http/1.1"])
         self._concurrency = host_concurrency
         self._resolver = Resolver(deny_private)
         self._max_idle = idle_pool_budget() if max_idle_pools is None else max_idle_pools
@@ -606,6 +604,14 @@ class HostPools:
             if proxy and not proxy.lower().startswith(("http://", "https://")):
                 shown = without_credentials(proxy)
                 raise ConfigError(f"{scheme}_proxy={shown}: only http:// and https:// proxies are supported")
+
+    @functools.cached_property
+    def _ssl(self) -> ssl.SSLContext:
+        """Made at the first https connection: loading the system's certificates takes 25 ms,
+        which a run of http links (or one that stops early) need not wait for."""
+        context = ssl.create_default_context()
+        context.set_alpn_protocols(["http/1.1"])
+        return context
 
     def _proxy_for(self, key: _Key) -> str | None:
         if not self._proxies:

@@ -260,11 +260,18 @@ def test_fail_on_new_passes_when_only_known_problems_remain(tmp_path: Path) -> N
         "http://пример.рф/",
         "mailto:a@b.example",
         "http://a.example#frag",
+        "HTTP://Host.EXAMPLE/x",
+        "http://host.example.:80/",
+        "http://a_b.example/",
+        "http://host.example?q",
+        "http://1.2.3.4/",
+        "http://host.example:80@evil.example/",
+        "http://host.example\\@evil.example/",
     ],
 )
-def test_the_reports_host_is_what_urlsplit_says(url: str) -> None:
+def test_the_host_the_checker_and_reports_use_is_what_urlsplit_says(url: str) -> None:
     from urllib.parse import urlsplit
 
-    from linkcheck.report.json_report import _host
+    from linkcheck.redirects import host_of
 
-    assert _host(url) == urlsplit(url).hostname
+    assert host_of(url) == (urlsplit(url).hostname or "")
