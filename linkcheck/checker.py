@@ -51,6 +51,7 @@ from linkcheck.transport import (
     TimedOut,
     TransportError,
     decoded_body,
+    plain_path,
     request_target,
 )
 from linkcheck.urls import unprintable_error
@@ -130,6 +131,29 @@ def _decided(answer: Answer, decision: Decision) -> LinkResult:
     return _result(decision.verdict, decision.reason, answer.url, answer.chain, answer.status, decision.error)
 
 
+def _malformed(url: str) -> LinkResult | None:
+    """The verdict for a URL that cannot be requested as written (any but a plain http(s) URL
+    is looked at this closely), or None."""
+    try:
+        parts = _split(url)
+        scheme, host = parts.scheme.lower(), (parts.hostname or "")
+        _ = parts.port
+    except ValueError as exc:
+        return LinkResult(Verdict.INVALID, stamp(), error=f"malformed URL: {exc}", reason=Reason.MALFORMED_URL)
+    if (error := unprintable_error(url)) is not None:
+        return LinkResult(Verdict.INVALID, stamp(), error=error, reason=Reason.MALFORMED_URL)
+    if scheme not in ("http", "https"):
+        error = f"unsupported scheme {scheme + ':' if scheme else '(none)'}"
+        return LinkResult(Verdict.INVALID, stamp(), error=error, reason=Reason.UNSUPPORTED_SCHEME)
+    if not host:
+        return LinkResult(Verdict.INVALID, stamp(), error="no host name", reason=Reason.NO_HOST)
+    try:
+        request_target(url)
+    except ValueError as exc:
+        return LinkResult(Verdict.INVALID, stamp(), error=f"malformed URL: {exc}", reason=Reason.MALFORMED_URL)
+    return None
+
+
 class Checker:
     """Checks URLs over one transport; `run` collects what it learns."""
 
@@ -184,7 +208,8 @@ class Checker:
 
     async def _attempt(self, url: str) -> LinkResult:
         """Fetch and judge `url` once; raises `_Failure` for what may be retried."""
-        method = "HEAD" if _split(url).path.lower().endswith(_FILE_EXTENSIONS) else "GET"
+        path = plain_path(url)
+        method = "HEAD" if (path or _split(url).path).lower().endswith(_FILE_EXTENSIONS) else "GET"
         timeout = self.options.timeout
         try:
             fetched = await self._fetch(url, method)
@@ -261,23 +286,8 @@ class Checker:
 
     def _refusal(self, url: str) -> LinkResult | None:
         """The verdict for a URL that is not to be requested at all, or None."""
-        try:
-            parts = _split(url)
-            scheme, host = parts.scheme.lower(), (parts.hostname or "")
-            _ = parts.port
-        except ValueError as exc:
-            return LinkResult(Verdict.INVALID, stamp(), error=f"malformed URL: {exc}", reason=Reason.MALFORMED_URL)
-        if (error := unprintable_error(url)) is not None:
-            return LinkResult(Verdict.INVALID, stamp(), error=error, reason=Reason.MALFORMED_URL)
-        if scheme not in ("http", "https"):
-            error = f"unsupported scheme {scheme + ':' if scheme else '(none)'}"
-            return LinkResult(Verdict.INVALID, stamp(), error=error, reason=Reason.UNSUPPORTED_SCHEME)
-        if not host:
-            return LinkResult(Verdict.INVALID, stamp(), error="no host name", reason=Reason.NO_HOST)
-        try:
-            request_target(url)
-        except ValueError as exc:
-            return LinkResult(Verdict.INVALID, stamp(), error=f"malformed URL: {exc}", reason=Reason.MALFORMED_URL)
+        if plain_path(url) is None and (refusal := _malformed(url)) is not None:
+            return refusal
         if self.options.include and not any(fnmatch.fnmatch(url, p) for p in self.options.include):
             error = "not matched by any include pattern"
             return LinkResult(Verdict.SKIPPED, stamp(), error=error, reason=Reason.NOT_INCLUDED)

@@ -283,6 +283,15 @@ _DEFAULT_PORT = {b"http": 80, b"https": 443}
 _PLAIN_URL_RE = re.compile(r"(https?)://([A-Za-z0-9.-]+)(?::(\d{1,5}))?(/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*)?", re.I)
 
 
+def plain_path(url: str) -> str | None:
+    """The path of a plain http(s) URL — ASCII host, a valid port, nothing but URL characters
+    after it, so that nothing in it needs checking or encoding — or None for any other URL."""
+    plain = _PLAIN_URL_RE.fullmatch(url)
+    if plain is None or (plain.group(3) and not 0 < int(plain.group(3)) < 65536):
+        return None
+    return (plain.group(4) or "").partition("?")[0]
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def request_target(url: str) -> tuple[_Key, bytes, bytes]:
     """((scheme, host, port), Host header, request target) for an http(s) URL. Raises
