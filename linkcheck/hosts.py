@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections import deque
 from collections.abc import Iterable
@@ -26,8 +27,10 @@ from linkcheck.transport import request_target
 __all__ = ["Breaker", "HostState", "Hosts", "SlowedDown", "Tripped", "Turn", "WorkQueue", "origin_of"]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def origin_of(url: str) -> str:
-    """`scheme://host:port` of a URL that can be requested: what a breaker is keyed by."""
+    """`scheme://host:port` of a URL that can be requested: what a breaker is keyed by
+    (remembered: asked at each step of a URL's check)."""
     (scheme, host, port), _, _ = request_target(url)
     return f"{scheme.decode()}://{host.decode()}:{port}"
 
