@@ -37,7 +37,7 @@ from linkcheck.models import NETWORK_REASON_WORDS, Citation, LinkResult, Verdict
 from linkcheck.registry import LinkEntry, MergeSummary, Registry, Saved, write_atomically
 from linkcheck.report import Report, build_report, parse_formats, write_reports
 from linkcheck.shards import Shard
-from linkcheck.workers import run_workers, shared_limits, worker_count
+from linkcheck.workers import FORK_FROM, Alongside, run_workers, shared_limits, worker_count
 
 if TYPE_CHECKING:  # the archive stage (httpx, the archives' clients) is imported when a command runs it
     from linkcheck.archive_stage import ArchiveOutcome
@@ -275,6 +275,18 @@ def check(
             summary = _check_with_workers(registry_path, registry, loaded, config, workers, interrupt, say)
         else:
             summary = _check_here(registry_path, registry, loaded, config, progress, on_start, interrupt, say)
+            if summary.publication is None and not summary.exit_code:
+                # Saved in a second process (a large registry) while this one writes the reports.
+                def save() -> Saved:
+                    return registry_mod.save_run(registry, registry_path, loaded)
+
+                saving = Alongside(save, fork=len(registry.links) >= FORK_FROM)
+                try:
+                    summary.publication = publish(registry, config)
+                finally:
+                    summary.saved = saving.value()
+                summary.exit_code = summary.publication.exit_code
+                return summary
         if summary.publication is not None or summary.exit_code:
             return summary  # offline (reports say so), stopped by a signal, or a worker failed
     summary.publication = publish(registry, config)
@@ -292,7 +304,8 @@ def _check_here(
     interrupt: Interrupt | None,
     say: Say,
 ) -> CheckSummary:
-    """The check in this process, under the caller's lock; the reports are the caller's."""
+    """The check in this process, under the caller's lock; the save and the reports are the
+    caller's, unless the run ended otherwise (offline, a signal)."""
     options = config.check_options()
     outcome = run_check(
         registry, options, max_age=config.max_age, progress=progress, on_start=on_start, interrupt=interrupt
@@ -311,9 +324,9 @@ def _check_here(
         summary.publication.exit_code = summary.exit_code
         return summary
     summary.archive = _archive_after_check(registry, config, outcome, interrupt, say)
-    summary.saved = registry_mod.save_run(registry, registry_path, loaded)
-    _stopped_by_signal(summary, interrupt)
-    return summary
+    if _stopped_by_signal(summary, interrupt):
+        summary.saved = registry_mod.save_run(registry, registry_path, loaded)
+    return summary  # else saved by the caller, beside the reports
 
 
 # ---------------------------------------------------------------------------- shards and workers

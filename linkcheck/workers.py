@@ -18,23 +18,37 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import signal
+import sys
 import tempfile
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, NoReturn, TypeVar
 
-from linkcheck.errors import LinkcheckError
+from linkcheck.errors import LinkcheckError, WriteError
 from linkcheck.loop import Interrupt
 from linkcheck.shards import Shard, ShardResults, read_results, shard_of
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from linkcheck.config import Config
 
-__all__ = ["MIN_URLS_PER_WORKER", "WorkersRun", "run_workers", "shared_limits", "worker_count"]
+__all__ = [
+    "Alongside",
+    "FORK_FROM",
+    "MIN_URLS_PER_WORKER",
+    "WorkersRun",
+    "run_workers",
+    "shared_limits",
+    "worker_count",
+]
+
+T = TypeVar("T")
 
 # Below this many links per worker, starting interpreters costs more than it saves: each one
 # imports linkcheck and reads the whole registry, and the run's limit on requests in flight is
@@ -146,3 +160,65 @@ def _watch_parent(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(_ORPHAN_POLL)
     os.kill(os.getpid(), signal.SIGTERM)
+
+
+# From this many links, the registry is saved in a forked process while the reports are
+# written (100,000 links: 1.2 s of saving beside 2.3 s of reports, on the second core); below
+# it, the fork and the pipe cost more than the overlap gains.
+FORK_FROM = 1_000
+
+
+class Alongside(Generic[T]):
+    """`work` in a forked child process while this one goes on; `value()` waits for it and
+    gives its result or raises its exception. With `fork` false, or where there is no fork,
+    `work` runs at once, here. The child inherits everything (the lock this process holds, a
+    signal handler that records and goes on), runs `work` alone and leaves by `os._exit`, so
+    nothing of this process's stack (a lock's release) runs in it."""
+
+    def __init__(self, work: Callable[[], T], *, fork: bool) -> None:
+        self._pid = 0
+        if not fork or not hasattr(os, "fork"):
+            self._value = work()
+            return
+        reader, writer = os.pipe()
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()  # else the child's copy of an unwritten buffer could be written twice
+        pid = os.fork()
+        if pid == 0:
+            os.close(reader)
+            _child(work, writer)
+        os.close(writer)
+        self._pid, self._reader = pid, reader
+
+    def value(self) -> T:
+        if self._pid:
+            with os.fdopen(self._reader, "rb") as pipe:
+                data = pipe.read()
+            _, status = os.waitpid(self._pid, 0)
+            self._pid = 0
+            if not data:
+                raise WriteError(
+                    f"the process writing the registry ended unexpectedly (wait status {status}); "
+                    "what was there is left as it was"
+                )
+            done, result = pickle.loads(data)
+            if not done:
+                raise result
+            self._value = result
+        return self._value
+
+
+def _child(work: Callable[[], object], writer: int) -> NoReturn:
+    try:
+        outcome: tuple[bool, object] = (True, work())
+    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
+        outcome = (False, exc)
+    try:
+        data = pickle.dumps(outcome)
+    except Exception as exc:  # noqa: BLE001 - an exception that does not pickle is told in words
+        data = pickle.dumps((False, WriteError(f"the registry's save failed: {outcome[1]!r} ({exc})")))
+    try:
+        with os.fdopen(writer, "wb") as pipe:
+            pipe.write(data)
+    finally:
+        os._exit(0)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -19,7 +20,7 @@ import yaml
 
 from linkcheck import registry as registry_mod
 from linkcheck.config import Config
-from linkcheck.errors import UsageError
+from linkcheck.errors import UsageError, WriteError
 from linkcheck.shards import Shard, shard_of
 from linkcheck.workers import shared_limits, worker_count
 from tests.conftest import ServerFactory
@@ -300,3 +301,53 @@ def test_sigkill_of_the_parent_leaves_the_registry_whole_and_no_worker_behind(
     hits = sum(len(w.hits) for w in webs)
     time.sleep(1.5)
     assert sum(len(w.hits) for w in webs) == hits, "orphaned workers went on sending requests"
+
+
+def _forking(monkeypatch: pytest.MonkeyPatch, save_run: Any) -> None:
+    """Every registry counts as large (saved in a forked process), saved by `save_run`."""
+    monkeypatch.setattr("linkcheck.commands.FORK_FROM", 1)
+    monkeypatch.setattr(registry_mod, "save_run", save_run)
+
+
+def test_a_large_registry_is_saved_in_a_second_process_beside_the_reports(
+    tmp_path: Path, webs: list[Web], wayback: FakeWayback, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, forked = tmp_path / "one", tmp_path / "forked"
+    one.mkdir()
+    registry = make_corpus(one, webs, wayback)
+    shutil.copytree(one, forked)
+    common = ("--wayback-url", wayback.base)
+    single = run_cli("check", "--registry", str(registry), *common, cwd=one)
+    real = registry_mod.save_run
+
+    def save_run(*args: Any) -> registry_mod.Saved:
+        (forked / "saver").write_text(str(os.getpid()))
+        return real(*args)
+
+    _forking(monkeypatch, save_run)
+    beside = run_cli("check", "--registry", str(forked / "citations.yaml"), *common, cwd=forked)
+    assert int((forked / "saver").read_text()) != os.getpid()  # saved by another process
+    assert beside.returncode == single.returncode == 1, beside.stderr
+    assert normalised(forked / "citations.yaml") == normalised(registry)
+    summaries = [json.loads((d / "reports" / "report.json").read_text())["summary"] for d in (one, forked)]
+    assert summaries[0] == summaries[1] and sum(summaries[1].values()) == len(webs) * 6
+
+
+@pytest.mark.parametrize("how", ["fails", "dies"])
+def test_a_save_that_fails_in_the_second_process_fails_the_run_and_keeps_the_old_registry(
+    tmp_path: Path, webs: list[Web], wayback: FakeWayback, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    registry = make_corpus(tmp_path, webs, wayback)
+    before = registry.read_text()
+
+    def save_run(*args: Any) -> registry_mod.Saved:
+        if how == "dies":
+            os.kill(os.getpid(), signal.SIGKILL)  # the out-of-memory killer, say
+        raise WriteError(f"{registry}: cannot write (No space left on device); what was there is left as it was")
+
+    _forking(monkeypatch, save_run)
+    result = run_cli("check", "--registry", str(registry), "--wayback-url", wayback.base, cwd=tmp_path)
+    assert result.returncode == 2
+    said = "No space left on device" if how == "fails" else "the process writing the registry ended unexpectedly"
+    assert said in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert registry.read_text() == before
