@@ -20,12 +20,12 @@ import yaml
 
 from linkcheck import registry as registry_mod
 from linkcheck.config import Config
-from linkcheck.errors import UsageError, WriteError
+from linkcheck.errors import UsageError
 from linkcheck.shards import Shard, shard_of
 from linkcheck.workers import shared_limits, worker_count
 from tests.conftest import ServerFactory
 from tests.fakewayback import FakeCapture, FakeWayback
-from tests.helpers import ROOT, run_cli, start_check
+from tests.helpers import ROOT, cli_subprocess_env, run_cli, start_check
 from tests.webserver import Reply, Web
 
 HOSTS = [f"127.0.0.{n}" for n in range(70, 78)]
@@ -303,14 +303,35 @@ def test_sigkill_of_the_parent_leaves_the_registry_whole_and_no_worker_behind(
     assert sum(len(w.hits) for w in webs) == hits, "orphaned workers went on sending requests"
 
 
-def _forking(monkeypatch: pytest.MonkeyPatch, save_run: Any) -> None:
-    """Every registry counts as large (saved in a forked process), saved by `save_run`."""
-    monkeypatch.setattr("linkcheck.commands.FORK_FROM", 1)
-    monkeypatch.setattr(registry_mod, "save_run", save_run)
+# The fork is taken only by a process with one thread, and this one has test servers in
+# threads: the CLI runs in a subprocess, where every registry counts as large and the save is
+# done by `{save}`.
+_FORKING = """
+import os, signal, sys
+from pathlib import Path
+import linkcheck.commands as commands
+from linkcheck import registry
+from linkcheck.cli import main
+from linkcheck.errors import WriteError
+commands.FORK_FROM = 1
+real = registry.save_run
+Path("main.pid").write_text(str(os.getpid()))
+def save_run(*args):
+    Path("saver.pid").write_text(str(os.getpid()))
+    {save}
+registry.save_run = save_run
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _check_forking(folder: Path, save: str, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-c", _FORKING.format(save=save), "check", *args]
+    env = cli_subprocess_env()
+    return subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=120)
 
 
 def test_a_large_registry_is_saved_in_a_second_process_beside_the_reports(
-    tmp_path: Path, webs: list[Web], wayback: FakeWayback, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, webs: list[Web], wayback: FakeWayback
 ) -> None:
     one, forked = tmp_path / "one", tmp_path / "forked"
     one.mkdir()
@@ -318,36 +339,42 @@ def test_a_large_registry_is_saved_in_a_second_process_beside_the_reports(
     shutil.copytree(one, forked)
     common = ("--wayback-url", wayback.base)
     single = run_cli("check", "--registry", str(registry), *common, cwd=one)
-    real = registry_mod.save_run
-
-    def save_run(*args: Any) -> registry_mod.Saved:
-        (forked / "saver").write_text(str(os.getpid()))
-        return real(*args)
-
-    _forking(monkeypatch, save_run)
-    beside = run_cli("check", "--registry", str(forked / "citations.yaml"), *common, cwd=forked)
-    assert int((forked / "saver").read_text()) != os.getpid()  # saved by another process
+    beside = _check_forking(forked, "return real(*args)", "--registry", "citations.yaml", *common)
+    assert (forked / "saver.pid").read_text() != (forked / "main.pid").read_text()  # saved by another process
     assert beside.returncode == single.returncode == 1, beside.stderr
     assert normalised(forked / "citations.yaml") == normalised(registry)
     summaries = [json.loads((d / "reports" / "report.json").read_text())["summary"] for d in (one, forked)]
     assert summaries[0] == summaries[1] and sum(summaries[1].values()) == len(webs) * 6
 
 
-@pytest.mark.parametrize("how", ["fails", "dies"])
+@pytest.mark.parametrize(
+    ("save", "said"),
+    [
+        ("raise WriteError('citations.yaml: cannot write (No space left on device)')", "No space left on device"),
+        ("os.kill(os.getpid(), signal.SIGKILL)", "the process writing the registry ended unexpectedly"),
+    ],
+)
 def test_a_save_that_fails_in_the_second_process_fails_the_run_and_keeps_the_old_registry(
-    tmp_path: Path, webs: list[Web], wayback: FakeWayback, monkeypatch: pytest.MonkeyPatch, how: str
+    tmp_path: Path, webs: list[Web], wayback: FakeWayback, save: str, said: str
 ) -> None:
     registry = make_corpus(tmp_path, webs, wayback)
     before = registry.read_text()
-
-    def save_run(*args: Any) -> registry_mod.Saved:
-        if how == "dies":
-            os.kill(os.getpid(), signal.SIGKILL)  # the out-of-memory killer, say
-        raise WriteError(f"{registry}: cannot write (No space left on device); what was there is left as it was")
-
-    _forking(monkeypatch, save_run)
-    result = run_cli("check", "--registry", str(registry), "--wayback-url", wayback.base, cwd=tmp_path)
+    result = _check_forking(tmp_path, save, "--registry", "citations.yaml", "--wayback-url", wayback.base)
+    assert (tmp_path / "saver.pid").read_text() != (tmp_path / "main.pid").read_text()
     assert result.returncode == 2
-    said = "No space left on device" if how == "fails" else "the process writing the registry ended unexpectedly"
     assert said in result.stderr and "Traceback" not in result.stderr, result.stderr
     assert registry.read_text() == before
+    assert (tmp_path / "reports" / "report.json").exists()  # the reports were written meanwhile
+
+
+def test_a_process_with_other_threads_saves_in_itself() -> None:
+    from linkcheck.workers import Alongside
+
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert Alongside(os.getpid, fork=True).value() == os.getpid()
+    finally:
+        release.set()
+        other.join()
