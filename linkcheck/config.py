@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -372,6 +371,8 @@ def load_config(directory: Path, overrides: dict[str, Any]) -> Config:
         path = directory / name
         if not path.is_file():
             continue
+        import tomllib  # only when there is a file to read: a start-up cost otherwise
+
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
