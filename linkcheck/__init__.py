@@ -11,7 +11,8 @@ The pipeline, stage by stage (README, "Architecture")::
       classify        an answer → a verdict (pure)
       transport       HTTP exchanges on per-host connection pools; its own errors
       clients         httpx/httpcore on the same network layer: proxies, the archive client
-    archive_stage   which links need a snapshot; record what was found
+    archive_stage   which links need a snapshot
+      archive_run     ask the archives; record what was found
       wayback         the Wayback Machine's APIs, politely
     report/         the registry → HTML, JSON, Markdown, JUnit, annotations, terminal
     commands        one library call per command; cli is the command line over it
