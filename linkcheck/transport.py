@@ -369,6 +369,25 @@ def _header_line(name: bytes, value: bytes) -> bytes:
     return b"%s: %s\r\n" % (name, value)
 
 
+# What llhttp refuses and real servers send, as h11 (and browsers) read it: bare LF line ends
+# (RFC 9112 §2.2), obs-fold and stray control characters in header values (§5.2), both
+# Content-Length and chunking (§6.3: the chunking wins; the connection is then not reused), a
+# space after a chunk's size. A client risks nothing by reading them: smuggling is a
+# server's and an intermediary's concern, and no answer here is ever passed on.
+_LENIENT = {
+    "lenient_optional_cr_before_lf": True,
+    "lenient_headers": True,
+    "lenient_chunked_length": True,
+    "lenient_spaces_after_chunk_size": True,
+}
+_FRAMING = frozenset({b"content-length", b"transfer-encoding"})
+
+
+class _Unasked(Exception):
+    """Stops the parser at a second message after the answer: the answer stands, and the
+    connection that carried more than it was asked for is not reused."""
+
+
 class _HeadOnly(Exception):
     """Stops the parser once a HEAD answer's head is read: no body follows, whatever it says."""
 
@@ -401,6 +420,7 @@ class _Connection(asyncio.Protocol):
         self._body: list[bytes] = []
         self._size = self._head_size = 0
         self._headed = self._complete = self._keep_alive = self._upgraded = False
+        self._framing = 0  # Content-Length and Transfer-Encoding fields seen
         self._last = self._loop.time()
 
     # ------------------------------------------------------------------ the exchange
@@ -413,7 +433,7 @@ class _Connection(asyncio.Protocol):
             raise _Stale()
         self._begin(method, limit, timeout)
         parser = self._parser = httptools.HttpResponseParser(self)
-        parser.set_dangerous_leniencies(lenient_optional_cr_before_lf=True)  # bare LF line ends, as h11 reads them
+        parser.set_dangerous_leniencies(**_LENIENT)
         waiter = self._waiter = self._loop.create_future()
         self._timer = self._loop.call_at(self._last + timeout, self._idle)
         try:
@@ -474,17 +494,23 @@ class _Connection(asyncio.Protocol):
         try:
             parser.feed_data(data)
         except httptools.HttpParserCallbackError as exc:
-            if not isinstance(exc.__context__, _HeadOnly):
-                self._finish(exc.__context__ or exc)
+            cause = exc.__context__
+            if isinstance(cause, _HeadOnly):
+                # Reused only if nothing followed the head (a body sent to HEAD would meet the next request).
+                end = _HEAD_END.search(data)
+                self._complete = end is not None and not data[end.end() :].strip()
+            elif isinstance(cause, _Unasked):
+                self._keep_alive = False
+            else:
+                self._finish(cause or exc)
                 return
-            # Reused only if nothing followed the head (a body sent to HEAD would meet the next request).
-            end = _HEAD_END.search(data)
-            self._complete = end is not None and not data[end.end() :].strip()
         except httptools.HttpParserUpgrade:
             self._upgraded = True  # a protocol switch nobody asked for: the answer stands, the connection goes
         except httptools.HttpParserError as exc:
-            self._finish(_invalid(str(exc)))
-            return
+            if not self._complete:
+                self._finish(_invalid(str(exc)))
+                return
+            self._keep_alive = False  # bytes after a complete answer: it stands, the connection goes
         if not self._headed:
             if self._head_size > _MAX_HEAD:
                 self._finish(_invalid("a head larger than 64 KiB"))
@@ -519,10 +545,15 @@ class _Connection(asyncio.Protocol):
     # ------------------------------------------------------------------ llhttp's callbacks
 
     def on_message_begin(self) -> None:
+        if self._headed:
+            raise _Unasked()
         self.headers = []  # after an interim 1xx answer: the real one's
+        self._framing = 0
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self.headers.append((name, value))
+        if name.lower() in _FRAMING:
+            self._framing += 1
 
     def on_headers_complete(self) -> None:
         assert self._parser is not None
@@ -542,7 +573,8 @@ class _Connection(asyncio.Protocol):
     def on_message_complete(self) -> None:
         if self._headed:
             assert self._parser is not None
-            self._complete, self._keep_alive = True, self._parser.should_keep_alive()
+            # Framed two ways (or one way twice): read as the chunking says, never trusted again.
+            self._complete, self._keep_alive = True, self._parser.should_keep_alive() and self._framing < 2
 
 
 def _invalid(why: str) -> ProtocolFailure:

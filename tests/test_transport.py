@@ -342,3 +342,56 @@ def test_a_run_over_more_hosts_than_the_old_pool_budget_reuses_its_connections()
     finally:
         for web in [*webs[1:], head]:
             web.stop()
+
+
+# Quirks of real servers that h11 (the HTTP/1.1 layer this transport replaced) read and strict
+# llhttp refuses: a link that works in a browser must not become "invalid HTTP response".
+
+
+@pytest.mark.parametrize(
+    ("answer", "body"),
+    [
+        # RFC 9112 §5.2: obs-fold in a response is replaced by a space; old servers still fold.
+        (b"HTTP/1.1 200 OK\r\nX-Long: a\r\n b\r\nContent-Length: 2\r\n\r\nhi", b"hi"),
+        # Control characters in a header value (a cookie written carelessly): not ours to refuse.
+        (b"HTTP/1.1 200 OK\r\nSet-Cookie: a=\x01b\r\nContent-Length: 2\r\n\r\nhi", b"hi"),
+        # RFC 9112 §6.3 (3): with Transfer-Encoding and Content-Length both, the chunking wins.
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 99\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n", b"hi"),
+        # A space after the chunk size (seen from embedded servers).
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2 \r\nhi\r\n0\r\n\r\n", b"hi"),
+        # Bytes after a complete answer in the same segment (a miscounted Content-Length).
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi<!-- generated -->", b"hi"),
+        # A second answer nobody asked for, in the same segment: the first is the answer.
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiHTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n", b"hi"),
+    ],
+    ids=[
+        "obs-fold",
+        "control-char-in-value",
+        "length-and-chunked",
+        "chunk-size-space",
+        "trailing-bytes",
+        "unasked-answer",
+    ],
+)
+def test_answers_real_servers_send_are_read_as_browsers_read_them(scripted: Start, answer: bytes, body: bytes) -> None:
+    server = scripted(lambda c, r, head: answer)
+    first, second = exchanges(("GET", server.url("/a")), ("GET", server.url("/b")))
+    assert (first.status, first.body) == (second.status, second.body) == (200, body)
+    assert first.header("content-type") is None  # the unasked answer's fields never leak in
+
+
+def test_an_ambiguous_or_overlong_answer_is_not_trusted_with_the_next_request(scripted: Start) -> None:
+    # Framing a server got wrong once (both lengths, bytes after the end) may be wrong again:
+    # the connection is closed after such an answer instead of carrying the next request.
+    quirks = [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 99\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi<!-- generated -->",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiHTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n",
+    ]
+    for answer in quirks:
+        server = scripted(lambda c, r, head, answer=answer: answer)
+        exchanges(("GET", server.url("/a")), ("GET", server.url("/b")))
+        assert server.connections == 2, answer
+    clean = scripted(lambda c, r, head: b"HTTP/1.1 200 OK\r\nX-Long: a\r\n b\r\nContent-Length: 2\r\n\r\nhi")
+    exchanges(("GET", clean.url("/a")), ("GET", clean.url("/b")))
+    assert clean.connections == 1
