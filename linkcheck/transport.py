@@ -421,6 +421,8 @@ class _Connection(asyncio.Protocol):
         self._size = self._head_size = 0
         self._headed = self._complete = self._keep_alive = self._upgraded = False
         self._framing = 0  # Content-Length and Transfer-Encoding fields seen
+        self._head_parts: list[bytes] = []  # what came before the head was whole: read again if repaired
+        self._repaired = False
         self._last = self._loop.time()
 
     # ------------------------------------------------------------------ the exchange
@@ -491,6 +493,10 @@ class _Connection(asyncio.Protocol):
         self._last = self._loop.time()
         if not self._headed:
             self._head_size += len(data)
+            self._head_parts.append(data)
+        self._feed(parser, data)
+
+    def _feed(self, parser: httptools.HttpResponseParser, data: bytes) -> None:
         try:
             parser.feed_data(data)
         except httptools.HttpParserCallbackError as exc:
@@ -507,15 +513,30 @@ class _Connection(asyncio.Protocol):
         except httptools.HttpParserUpgrade:
             self._upgraded = True  # a protocol switch nobody asked for: the answer stands, the connection goes
         except httptools.HttpParserError as exc:
-            if not self._complete:
+            if self._complete:
+                self._keep_alive = False  # bytes after a complete answer: it stands, the connection goes
+            elif not self._headed and (repaired := _one_length(b"".join(self._head_parts))) is not None:
+                self._restart(repaired)
+                return
+            else:
                 self._finish(_invalid(str(exc)))
                 return
-            self._keep_alive = False  # bytes after a complete answer: it stands, the connection goes
         if not self._headed:
             if self._head_size > _MAX_HEAD:
                 self._finish(_invalid("a head larger than 64 KiB"))
         elif self._complete or self._head_only or self._upgraded or self._size >= self._limit:
             self._finish()
+
+    def _restart(self, received: bytes) -> None:
+        """Read the answer again from its first byte, as `_one_length` repaired it, with a new
+        parser; the connection is not reused after it."""
+        self._begin(b"HEAD" if self._head_only else b"GET", self._limit, self._timeout)
+        self._repaired = True
+        parser = self._parser = httptools.HttpResponseParser(self)
+        parser.set_dangerous_leniencies(**_LENIENT)
+        self._head_size = len(received)
+        self._head_parts.append(received)
+        self._feed(parser, received)
 
     def eof_received(self) -> bool:
         self._ended(None)
@@ -574,7 +595,32 @@ class _Connection(asyncio.Protocol):
         if self._headed:
             assert self._parser is not None
             # Framed two ways (or one way twice): read as the chunking says, never trusted again.
-            self._complete, self._keep_alive = True, self._parser.should_keep_alive() and self._framing < 2
+            keep = self._parser.should_keep_alive() and self._framing < 2 and not self._repaired
+            self._complete, self._keep_alive = True, keep
+
+
+_LENGTH_LINE = re.compile(rb"^content-length[ \t]*:[ \t]*([^\r\n]*)\r?\n", re.I | re.M)
+
+
+def _one_length(received: bytes) -> bytes | None:
+    """`received` with its Content-Length said once, when the head says it more than once and
+    every time the same — two fields, or `42, 42` (RFC 9110 §8.6 lets a recipient take either
+    as 42, and browsers do); None otherwise (different lengths are refused, as h11 does)."""
+    first = _LENGTH_LINE.search(received)
+    if first is None:
+        return None
+    end = _HEAD_END.search(received, first.start())  # the end of its head (interim heads come before)
+    head = received[: end.end()] if end else received
+    lines = list(_LENGTH_LINE.finditer(head, first.start()))
+    values = [value.strip() for line in lines for value in line.group(1).split(b",")]
+    if len(values) < 2 or len(set(values)) != 1 or not values[0].isdigit():
+        return None
+    pieces, last = [], 0
+    for line in lines:
+        pieces.append(head[last : line.start()])
+        last = line.end()
+    pieces.insert(1, b"Content-Length: %s\r\n" % values[0])
+    return b"".join(pieces) + received[last:]
 
 
 def _invalid(why: str) -> ProtocolFailure:

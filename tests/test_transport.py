@@ -395,3 +395,29 @@ def test_an_ambiguous_or_overlong_answer_is_not_trusted_with_the_next_request(sc
     clean = scripted(lambda c, r, head: b"HTTP/1.1 200 OK\r\nX-Long: a\r\n b\r\nContent-Length: 2\r\n\r\nhi")
     exchanges(("GET", clean.url("/a")), ("GET", clean.url("/b")))
     assert clean.connections == 1
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nServer: x\r\ncontent-length:2\r\n\r\nhi"],
+        [b"HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\nhi"],
+        [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n", b"Content-Length: 2\r\nServer: x\r\n\r\nhi"],  # in two segments
+        [b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\nContent-Length: 2\nContent-Length: 2\n\nhi"],
+    ],
+    ids=["two-fields", "a-list", "two-segments", "after-interim-with-bare-lf"],
+)
+def test_a_length_said_twice_the_same_is_read_once(scripted: Start, answer: list[bytes]) -> None:
+    # RFC 9110 §8.6: a recipient MAY take repeated identical Content-Length values as one
+    # (browsers and h11 do; llhttp refuses); the connection is not reused after it.
+    server = scripted(lambda c, r, head: answer, pause=0.05)
+    first, second = exchanges(("GET", server.url("/a")), ("GET", server.url("/b")))
+    assert (first.status, first.body) == (second.status, second.body) == (200, b"hi")
+    assert [value for name, value in first.headers if name.lower() == b"content-length"] == [b"2"]
+    assert server.connections == 2
+
+
+def test_lengths_that_differ_are_refused(scripted: Start) -> None:
+    server = scripted(lambda c, r, head: b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nhi!")
+    with pytest.raises(ProtocolFailure, match="invalid HTTP response: Duplicate Content-Length"):
+        exchanges(("GET", server.url("/a")))
