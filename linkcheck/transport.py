@@ -497,6 +497,7 @@ class _Connection(asyncio.Protocol):
         self._feed(parser, data)
 
     def _feed(self, parser: httptools.HttpResponseParser, data: bytes) -> None:
+        repaired = None
         try:
             parser.feed_data(data)
         except httptools.HttpParserCallbackError as exc:
@@ -516,11 +517,13 @@ class _Connection(asyncio.Protocol):
             if self._complete:
                 self._keep_alive = False  # bytes after a complete answer: it stands, the connection goes
             elif not self._headed and (repaired := _one_length(b"".join(self._head_parts))) is not None:
-                self._restart(repaired)
-                return
+                pass  # read again below, outside this handler (its exception would become the context of the next)
             else:
                 self._finish(_invalid(str(exc)))
                 return
+        if repaired is not None:
+            self._restart(repaired)
+            return
         if not self._headed:
             if self._head_size > _MAX_HEAD:
                 self._finish(_invalid("a head larger than 64 KiB"))
@@ -583,7 +586,7 @@ class _Connection(asyncio.Protocol):
             return  # interim (100 Continue, 103 Early Hints): the answer is still to come
         self.status, self._headed = status, True
         if self._head_only:
-            self._keep_alive = self._parser.should_keep_alive()
+            self._keep_alive = self._parser.should_keep_alive() and self._framing < 2 and not self._repaired
             raise _HeadOnly()
 
     def on_body(self, body: bytes) -> None:

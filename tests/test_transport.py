@@ -421,3 +421,10 @@ def test_lengths_that_differ_are_refused(scripted: Start) -> None:
     server = scripted(lambda c, r, head: b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nhi!")
     with pytest.raises(ProtocolFailure, match="invalid HTTP response: Duplicate Content-Length"):
         exchanges(("GET", server.url("/a")))
+
+
+def test_a_head_answer_with_a_repaired_length_is_read_and_its_connection_dropped(scripted: Start) -> None:
+    server = scripted(lambda c, r, head: b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\nContent-Length: 9\r\n\r\n")
+    answers = exchanges(("HEAD", server.url("/a.pdf")), ("HEAD", server.url("/b.pdf")))
+    assert [(a.status, a.body) for a in answers] == [(200, b""), (200, b"")]
+    assert server.connections == 2
