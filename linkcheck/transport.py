@@ -516,7 +516,8 @@ class _Connection(asyncio.Protocol):
         except httptools.HttpParserError as exc:
             if self._complete:
                 self._keep_alive = False  # bytes after a complete answer: it stands, the connection goes
-            elif not self._headed and (repaired := _one_length(b"".join(self._head_parts))) is not None:
+            elif not (self._headed or self._repaired) and (repaired := _one_length(b"".join(self._head_parts))):
+                # Once per answer: a server dribbling duplicates would have the head re-read for each.
                 pass  # read again below, outside this handler (its exception would become the context of the next)
             else:
                 self._finish(_invalid(str(exc)))

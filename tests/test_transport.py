@@ -428,3 +428,12 @@ def test_a_head_answer_with_a_repaired_length_is_read_and_its_connection_dropped
     answers = exchanges(("HEAD", server.url("/a.pdf")), ("HEAD", server.url("/b.pdf")))
     assert [(a.status, a.body) for a in answers] == [(200, b""), (200, b"")]
     assert server.connections == 2
+
+
+def test_a_head_is_repaired_once_at_most(scripted: Start) -> None:
+    # A server dribbling one duplicate per segment would otherwise have the head read again
+    # for each: one repair per answer, then the answer is invalid.
+    length = b"Content-Length: 2\r\n"
+    server = scripted(lambda c, r, head: [b"HTTP/1.1 200 OK\r\n" + length, length, length, b"\r\nhi"], pause=0.02)
+    with pytest.raises(ProtocolFailure, match="Duplicate Content-Length"):
+        exchanges(("GET", server.url("/a")))
