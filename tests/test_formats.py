@@ -8,7 +8,9 @@ collection's reST, scholarly Markdown with footnotes, LaTeX papers, static-site 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -358,3 +360,60 @@ def test_encrypted_pdfs_open_with_the_empty_password_or_say_encrypted() -> None:
     locked = _typeset(["See https://locked.example/"], password="secret")
     with pytest.raises(ExtractionFailed, match="encrypted PDF: it needs a password"):
         extract_bytes(locked, "locked.pdf", "pdf", lambda message: None)
+
+
+def _long_markdown() -> str:
+    """Links of every kind a Markdown reader handles, spread over many pieces: reference links
+    defined in other pieces, HTML blocks, MDX components, placeholders, accessed dates, and one
+    construct nested past the parser's limit (found by the plain scan)."""
+    blocks = []
+    for i in range(60):
+        blocks.append(
+            f"Paragraph {i} cites [source {i}](https://a.example/{i}) and [a reference][ref{(i + 7) % 60}] "
+            "(accessed 3 May 2021)."
+        )
+        blocks.append(f"- item [listed {i}](https://b.example/{i})\n- item [lost]()")
+        if i % 10 == 3:
+            blocks.append(f'<div><a href="https://html.example/{i}">html {i}</a></div>')
+        if i % 10 == 5:
+            blocks.append(f'<Card href="https://mdx.example/{i}" title="card {i}" />')
+        if i == 21:
+            blocks.append("> " * 120 + "[deep](https://deep.example/x)")
+        blocks.append(f'[ref{i}]: https://ref.example/{i} "Ref {i}"')
+    return "\n\n".join(blocks) + "\n"
+
+
+def test_a_long_markdown_document_read_by_worker_processes_gives_what_one_process_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import concurrent.futures
+
+    from linkcheck.extract import markdown
+
+    text = _long_markdown()
+    monkeypatch.setattr(markdown, "CHUNK_CHARS", 1_000)  # dozens of pieces from a small document
+    monkeypatch.setattr("linkcheck.extract.markdown.os.cpu_count", lambda: 2)
+    monkeypatch.setattr(markdown, "PARALLEL_PIECES", 10_000)
+    alone: list[str] = []
+    one = markdown.extract(text, "long.md", alone.append)
+    pools = []
+
+    class Counted(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            pools.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Counted)
+    monkeypatch.setattr(markdown, "PARALLEL_PIECES", 2)
+    shared: list[str] = []
+    many = markdown.extract(text, "long.md", shared.append)
+    assert len(pools) == 1 and len(markdown._pieces(text)) > 10
+    assert many == one and shared == alone
+    urls = {c.url for c in one.citations}
+    assert {
+        "https://deep.example/x",
+        "https://ref.example/9",
+        "https://html.example/13",
+        "https://mdx.example/15",
+    } <= urls
+    assert len(one.placeholders) == 60 and any("nested more than" in w for w in alone)

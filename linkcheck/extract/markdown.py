@@ -7,6 +7,7 @@ own; a paragraph's first line plus the soft and hard breaks seen so far gives th
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from typing import Any
@@ -233,6 +234,50 @@ def _set_aside(body: str) -> tuple[str, list[tuple[int, str]]]:
     return "\n".join(lines), aside
 
 
+_PieceJob = tuple[str, int, dict[str, dict[str, Any]], str]  # piece, its line offset, references, document
+_Read = tuple[list[Citation], list[Placeholder], list[Citation] | None, dict[str, dict[str, Any]]]
+
+# A document of this many pieces (2 MB) has them read by worker processes: markdown-it reads
+# about a megabyte a second, and one file of 100,000 links took 7 s in one process.
+PARALLEL_PIECES = 4
+
+
+def _read_piece(job: _PieceJob) -> _Read:
+    """One piece: its citations and placeholders, what a plain scan found if parsing stopped
+    at the nesting limit (None if it did not), and the reference definitions it saw."""
+    piece, first_offset, references, document = job
+    env: dict[str, Any] = {"references": dict(references)}
+    collector = _Collector(document, first_offset)
+    tokens = _parser.parse(piece, env)
+    for token in tokens:
+        if token.type == "inline":
+            collector.inline(token)
+        elif token.type == "html_block" and token.map is not None:
+            first_line = token.map[0] + 1 + first_offset
+            fragment = html_extract.extract(token.content, document, first_line=first_line)
+            collector.citations.extend(fragment.citations)
+            collector.placeholders.extend(fragment.placeholders)
+            collector.components(token.content, first_line)
+    fallback = None
+    if any(token.level >= _MAX_NESTING - 1 for token in tokens):
+        fallback = cite_in_text(piece, document, first_line=first_offset + 1)
+    return collector.citations, collector.placeholders, fallback, env.get("references", {})
+
+
+def _read_pieces(jobs: list[_PieceJob]) -> list[_Read]:
+    """Each piece read, in order: in worker processes for a long document, unless this is
+    already a worker (of `collect`, reading many files at once) or there is one core."""
+    import multiprocessing
+
+    if len(jobs) < PARALLEL_PIECES or (os.cpu_count() or 1) < 2 or multiprocessing.parent_process() is not None:
+        return [_read_piece(job) for job in jobs]
+    import concurrent.futures
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with concurrent.futures.ProcessPoolExecutor(min(os.cpu_count() or 1, len(jobs), 8), mp_context=context) as pool:
+        return list(pool.map(_read_piece, jobs))
+
+
 def extract(text: str, document: str, warn: Callable[[str], None] | None = None) -> Extraction:
     metadata, body, offset = split_front_matter(text)
     body, long_lines = _set_aside(body)
@@ -247,34 +292,22 @@ def extract(text: str, document: str, warn: Callable[[str], None] | None = None)
         )
     for number, aside in long_lines:
         collector.citations.extend(cite_in_text(aside, document, first_line=number + 1 + offset))
-    for piece, line_offset in pieces:
-        env: dict[str, Any] = {"references": dict(references)}
-        collector.offset = offset + line_offset
-        tokens = _parser.parse(piece, env)
-        for token in tokens:
-            if token.type == "inline":
-                collector.inline(token)
-            elif token.type == "html_block" and token.map is not None:
-                first_line = token.map[0] + 1 + collector.offset
-                fragment = html_extract.extract(token.content, document, first_line=first_line)
-                collector.citations.extend(fragment.citations)
-                collector.placeholders.extend(fragment.placeholders)
-                collector.components(token.content, first_line)
-        if any(token.level >= _MAX_NESTING - 1 for token in tokens):
+    jobs = [(piece, offset + line_offset, references, document) for piece, line_offset in pieces]
+    for (_, line_offset), (citations, placeholders, fallback, found) in zip(pieces, _read_pieces(jobs), strict=True):
+        collector.citations.extend(citations)
+        collector.placeholders.extend(placeholders)
+        if fallback is not None:
             # Parsing stopped inside a construct nested too deeply: what it dropped is still
             # found by a plain scan of this piece (code blocks included, for once).
-            first = offset + line_offset + 1
             if warn is not None:
                 warn(
-                    f"{document}: Markdown nested more than {_MAX_NESTING} levels deep near line {first}; "
-                    "links there found by a plain scan of the text"
+                    f"{document}: Markdown nested more than {_MAX_NESTING} levels deep near line "
+                    f"{offset + line_offset + 1}; links there found by a plain scan of the text"
                 )
             known = {c.url for c in collector.citations}
-            for citation in cite_in_text(piece, document, first_line=first):
-                if citation.url not in known:
-                    collector.citations.append(citation)
+            collector.citations.extend(citation for citation in fallback if citation.url not in known)
         if len(pieces) == 1:
-            references = env.get("references", {})
+            references = found
     collector.offset = offset
     # A reference definition nobody uses is still a source the author wrote down.
     used = {c.url for c in collector.citations}
