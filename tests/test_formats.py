@@ -392,7 +392,7 @@ def test_a_long_markdown_document_read_by_worker_processes_gives_what_one_proces
 
     text = _long_markdown()
     monkeypatch.setattr(markdown, "CHUNK_CHARS", 1_000)  # dozens of pieces from a small document
-    monkeypatch.setattr("linkcheck.extract.markdown.os.cpu_count", lambda: 2)
+    monkeypatch.setattr("linkcheck.extract.parallel.os.cpu_count", lambda: 2)
     monkeypatch.setattr(markdown, "PARALLEL_PIECES", 10_000)
     alone: list[str] = []
     one = markdown.extract(text, "long.md", alone.append)

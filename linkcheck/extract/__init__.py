@@ -327,16 +327,9 @@ def _extract_job(job: tuple[Path, str]) -> tuple[Extraction | None, list[str]]:
 
 def _run_jobs(jobs: list[tuple[Path, str]]) -> Iterator[tuple[Extraction | None, list[str]]]:
     """Extract in worker processes when there is enough work to pay for them (CPU-bound parsing)."""
-    workers = min(os.cpu_count() or 1, 8)
-    if workers < 2 or len(jobs) < PARALLEL_THRESHOLD:
-        yield from map(_extract_job, jobs)
-        return
-    import concurrent.futures
-    import multiprocessing
+    from linkcheck.extract.parallel import mapped
 
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-        yield from pool.map(_extract_job, jobs, chunksize=8)
+    return mapped(_extract_job, jobs, at_least=PARALLEL_THRESHOLD, chunksize=8)
 
 
 def collect(

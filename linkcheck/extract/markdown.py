@@ -7,7 +7,6 @@ own; a paragraph's first line plus the soft and hard breaks seen so far gives th
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +18,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from linkcheck.dates import find_accessed_date, parse_date
 from linkcheck.extract import html as html_extract
+from linkcheck.extract.parallel import mapped
 from linkcheck.extract.text import cite_in_text
 from linkcheck.models import Citation, Extraction, Placeholder
 from linkcheck.urls import classify_href, href_to_url, normalise_url
@@ -265,17 +265,9 @@ def _read_piece(job: _PieceJob) -> _Read:
 
 
 def _read_pieces(jobs: list[_PieceJob]) -> list[_Read]:
-    """Each piece read, in order: in worker processes for a long document, unless this is
-    already a worker (of `collect`, reading many files at once) or there is one core."""
-    import multiprocessing
-
-    if len(jobs) < PARALLEL_PIECES or (os.cpu_count() or 1) < 2 or multiprocessing.parent_process() is not None:
-        return [_read_piece(job) for job in jobs]
-    import concurrent.futures
-
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    with concurrent.futures.ProcessPoolExecutor(min(os.cpu_count() or 1, len(jobs), 8), mp_context=context) as pool:
-        return list(pool.map(_read_piece, jobs))
+    """Each piece read, in order: in worker processes for a long document (not inside one of
+    `collect`'s workers, which read many files at once)."""
+    return list(mapped(_read_piece, jobs, at_least=PARALLEL_PIECES))
 
 
 def extract(text: str, document: str, warn: Callable[[str], None] | None = None) -> Extraction:
