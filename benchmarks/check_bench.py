@@ -52,6 +52,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.aioweb import addresses  # noqa: E402
+from benchmarks.extract_bench import timed_extract  # noqa: E402
 from benchmarks.registry_bench import best  # noqa: E402
 from linkcheck import registry as registry_mod  # noqa: E402
 from tests.webserver import Reply, Web  # noqa: E402
@@ -210,11 +211,7 @@ def registry_of(name: str, urls: list[str], tmp: Path) -> tuple[Path, Path]:
     doc.write_text("\n".join(f"- [link {i}]({u})" for i, u in enumerate(urls)) + "\n")
     registry = tmp / f"{name}.yaml"
     registry.unlink(missing_ok=True)
-    subprocess.run(
-        [sys.executable, "-m", "linkcheck", "extract", str(doc), "--registry", str(registry)],
-        check=True,
-        capture_output=True,
-    )
+    timed_extract(doc, registry)
     return doc, registry
 
 
@@ -255,10 +252,7 @@ def registry_times(label: str, doc: Path, checked: Path, tmp: Path) -> None:
     load = best(lambda: registry_mod.load(checked))
     copy = tmp / "registry-times.yaml"
     save = best(lambda: registry_mod.save(registry, copy))
-    started = time.perf_counter()
-    command = [sys.executable, "-m", "linkcheck", "extract", str(doc), "--registry", str(copy)]
-    subprocess.run(command, check=True, capture_output=True)
-    merge = time.perf_counter() - started
+    merge, _ = timed_extract(doc, copy)
     kept = sum(1 for entry in registry_mod.load(copy).links.values() if entry.result is not None)
     print(
         f"{label} registry of {len(registry.links):,} links with verdicts ({checked.stat().st_size / 2**20:.1f} MB): "
