@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.extract_bench import timed_extract  # noqa: E402
 from linkcheck import registry  # noqa: E402
+from linkcheck.errors import RegistryError  # noqa: E402
 from linkcheck.models import Citation, History, LinkResult, Verdict  # noqa: E402
 from linkcheck.registry import DocumentEntry, LinkEntry, Registry  # noqa: E402
 
@@ -83,6 +84,52 @@ def main() -> None:
         print(f"save:  {save:.2f} s  (target 2 s; ratio {save / 2:.2f})")
         print(f"re-extraction merge (extract, end to end): {merge:.2f} s  (target 10 s; ratio {merge / 10:.2f})")
         print(f"verdicts kept by the merge: {kept}/{args.urls}")
+        hand_edits(path, Path(tmp))
+
+
+def _edited(text: str, every: int) -> tuple[str, int]:
+    """`text` with every `every`-th link edited as people edit a registry: a comment, a note in
+    single quotes, a folded note (outside the layout the writer keeps)."""
+    lines, out, links = text.split("\n"), [], 0
+    for line in lines:
+        out.append(line)
+        if line.startswith("  http") and line.endswith(":"):
+            links += 1
+            if links % every == 0:
+                out += ["    # checked by hand", "    note: 'paywalled; the print edition has it'"]
+                out += ["    replacement: >-", "      https://example.org/", "      moved"]
+    return "\n".join(out), links // every
+
+
+def _time_error(path: Path) -> tuple[float, str]:
+    start = time.perf_counter()
+    try:
+        registry.load(path)
+    except RegistryError as exc:
+        return time.perf_counter() - start, str(exc).split(": ", 1)[1][:60]
+    raise AssertionError(f"{path} was read without an error")
+
+
+def hand_edits(path: Path, tmp: Path) -> None:
+    """The same registry edited by hand: a hundred links, then every link; and the time to
+    report an error near its end (the located loader reads the part the error is in, or, for
+    YAML that is not valid, the whole file)."""
+    text = path.read_text()
+    edited = tmp / "edited.yaml"
+    for every in (1000, 10, 1):
+        changed, count = _edited(text, every)
+        edited.write_text(changed)
+        print(f"load after {count:,} links were edited by hand: {best(lambda: registry.load(edited)):.2f} s")
+    last = text.rindex("      http_status: 200\n")
+    cases = {
+        "a wrong value in the last links": text[:last] + "      http_status: lots\n" + text[last + 23 :],
+        "the same, written by hand": text[:last] + "      http_status: 'lots'\n" + text[last + 23 :],
+        "a tab in the last links (not YAML)": text[:last] + "\t" + text[last:],
+    }
+    for name, broken in cases.items():
+        edited.write_text(broken)
+        seconds, message = _time_error(edited)
+        print(f"error reported, {name}: {seconds:.2f} s ({message})")
 
 
 if __name__ == "__main__":

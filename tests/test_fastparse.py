@@ -4,6 +4,7 @@ PyYAML's data exactly, and whatever it does not accept goes to the located loade
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import random
 from collections.abc import Callable
 
@@ -196,3 +197,119 @@ def test_fields_before_the_first_link_are_not_given_to_a_link() -> None:
     emptied = "links:\n  https://a.example/:\n    check:\n      status:\n      redirects:\n      - x\n      error:\n"
     _agrees(emptied)
     assert fastparse.read(emptied) == _pyyaml(emptied)
+
+
+# What people write by hand in a registry (seen in hand-kept YAML: quotes, folded notes,
+# comments), and constructs that cross the lines where the reader splits the file into parts.
+HAND_WRITTEN = [
+    "    note: 'single ''quoted'''",
+    "    note: |\n      kept\n\n      as written",
+    "    note: >-\n      folded\n      text",
+    "    ignore: yes  # paywalled",
+    "# a comment at column 1",
+    "  # an indented comment",
+    "",
+    "  ? https://explicit.example/\n  : {note: x}",
+    "  ? https://explicit.example/",
+    "  : {note: x}",
+    "    accept: [403,\n  404]",
+    '    note: "a quoted note\n  https://c.example/: x"',
+    "    note: plain text that\n      goes on",
+    "    note: &a x\n    mine: *a",
+    "  https://a.example/:\n    note: again",
+    "  'https://quoted.example/':\n    note: x",
+    '  "https://dq.example/": {note: x}',
+    "  https://flow.example/: {note: x, ignore: true}",
+    "    tags: !!set {a, b}",
+    "    check: {status: ok, checked_at: '2026-01-01'}",
+    "    history:\n      first_seen: 2026-02-30",
+    "    citations:\n    - {document: a.md, line: 3}",
+    "---",
+    "last_run: {at: x}",
+    "documents:\n  a.md: {format: markdown}",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(registries(), st.randoms(use_true_random=False), st.integers(1, 3))
+@example(Registry(links={"https://a.example/": LinkEntry("https://a.example/")}), random.Random(3), 2)
+def test_hand_written_yaml_is_read_part_by_part_as_the_whole_file_is(
+    reg: Registry, rnd: random.Random, edits: int
+) -> None:
+    """A part outside the layout is read alone by the located loader and the rest fast: the
+    registry, or the error and where it is, must be what reading the whole file gives."""
+    lines = registry.dump(reg).split("\n")
+    for _ in range(edits):
+        lines.insert(rnd.randrange(len(lines) + 1), rnd.choice(HAND_WRITTEN))
+    text = "\n".join(lines)
+    if rnd.random() < 0.3:  # saved on Windows, or checked out with core.autocrlf
+        text = text.replace("\n", "\r\n")
+    assert _outcome(lambda: registry.parse(text, "x")) == _outcome(lambda: _build(_located_data(text, "x"), "x"))
+
+
+def _many_links(count: int) -> str:
+    reg = Registry(sources=["docs"])
+    for i in range(count):
+        url = f"https://host{i % 7}.example/{i}"
+        entry = LinkEntry(url, citations=[Citation(url, "a.md", i + 1, f"source {i}")])
+        entry.result = LinkResult(Verdict.OK, "2026-01-01T00:00:00Z", http_status=200)
+        reg.links[url] = entry
+    return registry.dump(reg)
+
+
+def _whole_file_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the located loader's reads of more than a few hundred lines (a whole file)."""
+    load = importlib.import_module("linkcheck.registry.load")  # the package's `load` is a function
+    reads: list[int] = []
+    real = load._located_data
+
+    def counted(text: str, filename: str) -> object:
+        if sum(1 for line in text.split("\n") if line.strip()) > 200:
+            reads.append(len(text))
+        return real(text, filename)
+
+    monkeypatch.setattr(load, "_located_data", counted)
+    return reads
+
+
+def test_a_registry_edited_by_hand_is_still_read_fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = _many_links(500)
+    marker = "  https://host3.example/10:\n"
+    edited = text.replace(marker, marker + "    # checked by hand\n    note: 'paywalled, but there'\n    ignore: yes\n")
+    edited = edited.replace("links:\n", "links:\n# kept by the desk\n", 1)
+    edited = edited.replace("documents:", "# our documents\ndocuments:", 1)
+    assert edited != text and fastparse.read(edited) is None  # not the writer's layout
+    reads = _whole_file_reads(monkeypatch)
+    reg = registry.parse(edited)
+    assert reads == []
+    entry = reg.links["https://host3.example/10"]
+    assert entry.note == "paywalled, but there" and entry.ignore and entry.result is not None
+    assert len(reg.links) == 500
+    assert reg == _build(_located_data(edited, "<registry>"), "<registry>")
+    windows = edited.replace("\n", "\r\n")  # saved by a Windows editor, or checked out with core.autocrlf
+    assert registry.parse(windows) == reg
+    assert reads == []
+
+
+def test_an_error_far_into_a_large_registry_is_located_without_reading_it_all_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = _many_links(500)
+    cases = {
+        # a wrong value in the layout (read fast, located in its link's lines)
+        text.replace("      line: 451\n", "      line: many\n", 1): r":\d+:13: links\['https://host2.example/450'\]",
+        # a wrong value written by hand (that link read by the located loader)
+        text.replace("      line: 451\n", "      line: 'many'\n", 1): r"links\['https://host2.example/450'\]",
+        # outside the links: the links' lines are left blank
+        text + "last_run:\n  at: 2026-01-01\n  checked: lots\n": r":\d+:12: last_run",
+    }
+    for edited, message in cases.items():
+        reads = _whole_file_reads(monkeypatch)
+        with pytest.raises(RegistryError) as caught:
+            registry.parse(edited, "r.yaml")
+        assert reads == [], message
+        monkeypatch.undo()
+        with pytest.raises(RegistryError) as whole:
+            _build(_located_data(edited, "r.yaml"), "r.yaml")
+        assert str(caught.value) == str(whole.value)
+        assert caught.match(message)

@@ -8,12 +8,15 @@ dates) are resolved by PyYAML itself. The `links:` section, the bulk, is read a 
 (`links`); the rest, and fields the registry does not know, with a regular expression per
 entry (`_block`).
 
-Anything outside that layout (a comment after the header, a flow collection, an anchor, a tag,
-a multi-line or single-quoted scalar, other indentation, a duplicate key, a control character)
-makes `read` return None, and the located loader reads the file instead: a file this reader
-accepts is read as PyYAML reads it, and every error is still reported by the located loader,
-with its line and column. `tests/test_fastparse.py` holds it to PyYAML on generated registries
-and on mutated ones.
+Anything outside that layout (a comment, a flow collection, an anchor, a tag, a multi-line
+or single-quoted scalar, other indentation, a duplicate key, a control character) makes `read`
+return None. `read_parts`, which `load.parse` uses, instead hands just the part it is in —
+one link, or the top-level keys before or after `links:` — to the located loader and reads on
+fast after it, so a registry a person has edited here and there loads as fast as one linkcheck
+wrote; a part that cannot be read alone (a line that ends the document, a construct that runs
+into the next link, any error) sends the whole file to the located loader, which reports every
+error with its line and column. `tests/test_fastparse.py` holds both to PyYAML on generated
+registries, on mutated ones and on ones with hand-written YAML inserted.
 """
 
 from __future__ import annotations
@@ -21,11 +24,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-__all__ = ["read"]
+__all__ = ["Reading", "Slow", "links", "read", "read_parts"]
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -236,147 +241,206 @@ def _field(token: str) -> Any:
     return key
 
 
-def links(lines: list[str]) -> dict[Any, Any]:
+Slow = Callable[[str], Any]
+"""Reads a part of the file (YAML text) the way the located loader does; raises on anything wrong."""
+
+
+def links(lines: list[str], slow: Slow | None = None) -> tuple[dict[Any, Any], list[int]]:
     """The `links:` mapping from its lines (each link at indent 2, its fields at 4, a record's
     or a citation's at 6), read a line at a time: the same data as PyYAML's. A field other than
-    the registry's own goes to the block reader above."""
+    the registry's own goes to the block reader above. With `slow`, a link outside the layout
+    (a comment, a quoted or folded value a person wrote) is read by `slow` on its own lines,
+    and the lines after it fast again. Also returns the index of each link's first line."""
     result: dict[Any, Any] = {}
-    if lines and (lines[0][:2] != "  " or lines[0][2] == " "):
-        raise _Stray  # the first line must open a link: fields belong to one
+    starts: list[int] = []  # the index of each link's first line, in the order of `result`
     text_start, bad_last = _TEXT_START, _BAD_LAST
     heads: dict[str, Any] = {}  # "      status" → "status": the same few keys on every link
     values: dict[str, Any] = {}  # short values repeat too: "ok", "200", dates
-    link: dict[Any, Any] = {}
-    target: dict[Any, Any] | None = None  # where lines at indent 6 go: a record or a citation
-    items: list[Any] | None = None  # a list being filled: citations, or a record's texts
-    texts_key: Any = None
-    block: list[str] | None = None  # the lines of an unknown field's block
-    block_key: Any = None
-    opened: list[Any] = []  # the link's fields opened by `key:`: with nothing under them, null
-    for line in lines:
-        if block is not None:
-            if line.startswith("      ") or line.startswith("    -"):
-                block.append(line)
-                continue
-            link[block_key] = _block("".join(f"{x}\n" for x in block))
-            block = None
-        if line[4] == " " and line[:6] == "      ":  # indent 6 or more: a record's or citation's field
-            if target is None or line[6] == " ":
-                raise _Stray
-            if line[6] == "-":
-                if texts_key is None or line[7] != " ":
+    position = 0
+    while True:
+        link: dict[Any, Any] = {}
+        target: dict[Any, Any] | None = None  # where lines at indent 6 go: a record or a citation
+        items: list[Any] | None = None  # a list being filled: citations, or a record's texts
+        texts_key: Any = None
+        block: list[str] | None = None  # the lines of an unknown field's block
+        block_key: Any = None
+        opened: list[Any] = []  # the link's fields opened by `key:`: with nothing under them, null
+        open_url: Any = _MISS  # the link being filled, already in `result`
+        entry_start = position  # the first line of the link being read
+        rest = iter(lines)
+        rest.__setstate__(position)  # type: ignore[attr-defined]
+        try:
+            if position < len(lines) and not _is_head(lines[position]):
+                raise _Stray  # the first line must open a link: fields belong to one
+            for i, line in enumerate(rest, position):
+                if block is not None:
+                    if line.startswith("      ") or line.startswith("    -"):
+                        block.append(line)
+                        continue
+                    link[block_key] = _block("".join(f"{x}\n" for x in block))
+                    block = None
+                if line[4] == " " and line[:6] == "      ":  # indent 6 or more: a record's or citation's field
+                    if target is None or line[6] == " ":
+                        raise _Stray
+                    if line[6] == "-":
+                        if texts_key is None or line[7] != " ":
+                            raise _Stray
+                        target[texts_key].append(_text_or_typed(line[8:]))
+                        continue
+                    if texts_key is not None:  # a key at this indent ends the list above
+                        _close_texts(target, texts_key)
+                        texts_key = None
+                    head, sep, token = line.partition(": ")
+                    if not sep:
+                        if line[-1] != ":":
+                            raise _Stray
+                        key = _field(line[6:-1])
+                        if key in target:
+                            raise _Stray
+                        target[key], texts_key = [], key  # a list may follow; empty means null
+                        continue
+                    key = heads.get(head)
+                    if key is None:
+                        key = _field(head[6:])
+                        if len(head) < 60:
+                            heads[head] = key
+                    if key in target:
+                        raise _Stray
+                    if (
+                        token
+                        and token[0] in text_start
+                        and token[-1] not in bad_last
+                        and ": " not in token
+                        and " #" not in token
+                    ):
+                        target[key] = token
+                    else:
+                        value = values.get(token, _MISS)
+                        if value is _MISS:
+                            value = _text_or_typed(token)
+                            if len(token) < 40 and len(values) < 65536 and type(value) not in (dict, list):
+                                values[token] = value
+                        target[key] = value
+                    continue
+                if texts_key is not None:
+                    _close_texts(target, texts_key)
+                    texts_key = None
+                if line[:4] == "    ":  # indent 4: a link's field, or a citation
+                    first = line[4]
+                    if first == "-":
+                        if items is None or line[5] != " ":
+                            raise _Stray
+                        target = {}
+                        items.append(target)
+                        head, sep, token = line.partition(": ")
+                        if not sep:
+                            raise _Stray
+                        key = heads.get(head)
+                        if key is None:
+                            key = heads[head] = _field(head[6:])
+                        target[key] = _text_or_typed(token)
+                        continue
+                    if first == " ":
+                        raise _Stray
+                    items = target = None
+                    head, sep, token = line.partition(": ")
+                    if sep:
+                        key = _field(head[4:])
+                        if key in link:
+                            raise _Stray
+                        link[key] = _text_or_typed(token)
+                        continue
+                    if line[-1] != ":":
+                        raise _Stray
+                    key = heads.get(line)
+                    if key is None:
+                        key = _field(line[4:-1])
+                        if len(line) < 60:
+                            heads[line] = key
+                    if key in link:
+                        raise _Stray
+                    opened.append(key)
+                    if key == "citations":
+                        link[key] = items = []
+                    elif key in _RECORDS:
+                        link[key] = target = {}
+                    else:
+                        link[key], block, block_key = None, [], key
+                    continue
+                # indent 2: the next link
+                if line[2] == " " or line[:2] != "  ":
                     raise _Stray
-                target[texts_key].append(_text_or_typed(line[8:]))
-                continue
-            if texts_key is not None:  # a key at this indent ends the list above
-                _close_texts(target, texts_key)
-                texts_key = None
-            head, sep, token = line.partition(": ")
-            if not sep:
-                if line[-1] != ":":
+                _finish(link, opened)
+                items = target = None
+                opened = []
+                open_url, entry_start = _MISS, i
+                if line.endswith(": {}"):
+                    key_token, empty = line[2:-4], True
+                elif line[-1] == ":":
+                    key_token, empty = line[2:-1], False
+                else:
                     raise _Stray
-                key = _field(line[6:-1])
-                if key in target:
+                if (
+                    (key_token[0] in _INDICATORS and key_token[0] != '"')
+                    or key_token[-1] in _BAD_LAST
+                    or ": " in key_token
+                    or " #" in key_token
+                ):
                     raise _Stray
-                target[key], texts_key = [], key  # a list may follow; empty means null
-                continue
-            key = heads.get(head)
-            if key is None:
-                key = _field(head[6:])
-                if len(head) < 60:
-                    heads[head] = key
-            if key in target:
-                raise _Stray
-            if (
-                token
-                and token[0] in text_start
-                and token[-1] not in bad_last
-                and ": " not in token
-                and " #" not in token
-            ):
-                target[key] = token
-            else:
-                value = values.get(token, _MISS)
-                if value is _MISS:
-                    value = _text_or_typed(token)
-                    if len(token) < 40 and len(values) < 65536 and type(value) not in (dict, list):
-                        values[token] = value
-                target[key] = value
-            continue
-        if texts_key is not None:
+                url = _text_or_typed(key_token) if key_token[0] in _MAYBE_TYPED or key_token[0] == '"' else key_token
+                if url in result or len(key_token) > _MAX_KEY:
+                    raise _Stray
+                link = {}
+                result[url] = {} if empty else link
+                starts.append(i)
+                open_url = url
+            if block is not None:
+                link[block_key] = _block("".join(f"{x}\n" for x in block))
             _close_texts(target, texts_key)
-            texts_key = None
-        if line[:4] == "    ":  # indent 4: a link's field, or a citation
-            first = line[4]
-            if first == "-":
-                if items is None or line[5] != " ":
-                    raise _Stray
-                target = {}
-                items.append(target)
-                head, sep, token = line.partition(": ")
-                if not sep:
-                    raise _Stray
-                key = heads.get(head)
-                if key is None:
-                    key = heads[head] = _field(head[6:])
-                target[key] = _text_or_typed(token)
-                continue
-            if first == " ":
-                raise _Stray
-            items = target = None
-            head, sep, token = line.partition(": ")
-            if sep:
-                key = _field(head[4:])
-                if key in link:
-                    raise _Stray
-                link[key] = _text_or_typed(token)
-                continue
-            if line[-1] != ":":
-                raise _Stray
-            key = heads.get(line)
-            if key is None:
-                key = _field(line[4:-1])
-                if len(line) < 60:
-                    heads[line] = key
-            if key in link:
-                raise _Stray
-            opened.append(key)
-            if key == "citations":
-                link[key] = items = []
-            elif key in _RECORDS:
-                link[key] = target = {}
-            else:
-                link[key], block, block_key = None, [], key
-            continue
-        # indent 2: the next link
-        if line[2] == " " or line[:2] != "  ":
-            raise _Stray
-        _finish(link, opened)
-        items = target = None
-        opened = []
-        if line.endswith(": {}"):
-            key_token, empty = line[2:-4], True
-        elif line[-1] == ":":
-            key_token, empty = line[2:-1], False
-        else:
-            raise _Stray
-        if (
-            (key_token[0] in _INDICATORS and key_token[0] != '"')
-            or key_token[-1] in _BAD_LAST
-            or ": " in key_token
-            or " #" in key_token
-        ):
-            raise _Stray
-        url = _text_or_typed(key_token) if key_token[0] in _MAYBE_TYPED or key_token[0] == '"' else key_token
-        if url in result or len(key_token) > _MAX_KEY:
-            raise _Stray
-        link = {}
-        result[url] = {} if empty else link
-    if block is not None:
-        link[block_key] = _block("".join(f"{x}\n" for x in block))
-    _close_texts(target, texts_key)
-    _finish(link, opened)
-    return result
+            _finish(link, opened)
+            return result, starts
+        except (_Stray, IndexError):
+            if slow is None:
+                raise _Stray from None
+            if open_url is not _MISS:  # the link read so far is read again, whole, by `slow`
+                del result[open_url]
+                starts.pop()
+            position = _read_slowly(lines, entry_start, slow, result)
+            starts.append(entry_start)
+
+
+def _is_head(line: str) -> bool:
+    """A line that opens a link: a key at indent 2 (not a comment, nor `?`, `:` or `-`, which
+    open an explicit key, its value or a list item, and may belong to the line before)."""
+    return line[:2] == "  " and line[2:3] not in _NOT_HEAD
+
+
+_NOT_HEAD = frozenset(("", " ", "#", "?", ":", "-"))
+
+
+def _read_slowly(lines: list[str], start: int, slow: Slow, result: dict[Any, Any]) -> int:
+    """Read the link whose lines begin at `start` (comments and blank lines, then the line that
+    opens it, then everything up to the next such line) with `slow`, as if it stood alone under
+    `links:`; add it to `result`. Returns the index of the line after it."""
+    head = start
+    while head < len(lines) and not _is_head(lines[head]):
+        if lines[head].strip() and not lines[head].lstrip().startswith("#"):
+            raise _Stray  # a field before the link that would hold it: the whole file decides
+        head += 1
+    end = head + 1
+    while end < len(lines) and not _is_head(lines[end]):
+        end += 1
+    if head >= len(lines):
+        raise _Stray
+    data = _slowly("links:\n" + "".join(f"{line}\n" for line in lines[start:end]), slow)
+    entries = data.get("links") if isinstance(data, dict) and len(data) == 1 else None
+    if not isinstance(entries, dict) or len(entries) != 1:
+        raise _Stray
+    ((url, value),) = entries.items()
+    if url in result:
+        raise _Stray  # a duplicate: the located loader says where
+    result[url] = value
+    return end
 
 
 _MISS = object()
@@ -396,7 +460,8 @@ def _finish(link: dict[Any, Any], opened: list[Any]) -> None:
 
 
 _ALLOWED_ASCII = bytes(range(0x20, 0x7F)) + b"\n"
-_TOP_LEVEL_RE = re.compile(r"\n[^ \n]")
+# A line that opens a top-level key (a comment at column 1 belongs to the part it stands in).
+_TOP_LEVEL_RE = re.compile(r"\n[^ \n#]")
 
 
 def _ordinary(text: str) -> bool:
@@ -408,6 +473,24 @@ def _ordinary(text: str) -> bool:
 
 def read(text: str) -> Any:
     """The data in `text` when it keeps to the registry's layout, else None."""
+    reading = read_parts(text)
+    return None if reading is None else reading.data
+
+
+@dataclass
+class Reading:
+    """A registry's data, and where its links stand (0-based line numbers), for locating an error."""
+
+    data: Any
+    link_lines: list[int] = field(default_factory=list)  # where each link's lines begin, in order
+    links_start: int = 0  # the lines of the `links:` section, after its first
+    links_end: int = 0
+
+
+def read_parts(text: str, slow: Slow | None = None) -> Reading | None:
+    """As `read`; with `slow`, a part outside the layout (a link, or the top-level keys before
+    or after `links:`) is read by `slow` on its own and the rest fast, as long as each part
+    read alone is what it is in the whole file. None: the whole file is the located loader's."""
     if not _ordinary(text):
         return None
     start = 0
@@ -421,19 +504,52 @@ def read(text: str) -> Any:
     found = body.find("\nlinks:") + 1 if not body.startswith("links:") else 0
     try:
         if found == 0 and not body.startswith("links:"):
-            return _mapping(body, 0)
-        data = _mapping(body[:found], 0) if found else {}
+            return Reading(_part(body, slow))
+        data = _part(body[:found], slow) if found else {}
         after = _TOP_LEVEL_RE.search(body, found)
         end = after.start() + 1 if after else len(body)
         lines = body[found : end - 1].split("\n")
         if "links" in data or lines[0] not in ("links:", "links: {}") or (lines[0] == "links: {}" and len(lines) > 1):
             return None
-        data["links"] = links(lines[1:]) if len(lines) > 1 else None if lines[0] == "links:" else {}
+        first = text.count("\n", 0, start) + body.count("\n", 0, found) + 1  # the line after `links:`
+        reading = Reading(data, links_start=first, links_end=first + len(lines) - 1)
+        if len(lines) > 1:
+            data["links"], starts = links(lines[1:], slow)
+            reading.link_lines = [first + s for s in starts]
+        else:
+            data["links"] = None if lines[0] == "links:" else {}
         if end < len(body):
-            for key, value in _mapping(body[end:], 0).items():
+            for key, value in _part(body[end:], slow).items():
                 if key in data:
                     return None
                 data[key] = value
-        return data
+        return reading
     except (_Stray, RecursionError, IndexError):
         return None
+
+
+def _part(text: str, slow: Slow | None) -> dict[Any, Any]:
+    """A top-level part of the file (whole lines): fast, else by `slow`."""
+    try:
+        return _mapping(text, 0)
+    except (_Stray, RecursionError, IndexError):
+        if slow is None:
+            raise _Stray from None
+    data = _slowly(text, slow)
+    if not isinstance(data, dict):
+        raise _Stray
+    return data
+
+
+_DOCUMENT_MARK_RE = re.compile(r"^(?:---|\.\.\.|%)", re.M)
+
+
+def _slowly(text: str, slow: Slow) -> Any:
+    """`slow` on a part; _Stray if it fails, or if the part holds a line that could end the
+    document or start another (alone it could be read, in the whole file not)."""
+    if _DOCUMENT_MARK_RE.search(text):
+        raise _Stray
+    try:
+        return slow(text)
+    except Exception:  # any error is the located loader's to report, on the whole file
+        raise _Stray from None

@@ -118,6 +118,7 @@ def _located_error(filename: str, mark: yaml.Mark | None, message: str) -> Regis
 
 
 _VERDICTS = {v.value: v for v in Verdict}
+_NO_LINK = object()
 
 
 class _Reader:
@@ -125,6 +126,7 @@ class _Reader:
 
     def __init__(self, filename: str) -> None:
         self.filename = filename
+        self.link: Any = _NO_LINK  # the link being read
 
     def fail(self, container: Any, key: Any, where: str, message: str) -> RegistryError:
         mark = None
@@ -459,21 +461,45 @@ def _read_document(r: _Reader, documents: dict[Any, Any], name: Any) -> Document
 def parse(text: str, filename: str = "<registry>") -> Registry:
     """Parse and validate registry YAML. Raises RegistryError naming file, line and column.
 
-    A file in the layout linkcheck writes is read by the fast reader (fastparse.py); anything
-    else, and any file with an error, by PyYAML with every value's position kept."""
+    A file in the layout linkcheck writes is read by the fast reader (fastparse.py); a link or
+    a top-level part outside it (a comment, a value quoted or folded by hand) by PyYAML with
+    every value's position kept, on its own, and the rest fast; a file that is not valid YAML,
+    or whose parts cannot be read on their own, by PyYAML whole. An error in data read fast is
+    located by reading again, with positions, only the part it is in."""
     collecting = gc.isenabled()
     gc.disable()  # the collector would walk millions of new, acyclic objects again and again
     try:
-        data = fastparse.read(text)
-        if data is not None:
+        # Line ends written by Windows (CR LF) are read by YAML as one break, as LF alone is.
+        fast_text = text.replace("\r\n", "\n") if "\r" in text else text
+        reading = fastparse.read_parts(fast_text, lambda part: _located_data(part, filename))
+        if reading is not None:
+            reader = _Reader(filename)
             try:
-                return _build(data, filename)
+                return _build(reading.data, filename, reader)
             except RegistryError:
-                pass  # the located loader reads it again to say where
+                _raise_located(fast_text, filename, reading, reader.link)
         return _build(_located_data(text, filename), filename)
     finally:
         if collecting:
             gc.enable()
+
+
+def _raise_located(text: str, filename: str, reading: fastparse.Reading, link: Any) -> None:
+    """Raise the located error of the part of `text` where reading `reading.data` failed (in
+    `link`, or outside the links): that part read again with positions, the lines around it
+    left blank so that its line numbers stay. Returns if the part alone does not fail (then
+    the whole file is read again)."""
+    lines = text.split("\n")
+    links = reading.data.get("links") or {}
+    if link is not _NO_LINK and link in links:
+        index = list(links).index(link)
+        first = reading.link_lines[index]
+        end = reading.link_lines[index + 1] if index + 1 < len(reading.link_lines) else reading.links_end
+        part = "\n" * (first - 1) + "links:\n" + "\n".join(lines[first:end]) + "\n"
+    else:
+        start, end = reading.links_start, reading.links_end
+        part = "\n".join(lines[:start] + [""] * (end - start) + lines[end:])
+    _build(_located_data(part, filename), filename)
 
 
 def _located_data(text: str, filename: str) -> Any:
@@ -497,11 +523,11 @@ def _located_data(text: str, filename: str) -> Any:
         loader.dispose()
 
 
-def _build(data: Any, filename: str) -> Registry:
+def _build(data: Any, filename: str, r: _Reader | None = None) -> Registry:
     """The registry in parsed YAML data, every field checked."""
     if data is None:
         return Registry()
-    r = _Reader(filename)
+    r = r or _Reader(filename)
     if not isinstance(data, dict):
         raise _located_error(filename, getattr(data, "mark", None), f"expected a mapping at the top, got {_kind(data)}")
     version = r.integer(data, "version", "version")
@@ -511,10 +537,16 @@ def _build(data: Any, filename: str) -> Registry:
     documents_raw = r.mapping(data, "documents", "documents")
     links_raw = r.mapping(data, "links", "links")
     last_run = _read_last_run(r, r.mapping(data, "last_run", "last_run"), "last_run")
+    documents = {str(name): _read_document(r, documents_raw, name) for name in documents_raw}
+    links = {}
+    for url in links_raw:
+        r.link = url  # where an error was, for locating it (parse)
+        links[url] = _read_link(r, links_raw, url)
+    r.link = _NO_LINK
     return Registry(
         sources=sources,
-        documents={str(name): _read_document(r, documents_raw, name) for name in documents_raw},
-        links={url: _read_link(r, links_raw, url) for url in links_raw},
+        documents=documents,
+        links=links,
         last_run=last_run,
         extra=_extra(r, data, _KNOWN_TOP_FIELDS, "registry"),
     )
