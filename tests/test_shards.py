@@ -58,9 +58,16 @@ def make_corpus(tmp_path: Path, webs: list[Web], wayback: FakeWayback) -> Path:
     (tmp_path / "paper.md").write_text("\n".join(lines) + "\n")
     registry = tmp_path / "citations.yaml"
     assert run_cli("extract", str(tmp_path / "paper.md"), "--registry", str(registry)).returncode == 0
+    data = yaml.safe_load(registry.read_text())
+    for web in webs[:3]:  # a person's `ignore: true` (verdict skipped), on hosts of different shards
+        data["links"][web.url("/error")]["ignore"] = True
+    registry_mod.save(registry_mod.parse(yaml.safe_dump(data)), registry)
     # Workers share cdx_per_minute: at the default (24, 8 each for 3 workers) the fake archive's
     # lookups would wait for the next minute. Equivalence is the point here, not the rate.
-    (tmp_path / "linkcheck.toml").write_text('retries = 0\nmin_interval = 0\nformats = "json"\ncdx_per_minute = 600\n')
+    # `exclude`: links the configuration keeps from being checked (verdict skipped too).
+    (tmp_path / "linkcheck.toml").write_text(
+        'retries = 0\nmin_interval = 0\nformats = "json"\ncdx_per_minute = 600\nexclude = ["*/a/2"]\n'
+    )
     return registry
 
 
@@ -139,6 +146,7 @@ def test_four_shards_merged_give_what_one_run_gives(tmp_path: Path, webs: list[W
     single_report = yaml.safe_load((one / "out" / "report.json").read_text())
     merged_report = yaml.safe_load((split / "out" / "report.json").read_text())
     assert merged_report["summary"] == single_report["summary"]
+    assert single_report["summary"]["skipped"] == 3 + len(HOSTS)  # ignored, and excluded
     # Each shard owned whole hosts: no host was asked by two shards.
     owners: dict[str, set[int]] = {}
     for k, file in enumerate(files, start=1):
