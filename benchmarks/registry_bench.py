@@ -124,7 +124,12 @@ def hand_edits(path: Path, tmp: Path) -> None:
     cases = {
         "a wrong value in the last links": text[:last] + "      http_status: lots\n" + text[last + 23 :],
         "the same, written by hand": text[:last] + "      http_status: 'lots'\n" + text[last + 23 :],
-        "a tab in the last links (not YAML)": text[:last] + "\t" + text[last:],
+        "a value with a second colon in the last links (not YAML)": text[:last]
+        + "      http_status: 200: OK\n"
+        + text[last + 23 :],
+        "a tab in the last links (not YAML, and a character the fast reader leaves to PyYAML)": text[:last]
+        + "\t"
+        + text[last:],
     }
     for name, broken in cases.items():
         edited.write_text(broken)

@@ -240,7 +240,11 @@ def test_hand_written_yaml_is_read_part_by_part_as_the_whole_file_is(
     registry, or the error and where it is, must be what reading the whole file gives."""
     lines = registry.dump(reg).split("\n")
     for _ in range(edits):
-        lines.insert(rnd.randrange(len(lines) + 1), rnd.choice(HAND_WRITTEN))
+        at = rnd.randrange(len(lines))
+        if rnd.random() < 0.7:
+            lines.insert(at, rnd.choice(HAND_WRITTEN))
+        else:  # a line cut short, or run on: an unclosed quote or bracket, a second colon
+            lines[at] += rnd.choice([": x", " [", " {", " '", ' "', "\t", " #"])
     text = "\n".join(lines)
     if rnd.random() < 0.3:  # saved on Windows, or checked out with core.autocrlf
         text = text.replace("\n", "\r\n")
@@ -263,10 +267,10 @@ def _whole_file_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     reads: list[int] = []
     real = load._located_data
 
-    def counted(text: str, filename: str) -> object:
+    def counted(text: str, filename: str, part: bool = False) -> object:
         if sum(1 for line in text.split("\n") if line.strip()) > 200:
             reads.append(len(text))
-        return real(text, filename)
+        return real(text, filename, part)
 
     monkeypatch.setattr(load, "_located_data", counted)
     return reads
@@ -313,3 +317,50 @@ def test_an_error_far_into_a_large_registry_is_located_without_reading_it_all_ag
             _build(_located_data(edited, "r.yaml"), "r.yaml")
         assert str(caught.value) == str(whole.value)
         assert caught.match(message)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # found by fuzzing the part-by-part reader against the whole-file loader:
+        # fields under a link written `url: {}` (the fast reader used to drop them: not YAML)
+        "version: 1\nlinks:\n  https://a.example/: {}\n    https://b.example/:\n    note: n\n",
+        # an over-long key: the scanner's message depends on whether a link came before
+        "links:\n  https://a.example/: {}\n  " + "9" * 5000 + "://b.example/:\n    note: n\n",
+        # a line at column 1 in the links, and one right after `links:`
+        "links:\n  https://a.example/: {}\n- y\n  https://b.example/:\n    note: n\n",
+        "links:\nx\n  https://a.example/: {}\n  https://b.example/:\n    note: n\n",
+        # a duplicate link, then a quoted note running over a line that looks like a link
+        'links:\n  https://a.example/:\n  https://a.example/:\n    note: "a\n  https://c.example/: x"\n    note: b\n',
+        # not YAML after many links read fast: a tab, a second colon, an unclosed quote
+        _many_links(50) + "  https://z.example/:\n\tnote: x\n",
+        _many_links(50) + "  https://z.example/:\n    note: a: b\n",
+        _many_links(50) + '  https://z.example/:\n    note: "open\n',
+    ],
+)
+def test_part_by_part_reading_says_what_the_whole_file_loader_says(text: str) -> None:
+    assert _outcome(lambda: registry.parse(text, "x")) == _outcome(lambda: _build(_located_data(text, "x"), "x"))
+    _agrees(text)
+
+
+def test_a_yaml_error_far_into_a_registry_is_located_from_its_part_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = _many_links(500).replace("      line: 451\n", "      line: 451: or so\n", 1)
+    reads = _whole_file_reads(monkeypatch)
+    load = importlib.import_module("linkcheck.registry.load")
+    scanned: list[int] = []
+    real = load._syntax_error
+
+    def syntax_error(text: str, filename: str) -> object:
+        scanned.append(sum(1 for line in text.split("\n") if line.strip()))
+        return real(text, filename)
+
+    monkeypatch.setattr(load, "_syntax_error", syntax_error)
+    with pytest.raises(RegistryError) as caught:
+        registry.parse(text, "r.yaml")
+    assert reads == []
+    assert len(scanned) == 1 and scanned[0] < text.count("\n") / 5  # from the broken link on
+    monkeypatch.undo()
+    with pytest.raises(RegistryError) as whole:
+        _build(_located_data(text, "r.yaml"), "r.yaml")
+    assert str(caught.value) == str(whole.value)
+    assert caught.match(r"r.yaml:\d+:16: not valid YAML: mapping values are not allowed")

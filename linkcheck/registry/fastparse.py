@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["Reading", "Slow", "links", "read", "read_parts"]
+__all__ = ["NotYAML", "Reading", "Slow", "links", "read", "read_parts"]
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -245,12 +245,13 @@ Slow = Callable[[str], Any]
 """Reads a part of the file (YAML text) the way the located loader does; raises on anything wrong."""
 
 
-def links(lines: list[str], slow: Slow | None = None) -> tuple[dict[Any, Any], list[int]]:
+def links(lines: list[str], slow: Slow | None = None, first_line: int = 0) -> tuple[dict[Any, Any], list[int]]:
     """The `links:` mapping from its lines (each link at indent 2, its fields at 4, a record's
     or a citation's at 6), read a line at a time: the same data as PyYAML's. A field other than
     the registry's own goes to the block reader above. With `slow`, a link outside the layout
     (a comment, a quoted or folded value a person wrote) is read by `slow` on its own lines,
-    and the lines after it fast again. Also returns the index of each link's first line."""
+    and the lines after it fast again (`first_line`: where the first line stands in the file). Also
+    returns the index of each link's first line."""
     result: dict[Any, Any] = {}
     starts: list[int] = []  # the index of each link's first line, in the order of `result`
     text_start, bad_last = _TEXT_START, _BAD_LAST
@@ -390,7 +391,7 @@ def links(lines: list[str], slow: Slow | None = None) -> tuple[dict[Any, Any], l
                 url = _text_or_typed(key_token) if key_token[0] in _MAYBE_TYPED or key_token[0] == '"' else key_token
                 if url in result or len(key_token) > _MAX_KEY:
                     raise _Stray
-                link = {}
+                link = _Closed() if empty else {}  # `url: {}` holds nothing: a field under it is not YAML
                 result[url] = {} if empty else link
                 starts.append(i)
                 open_url = url
@@ -405,7 +406,7 @@ def links(lines: list[str], slow: Slow | None = None) -> tuple[dict[Any, Any], l
             if open_url is not _MISS:  # the link read so far is read again, whole, by `slow`
                 del result[open_url]
                 starts.pop()
-            position = _read_slowly(lines, entry_start, slow, result)
+            position = _read_slowly(lines, entry_start, slow, result, first_line)
             starts.append(entry_start)
 
 
@@ -418,7 +419,7 @@ def _is_head(line: str) -> bool:
 _NOT_HEAD = frozenset(("", " ", "#", "?", ":", "-"))
 
 
-def _read_slowly(lines: list[str], start: int, slow: Slow, result: dict[Any, Any]) -> int:
+def _read_slowly(lines: list[str], start: int, slow: Slow, result: dict[Any, Any], line: int) -> int:
     """Read the link whose lines begin at `start` (comments and blank lines, then the line that
     opens it, then everything up to the next such line) with `slow`, as if it stood alone under
     `links:`; add it to `result`. Returns the index of the line after it."""
@@ -432,7 +433,10 @@ def _read_slowly(lines: list[str], start: int, slow: Slow, result: dict[Any, Any
         end += 1
     if head >= len(lines):
         raise _Stray
-    data = _slowly("links:\n" + "".join(f"{line}\n" for line in lines[start:end]), slow)
+    context = (
+        "links:\n" if start == 0 else "links:\n  _: 0\n"
+    )  # as the parser stands there: before a first link, or after one
+    data = _slowly("links:\n" + "".join(f"{x}\n" for x in lines[start:end]), slow, line + start, context)
     entries = data.get("links") if isinstance(data, dict) and len(data) == 1 else None
     if not isinstance(entries, dict) or len(entries) != 1:
         raise _Stray
@@ -444,6 +448,13 @@ def _read_slowly(lines: list[str], start: int, slow: Slow, result: dict[Any, Any
 
 
 _MISS = object()
+
+
+class _Closed(dict):  # type: ignore[type-arg]
+    """The fields of a link written `url: {}`: none may follow."""
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        raise _Stray
 
 
 def _close_texts(target: dict[Any, Any] | None, key: Any) -> None:
@@ -502,24 +513,27 @@ def read_parts(text: str, slow: Slow | None = None) -> Reading | None:
     if not body or body[0] in " -":
         return None  # the top level must be a mapping at column 1
     found = body.find("\nlinks:") + 1 if not body.startswith("links:") else 0
+    top = text.count("\n", 0, start)  # the line the body starts on
     try:
         if found == 0 and not body.startswith("links:"):
-            return Reading(_part(body, slow))
-        data = _part(body[:found], slow) if found else {}
+            return Reading(_part(body, slow, top, ""))
+        data = _part(body[:found], slow, top, "") if found else {}
         after = _TOP_LEVEL_RE.search(body, found)
         end = after.start() + 1 if after else len(body)
         lines = body[found : end - 1].split("\n")
         if "links" in data or lines[0] not in ("links:", "links: {}") or (lines[0] == "links: {}" and len(lines) > 1):
             return None
-        first = text.count("\n", 0, start) + body.count("\n", 0, found) + 1  # the line after `links:`
+        first = top + body.count("\n", 0, found) + 1  # the line after `links:`
         reading = Reading(data, links_start=first, links_end=first + len(lines) - 1)
         if len(lines) > 1:
-            data["links"], starts = links(lines[1:], slow)
+            data["links"], starts = links(lines[1:], slow, first)
             reading.link_lines = [first + s for s in starts]
         else:
             data["links"] = None if lines[0] == "links:" else {}
         if end < len(body):
-            for key, value in _part(body[end:], slow).items():
+            # After `links:` with nothing under it the parser still awaits its value; else a key.
+            context = "links:\n" if lines == ["links:"] else "_: 0\n"
+            for key, value in _part(body[end:], slow, top + body.count("\n", 0, end), context).items():
                 if key in data:
                     return None
                 data[key] = value
@@ -528,14 +542,14 @@ def read_parts(text: str, slow: Slow | None = None) -> Reading | None:
         return None
 
 
-def _part(text: str, slow: Slow | None) -> dict[Any, Any]:
-    """A top-level part of the file (whole lines): fast, else by `slow`."""
+def _part(text: str, slow: Slow | None, line: int, context: str) -> dict[Any, Any]:
+    """A top-level part of the file (whole lines, from `line` on): fast, else by `slow`."""
     try:
         return _mapping(text, 0)
     except (_Stray, RecursionError, IndexError):
         if slow is None:
             raise _Stray from None
-    data = _slowly(text, slow)
+    data = _slowly(text, slow, line, context)
     if not isinstance(data, dict):
         raise _Stray
     return data
@@ -544,12 +558,28 @@ def _part(text: str, slow: Slow | None) -> dict[Any, Any]:
 _DOCUMENT_MARK_RE = re.compile(r"^(?:---|\.\.\.|%)", re.M)
 
 
-def _slowly(text: str, slow: Slow) -> Any:
-    """`slow` on a part; _Stray if it fails, or if the part holds a line that could end the
+def _slowly(text: str, slow: Slow, line: int, context: str) -> Any:
+    """`slow` on a part (`text`, whose own lines begin at `line` in the file); NotYAML if it
+    is not YAML (every part before it was read: the file's first such error is in it, or just
+    after it), _Stray if it fails otherwise, or if the part holds a line that could end the
     document or start another (alone it could be read, in the whole file not)."""
     if _DOCUMENT_MARK_RE.search(text):
         raise _Stray
     try:
         return slow(text)
-    except Exception:  # any error is the located loader's to report, on the whole file
+    except NotYAML:
+        raise NotYAML(line, context) from None
+    except Exception:  # any other error is the located loader's to report, on the whole file
         raise _Stray from None
+
+
+class NotYAML(Exception):
+    """Raised by a `Slow` reader when the part is not valid YAML (a scanner's or parser's
+    error); `read_parts` raises it with the line the part begins on and `context`, lines that
+    put a parser in the state it is in there (under `links:`, after a first link or not). The
+    error's message can depend on what comes before and after the part: the located loader
+    reads `context` and then the file from `line` to the end to say it, and stops at it."""
+
+    def __init__(self, line: int = 0, context: str = "") -> None:
+        super().__init__(line, context)
+        self.line, self.context = line, context

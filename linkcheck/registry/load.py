@@ -471,7 +471,16 @@ def parse(text: str, filename: str = "<registry>") -> Registry:
     try:
         # Line ends written by Windows (CR LF) are read by YAML as one break, as LF alone is.
         fast_text = text.replace("\r\n", "\n") if "\r" in text else text
-        reading = fastparse.read_parts(fast_text, lambda part: _located_data(part, filename))
+        try:
+            reading = fastparse.read_parts(fast_text, lambda part: _located_data(part, filename, part=True))
+        except fastparse.NotYAML as bad:
+            # The file's first YAML error is in this part or just after it: read from the part
+            # on (after lines that stand for what comes before it), which stops at the error.
+            rest = fast_text.split("\n", bad.line)[-1]
+            error = _syntax_error("\n" * (bad.line - bad.context.count("\n")) + bad.context + rest, filename)
+            if error is not None:
+                raise error from None
+            reading = None
         if reading is not None:
             reader = _Reader(filename)
             try:
@@ -502,7 +511,25 @@ def _raise_located(text: str, filename: str, reading: fastparse.Reading, link: A
     _build(_located_data(part, filename), filename)
 
 
-def _located_data(text: str, filename: str) -> Any:
+def _syntax_error(text: str, filename: str) -> RegistryError | None:
+    """The first scanner's or parser's error in `text`, located; None if there is none (only
+    the nodes are made, up to the error: no values, no other kind of error)."""
+    loader = _Loader(text)
+    try:
+        loader.get_single_node()
+    except (yaml.scanner.ScannerError, yaml.parser.ParserError) as exc:
+        if exc.problem_mark is not None:
+            return _located_error(filename, exc.problem_mark, f"not valid YAML: {exc.problem or exc.context}")
+    except yaml.YAMLError:
+        pass
+    finally:
+        loader.dispose()
+    return None
+
+
+def _located_data(text: str, filename: str, part: bool = False) -> Any:
+    """The data in `text`, every mapping and list knowing where its values stand. `part`: the
+    text is a part of the file, and a scanner's or parser's error is NotYAML."""
     loader = _Loader(text)
     loader.filename = filename
     try:
@@ -513,6 +540,12 @@ def _located_data(text: str, filename: str) -> Any:
     except RegistryError:
         raise
     except yaml.MarkedYAMLError as exc:
+        if (
+            part
+            and exc.problem_mark is not None
+            and isinstance(exc, (yaml.scanner.ScannerError, yaml.parser.ParserError))
+        ):
+            raise fastparse.NotYAML from None
         mark = exc.problem_mark or exc.context_mark
         raise _located_error(filename, mark, f"not valid YAML: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
