@@ -348,6 +348,7 @@ def check_shard(
     `results_path`. The registry is only read (no lock: it is only ever replaced whole), so
     shards run side by side; `merge_results` folds their files in. Exit code 0, 3 offline, or
     128 + a signal's number (what was learnt before it is written all the same)."""
+    shards.check_results_path(results_path, registry_path)
     options = config.check_options()
     registry, text = registry_mod.load_with_text(registry_path)
     _require_entries(registry, registry_path)
@@ -394,6 +395,10 @@ def merge_results(
     """Fold shards' results files into the registry, save it, write the reports: what one
     `check` of every link gives, and the same exit codes (`--fail-on`; 3 if every shard was
     offline)."""
+    registry_file = os.path.realpath(registry_path)
+    for path in files:
+        if os.path.realpath(path) == registry_file:
+            raise UsageError(f"merge {path}: that is the registry; name the shards' results files (--results)")
     parts = [shards.read_results(path) for path in files]
     if not parts:
         raise UsageError("merge: name the results files of the shards (check --shard K/N --results FILE)")

@@ -10,6 +10,7 @@ registry itself is only written by `merge` (or by `check --workers` in its paren
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,16 @@ from linkcheck.models import LastRun
 from linkcheck.redirects import host_of
 from linkcheck.registry import LinkEntry, Registry, dump_pieces, load, write_atomically
 
-__all__ = ["RESULT_FIELDS", "Shard", "ShardResults", "fold", "read_results", "subset", "write_results"]
+__all__ = [
+    "RESULT_FIELDS",
+    "Shard",
+    "ShardResults",
+    "check_results_path",
+    "fold",
+    "read_results",
+    "subset",
+    "write_results",
+]
 
 # What a shard learns about a link: everything the check and archive stages write.
 RESULT_FIELDS = ("result", "history", "archive", "archive_lookup", "drift")
@@ -86,6 +96,21 @@ class ShardResults:
 
 def digest(text: str | None) -> str:
     return hashlib.sha256((text or "").encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def check_results_path(path: Path, registry_path: Path) -> None:
+    """Refuse, before a shard checks anything, a results file it could not or must not write:
+    the registry itself or its lock file (a shard never writes the registry: `merge` does), a
+    folder, or a file in a folder that does not exist."""
+    target, registry = os.path.realpath(path), os.path.realpath(registry_path)
+    if target == registry:
+        raise UsageError(f"--results {path}: that is the registry; a shard writes its own file, and merge folds it in")
+    if target == f"{registry}.lock":
+        raise UsageError(f"--results {path}: that is the registry's lock file")
+    if path.is_dir():
+        raise UsageError(f"--results {path}: that is a folder; name a file in it")
+    if not path.parent.is_dir():
+        raise UsageError(f"--results {path}: the folder {path.parent} does not exist")
 
 
 def write_results(path: Path, part: Registry, results: ShardResults) -> Path:

@@ -201,6 +201,30 @@ def test_a_results_file_cannot_smuggle_links_of_another_shard(
     assert forged.returncode == 2 and "does not check" in forged.stderr
 
 
+def test_a_shard_refuses_results_paths_that_would_lose_or_waste_work(tmp_path: Path) -> None:
+    (tmp_path / "paper.md").write_text("- [a](http://127.0.0.70:9/a)\n- [b](http://127.0.0.71:9/b)\n")
+    registry = tmp_path / "citations.yaml"
+    assert run_cli("extract", str(tmp_path / "paper.md"), "--registry", str(registry)).returncode == 0
+    before = registry.read_text()
+    (tmp_path / "link.yaml").symlink_to(registry)
+    (tmp_path / "out").mkdir()
+    careless = {
+        "citations.yaml": "that is the registry",  # would have replaced the registry with one shard's links
+        "./link.yaml": "that is the registry",
+        "citations.yaml.lock": "lock file",
+        "out": "that is a folder",
+        "missing/shard.yaml": "does not exist",
+    }
+    for results, message in careless.items():
+        ran = run_cli("check", "--shard", "1/2", "--results", results, "--no-archive", cwd=tmp_path)
+        assert ran.returncode == 2 and message in ran.stderr, (results, ran.stderr)
+        assert "checked" not in ran.stdout  # refused before checking anything
+    assert registry.read_text() == before
+    merged = run_cli("merge", "citations.yaml", cwd=tmp_path)
+    assert merged.returncode == 2 and "that is the registry" in merged.stderr
+    assert registry.read_text() == before
+
+
 def test_workers_give_what_one_process_gives(tmp_path: Path, webs: list[Web], wayback: FakeWayback) -> None:
     one, many = tmp_path / "one", tmp_path / "many"
     one.mkdir()
