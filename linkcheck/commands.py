@@ -165,6 +165,13 @@ def extract(
         registry = registry_mod.load(registry_path)
         read, recorded = _sources_for(paths, registry_path, registry.sources)
         own_files = frozenset({registry_path.resolve(), Path(f"{registry_path.resolve()}.lock")})
+        for path in paths:
+            if not _is_glob(path) and Path(path).resolve() in own_files:
+                # Read as a document it would be skipped, and a registry citing nothing emptied.
+                raise UsageError(
+                    f"{printable(path)} is the registry, not a document; {registry_path} was left as it was "
+                    "(linkcheck extract DOCUMENT... --registry FILE)"
+                )
         collection = collect(read, warn=warn, exclude=own_files)
         if collection.missing and paths:
             # A typo in CI must not go green, nor record a source the next run cannot read.
@@ -178,6 +185,13 @@ def extract(
             raise UsageError(
                 f"cannot read {', '.join(collection.missing)}, recorded as a source in {registry_path}; "
                 "the registry was left as it was (give the paths to read: linkcheck extract PATH...)"
+            )
+        if not collection.documents and registry.links:
+            # Nothing read (no document there, or none could be read) is no reason to forget
+            # every link, verdict and history the registry holds.
+            raise UsageError(
+                f"no document could be read in {', '.join(printable(p) for p in read)}; {registry_path} was left "
+                f"as it was, with its {count(len(registry.links), 'link')} (to start afresh, delete it)"
             )
         with gc_paused():
             summary = registry_mod.merge(registry, collection, recorded)

@@ -105,6 +105,31 @@ def test_a_recorded_source_that_is_gone_leaves_the_registry_as_it_was(tmp_path: 
     assert path.read_text() == before and "https://a.example/page" in before
 
 
+def test_extract_never_empties_a_registry_for_want_of_documents(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("[a](https://a.example/page)\n")
+    path = tmp_path / "citations.yaml"
+    assert run_cli("extract", "a.md", cwd=tmp_path).returncode == 0
+    before = path.read_text()
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "chart.png").write_bytes(b"\x89PNG\r\n")
+    (tmp_path / "broken.pdf").write_bytes(b"not a pdf")
+    careless = {
+        ("citations.yaml",): "is the registry, not a document",  # the registry named as a document
+        (str(path),): "is the registry, not a document",
+        ("figures",): "no document could be read",  # nothing but images there
+        ("broken.pdf",): "no document could be read",  # a document that cannot be read
+    }
+    for args, message in careless.items():
+        result = run_cli("extract", *args, cwd=tmp_path)
+        assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
+        assert "left as it was" in result.stderr
+        assert path.read_text() == before
+    # Documents that cite nothing any more do empty it: that is what they say.
+    (tmp_path / "a.md").write_text("No links left.\n")
+    assert run_cli("extract", "a.md", cwd=tmp_path).returncode == 0
+    assert "https://a.example/page" not in path.read_text()
+
+
 def test_the_readme_states_the_defaults_the_code_has() -> None:
     """Defaults live in linkcheck/config.py; the README's configuration example repeats them."""
     import re
