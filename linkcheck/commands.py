@@ -202,9 +202,19 @@ def extract(
 # ---------------------------------------------------------------------------- check
 
 
+def _require_file(registry_path: Path) -> None:
+    """A command that needs a registry says there is none before it makes anything beside it
+    (a lock file, for a mistyped --registry)."""
+    if not registry_path.exists():
+        raise UsageError(
+            f"{registry_path}: no such registry; run `linkcheck extract PATH...` first (or give --registry FILE)"
+        )
+
+
 def _require_entries(registry: Registry, registry_path: Path) -> None:
     if not registry.links and not registry.documents:
-        raise UsageError(f"{registry_path}: the registry is empty; run `linkcheck extract PATH...` first")
+        state = "the registry is empty" if registry_path.exists() else "no such registry"
+        raise UsageError(f"{registry_path}: {state}; run `linkcheck extract PATH...` first (or give --registry FILE)")
 
 
 def _archive_after_check(
@@ -280,6 +290,7 @@ def check(
     An offline run (not one answer) changes nothing and has exit code 3; a run stopped by a
     signal keeps its verdicts and has exit code 128 + the signal's number, without reports.
     """
+    _require_file(registry_path)
     with registry_mod.locked(registry_path, lock_timeout, notify=say):
         registry, loaded = registry_mod.load_with_text(registry_path)
         _require_entries(registry, registry_path)
@@ -409,6 +420,7 @@ def merge_results(
     """Fold shards' results files into the registry, save it, write the reports: what one
     `check` of every link gives, and the same exit codes (`--fail-on`; 3 if every shard was
     offline)."""
+    _require_file(registry_path)
     registry_file = os.path.realpath(registry_path)
     for path in files:
         if os.path.realpath(path) == registry_file:
@@ -494,6 +506,7 @@ def archive(
 ) -> ArchiveSummary:
     """Find verified snapshots for dead links (every link with `everything`), save the registry,
     write the reports. The reports are written whatever they hold: exit code 0."""
+    _require_file(registry_path)
     with registry_mod.locked(registry_path, lock_timeout, notify=say):
         registry, loaded = registry_mod.load_with_text(registry_path)
         if not registry.links:
@@ -579,6 +592,7 @@ def fix(
 ) -> FixSummary:
     """Point each dead citation at its verified snapshot (a moved one at its new address, a
     person's `replacement` first) in the documents themselves; see linkcheck/fix.py."""
+    _require_file(registry_path)
     with registry_mod.locked(registry_path, lock_timeout, notify=say):
         registry, loaded = registry_mod.load_with_text(registry_path)
         wanted = {Path(p).resolve() for p in paths}

@@ -130,6 +130,18 @@ def test_extract_never_empties_a_registry_for_want_of_documents(tmp_path: Path) 
     assert "https://a.example/page" not in path.read_text()
 
 
+def test_a_mistyped_registry_is_said_plainly_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    (tmp_path / "results.yaml").write_text("shard: {}\n")
+    for command in (["check"], ["archive"], ["fix"], ["report"], ["merge", "results.yaml"]):
+        result = run_cli(*command, "--registry", "citatons.yaml", cwd=tmp_path)
+        assert result.returncode == 2, (command, result.stderr)
+        assert "citatons.yaml: no such registry" in result.stderr, (command, result.stderr)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["results.yaml"], command  # no lock file made
+    (tmp_path / "empty.yaml").write_text("")
+    result = run_cli("check", "--registry", "empty.yaml", cwd=tmp_path)
+    assert result.returncode == 2 and "empty.yaml: the registry is empty" in result.stderr
+
+
 def test_the_readme_states_the_defaults_the_code_has() -> None:
     """Defaults live in linkcheck/config.py; the README's configuration example repeats them."""
     import re
