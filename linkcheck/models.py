@@ -25,7 +25,12 @@ __all__ = [
     "LookupState",
     "ArchiveLookup",
     "LastRun",
+    "REPORT_MARK",
 ]
+
+# Every report linkcheck writes says so near its start (a generator meta tag, a first comment, a
+# first JSON field), so that `extract` never reads a report written among the documents as one.
+REPORT_MARK = "linkcheck-report"
 
 
 class Verdict(StrEnum):

@@ -259,3 +259,26 @@ def test_nothing_after_a_deeply_nested_construct_is_lost(prefix: str, scanned: b
     extraction = extract_bytes(document.encode(), "deep.md", "markdown", warnings.append)
     assert {c.url for c in extraction.citations} == {"https://deep.example/", "https://later.example/"}
     assert bool(warnings) is scanned and all("nested more than 100 levels" in w for w in warnings)
+
+
+def test_reports_written_among_the_documents_are_not_read_as_documents(tmp_path: Path) -> None:
+    """Read again, a report would cite every link it lists, and keep them cited after the
+    documents dropped them."""
+    from tests.helpers import run_cli
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "paper.md").write_text("[a](https://a.example/page)\n")
+    # A person's own document may talk about linkcheck's reports: it is still read.
+    (docs / "notes.md").write_text("The linkcheck-report files (report.md, report.html) list [b](https://b.example/).\n")
+    assert run_cli("extract", "docs", cwd=tmp_path).returncode == 0
+    written = run_cli("report", "--output", "docs", "--format", "html,json,md,junit", cwd=tmp_path)
+    assert written.returncode == 0, written.stderr
+    reports = sorted(p.name for p in docs.iterdir() if p.name.startswith("report."))
+    assert reports == ["report.html", "report.json", "report.md", "report.xml"]
+    collection = collect([str(docs)])
+    assert sorted(d.document for d in collection.documents) == ["notes.md", "paper.md"]
+    skipped = [w for w in collection.warnings if "a report linkcheck wrote" in w]
+    assert len(skipped) == 4
+    again = run_cli("extract", "docs", cwd=tmp_path)
+    assert again.returncode == 0 and "2 documents" in again.stdout, again.stdout

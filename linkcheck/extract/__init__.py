@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from linkcheck.models import Extraction
+from linkcheck.models import REPORT_MARK, Extraction
 
 __all__ = [
     "gc_paused",
@@ -165,6 +165,13 @@ def extract_bytes(data: bytes, document: str, fmt: str, warn: Callable[[str], No
     return handlers[fmt](content, document)
 
 
+# How each report format says it is one (see models.REPORT_MARK): read again as a document, it
+# would cite every link it lists, and keep them cited after the documents drop them.
+_REPORT_RE = re.compile(
+    rb'<meta name="generator" content="%s">|<!-- %s: |"generator": "%s"' % ((REPORT_MARK.encode(),) * 3)
+)
+
+
 def extract_file(path: Path, document: str, warn: Callable[[str], None]) -> Extraction | None:
     """Extract one file, or warn and return None."""
     try:
@@ -176,6 +183,9 @@ def extract_file(path: Path, document: str, warn: Callable[[str], None]) -> Extr
             data = handle.read()
     except OSError as exc:
         warn(f"{path}: cannot read: {exc.strerror or exc}")
+        return None
+    if _REPORT_RE.search(data[:1024]):
+        warn(f"{path}: skipped, a report linkcheck wrote (reports are best written outside the documents' folders)")
         return None
     fmt = sniff_format(path, data[:512])
     if fmt is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from linkcheck.display import xml_safe
+from linkcheck.models import REPORT_MARK
 from linkcheck.report.model import CitationRow, LinkRow, Report
 from linkcheck.urls import archive_name
 
@@ -66,4 +67,5 @@ def render_junit(report: Report) -> str:
     suites.set("errors", "0")
     ET.indent(suites)
     # ElementTree writes control characters raw, which XML 1.0 forbids: escape them visibly.
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + xml_safe(ET.tostring(suites, encoding="unicode")) + "\n"
+    head = f'<?xml version="1.0" encoding="UTF-8"?>\n<!-- {REPORT_MARK}: written by linkcheck -->\n'
+    return head + xml_safe(ET.tostring(suites, encoding="unicode")) + "\n"

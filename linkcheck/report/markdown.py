@@ -4,6 +4,7 @@ the problems, grouped by document, each with its archived copy."""
 from __future__ import annotations
 
 from linkcheck.display import printable
+from linkcheck.models import REPORT_MARK
 from linkcheck.report.model import CitationRow, LinkRow, Report
 from linkcheck.urls import archive_name
 
@@ -41,7 +42,11 @@ def _link(url: str) -> str:
 def render_markdown(report: Report) -> str:
     summary = report.summary
     problems = [link for link in report.links if link.problem]
-    lines = [f"## Citation check — {report.generated_at[:10]}", ""]
+    lines = [
+        f"<!-- {REPORT_MARK}: written by linkcheck, not a document -->",
+        f"## Citation check — {report.generated_at[:10]}",
+        "",
+    ]
     if report.notice:
         lines += [f"> **Note:** {_cell(report.notice)}", ""]
     lines.append(" · ".join(f"**{count}** {status}" for status, count in summary.items()) or "No links.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from linkcheck.models import ArchiveLookup, Drift, LastRun, Snapshot
+from linkcheck.models import REPORT_MARK, ArchiveLookup, Drift, LastRun, Snapshot
 from linkcheck.registry.schema import DRIFT, LAST_RUN, LOOKUP, SNAPSHOT, to_data
 from linkcheck.urls import ArchivedUrl, archive_name
 
@@ -145,6 +145,7 @@ def report_data(report: Report) -> dict[str, Any]:
 def report_head(report: Report) -> dict[str, Any]:
     """The JSON document's fields before `links`: a large report is written a link at a time."""
     return {
+        "generator": REPORT_MARK,
         "schema_version": report.schema_version,
         "generated_at": report.generated_at,
         "notice": report.notice,
