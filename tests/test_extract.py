@@ -270,7 +270,9 @@ def test_reports_written_among_the_documents_are_not_read_as_documents(tmp_path:
     docs.mkdir()
     (docs / "paper.md").write_text("[a](https://a.example/page)\n")
     # A person's own document may talk about linkcheck's reports: it is still read.
-    (docs / "notes.md").write_text("The linkcheck-report files (report.md, report.html) list [b](https://b.example/).\n")
+    (docs / "notes.md").write_text(
+        "The linkcheck-report files (report.md, report.html) list [b](https://b.example/).\n"
+    )
     assert run_cli("extract", "docs", cwd=tmp_path).returncode == 0
     written = run_cli("report", "--output", "docs", "--format", "html,json,md,junit", cwd=tmp_path)
     assert written.returncode == 0, written.stderr
