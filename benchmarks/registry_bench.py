@@ -11,6 +11,7 @@ write). Targets (issue 17): load <= 3 s, save <= 2 s, re-extraction merge <= 10 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import tempfile
 import time
@@ -84,7 +85,30 @@ def main() -> None:
         print(f"save:  {save:.2f} s  (target 2 s; ratio {save / 2:.2f})")
         print(f"re-extraction merge (extract, end to end): {merge:.2f} s  (target 10 s; ratio {merge / 10:.2f})")
         print(f"verdicts kept by the merge: {kept}/{args.urls}")
+        reports(path, Path(tmp))
         hand_edits(path, Path(tmp))
+
+
+def reports(path: Path, tmp: Path) -> None:
+    """`linkcheck report` of the registry, all four formats, end to end in a subprocess: wall
+    time, peak memory (its own resident set, as it reports it), the size of each report."""
+    out = tmp / "reports"
+    start = time.perf_counter()
+    command = [sys.executable, "-c", _REPORT, "report", "--registry", str(path), "--output", str(out)]
+    ran = subprocess.run(command, check=True, capture_output=True, text=True, cwd=tmp)
+    seconds = time.perf_counter() - start
+    peak = int(ran.stderr.split()[-1]) / 1024
+    sizes = ", ".join(f"{f.name} {f.stat().st_size / 2**20:.1f} MB" for f in sorted(out.iterdir()))
+    print(f"report, all formats: {seconds:.2f} s, peak memory {peak:.0f} MB ({sizes})")
+
+
+_REPORT = """
+import resource, sys
+from linkcheck.cli import main
+code = main(sys.argv[1:])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+sys.exit(code)
+"""
 
 
 def _edited(text: str, every: int) -> tuple[str, int]:

@@ -26,6 +26,7 @@ from linkcheck.report import (
     render_junit,
     render_markdown,
     report_data,
+    write_reports,
 )
 from linkcheck.report.json_report import json_text
 from tests.conftest import ServerFactory
@@ -275,3 +276,32 @@ def test_the_host_the_checker_and_reports_use_is_what_urlsplit_says(url: str) ->
     from linkcheck.redirects import host_of
 
     assert host_of(url) == (urlsplit(url).hostname or "")
+
+
+def test_a_large_report_lists_only_the_links_that_need_action_or_a_look(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import linkcheck.report.html as html_module
+
+    full = report()
+    rows = [link for link in full.links if link.url]
+    assert len(tree_rows(render_html(full))) == len(rows)  # small: every link listed
+    monkeypatch.setattr(html_module, "LIST_EVERY_LINK_UP_TO", len(rows) - 1)
+    tree = html.fromstring(render_html(full))
+    listed = tree_rows(tree)
+    fine = [link for link in rows if not link.problem and link.status in ("ok", "skipped", None)]
+    assert fine and len(listed) == len(rows) - len(fine)
+    assert all(row.get("data-status") != "ok" for row in listed)
+    assert {row.get("data-url") for row in listed} >= {HOSTILE_URL, "https://news.example/article"}
+    notice = tree.xpath("//p[contains(., 'Not listed here')]")[0].text_content()
+    assert f"{len(fine)} ok" in notice and "report.json lists every link" in notice
+    assert "ok" not in tree.xpath("//select[@id='f-status']//option/text()")
+    # Written a piece at a time: the same page.
+    written = write_reports(full, tmp_path, ("html",))
+    assert written["html"].read_text(encoding="utf-8") == render_html(full)
+
+
+def tree_rows(page: str | html.HtmlElement) -> list[html.HtmlElement]:
+    tree = html.fromstring(page) if isinstance(page, str) else page
+    rows: list[html.HtmlElement] = tree.xpath("//table[@id='links']/tbody/tr")
+    return rows

@@ -16,7 +16,7 @@ from linkcheck.report.model import Report, report_data
 
 if TYPE_CHECKING:
     from linkcheck.report.annotations import render_annotations
-    from linkcheck.report.html import render_html
+    from linkcheck.report.html import html_pieces, render_html
     from linkcheck.report.junit import render_junit
     from linkcheck.report.markdown import render_markdown
     from linkcheck.report.terminal import print_summary
@@ -27,6 +27,7 @@ __all__ = [
     "FORMATS",
     "REPORT_SCHEMA_VERSION",
     "build_report",
+    "html_pieces",
     "parse_formats",
     "print_summary",
     "render_annotations",
@@ -41,6 +42,7 @@ __all__ = [
 # writing only JSON (or nothing for the terminal) need not pay.
 _LAZY = {
     "render_annotations": "annotations",
+    "html_pieces": "html",
     "render_html": "html",
     "render_junit": "junit",
     "render_markdown": "markdown",
@@ -78,6 +80,6 @@ def write_reports(
         if name == "json":
             written[name] = write_json(report, directory)
         else:
-            render = __getattr__({"html": "render_html", "md": "render_markdown"}.get(name, "render_junit"))
+            render = __getattr__({"html": "html_pieces", "md": "render_markdown"}.get(name, "render_junit"))
             written[name] = write_atomically(path, render(report))
     return written

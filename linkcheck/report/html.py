@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections import Counter
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -18,10 +20,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from linkcheck.display import printable
-from linkcheck.report.model import CitationRow, Report
+from linkcheck.report.model import CitationRow, LinkRow, Report
 from linkcheck.urls import archive_name
 
-__all__ = ["render_html"]
+__all__ = ["LIST_EVERY_LINK_UP_TO", "html_pieces", "render_html"]
 
 _TEMPLATES = Path(__file__).parent / "templates"
 _COLOURS = {
@@ -75,28 +77,52 @@ def _wayback_date(timestamp: str | None) -> str:
         return timestamp
 
 
+# Up to this many links the page lists every one; beyond it, only those that need action or a
+# look: a page of 100,000 rows is 110 MB, which a browser opens slowly if at all, and a reviewer
+# does not read the links that are fine. report.json lists every link.
+LIST_EVERY_LINK_UP_TO = 5_000
+_FINE = frozenset({"ok", "skipped", "unchecked"})
+
+
 def render_html(report: Report, title: str = "Citation report") -> str:
+    return "".join(html_pieces(report, title))
+
+
+def html_pieces(report: Report, title: str = "Citation report") -> Iterator[str]:
+    """The page, a piece at a time (a large report is never one string in memory)."""
     env = _environment()
     script = (_TEMPLATES / "report.js").read_text(encoding="utf-8")
     style = (_TEMPLATES / "report.css").read_text(encoding="utf-8")
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
-    hosts = sorted({link.host for link in report.links if link.host})
+    rows = [link for link in report.links if link.url]
+    unlisted: Counter[str] = Counter()
+    if len(rows) > LIST_EVERY_LINK_UP_TO:
+        listed = [link for link in rows if link.problem or (link.status or "unchecked") not in _FINE]
+        unlisted = Counter(link.status or "unchecked" for link in rows) - Counter(
+            link.status or "unchecked" for link in listed
+        )
+        rows = listed
+    hosts = sorted({link.host for link in rows if link.host})
     documents = [d.name for d in report.documents]
     missing: dict[str, list[CitationRow]] = {}
     for link in report.links:
         if link.url is None:
             for citation in link.citations:
                 missing.setdefault(citation.document, []).append(citation)
-    return env.get_template("report.html.j2").render(
+    return env.get_template("report.html.j2").generate(
         report=report,
         title=title,
         script=script,
         style=style,
         script_hash=f"sha256-{digest}",
+        rows=rows,
+        unlisted=sorted(unlisted.items()),
+        unlisted_total=sum(unlisted.values()),
+        list_limit=LIST_EVERY_LINK_UP_TO,
         hosts=hosts,
         documents=documents,
         missing=missing,
-        status_groups=_status_groups(report),
+        status_groups=_status_groups(rows),
         link_problems=sum(1 for link in report.links if link.problem and link.url),
         lost=sum(len(link.citations) for link in report.links if link.url is None),
         links_total=sum(1 for link in report.links if link.url),
@@ -111,9 +137,9 @@ _GROUPS = (
 )
 
 
-def _status_groups(report: Report) -> list[tuple[str, list[str]]]:
+def _status_groups(rows: list[LinkRow]) -> list[tuple[str, list[str]]]:
     """The verdicts present in the links table, grouped as a reader looks for them."""
-    present = {link.status or "unchecked" for link in report.links if link.url}
+    present = {link.status or "unchecked" for link in rows}
     groups = [(name, [s for s in members if s in present]) for name, members in _GROUPS]
     known = {s for _, members in _GROUPS for s in members}
     other = sorted(present - known)
