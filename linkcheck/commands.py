@@ -133,7 +133,7 @@ def publish(
     formats = parse_formats(config.formats)
     with gc_paused():  # a report of 100,000 links: a quarter of its time went to collector rescans
         report = build_report(registry, generated_at, notice)
-        written = write_reports(report, Path(config.output), formats)
+        written = write_reports(report, Path(config.output), formats, markdown_max_bytes=config.markdown_max_bytes)
     problems = report.problems
     new = sum(1 for link in problems if link.new)
     code = exit_code(len(problems), new, config.fail_on)

@@ -226,6 +226,10 @@ class Config:
     memento_timemaps: dict[str, str] | None = None
     memento_gap: float = ArchiveOptions.memento_gap
     memento_per_minute: int = ArchiveOptions.memento_per_minute
+    # report.md is cut, with a line saying so, to stay under GitHub's limits: 1 MiB for a job
+    # summary (beyond it "$GITHUB_STEP_SUMMARY upload aborted" and the summary is lost), 65,536
+    # characters for a pull-request comment (set 65000 for those).
+    markdown_max_bytes: int = 1_000_000
 
     def timemaps(self) -> tuple[tuple[str, str], ...]:
         """The other archives to ask, in order (see `memento_timemaps`)."""
@@ -305,6 +309,7 @@ _TYPES: dict[str, type] = {
     "drift_budget": int,
     "workers": int,
     "memento_per_minute": int,
+    "markdown_max_bytes": int,
 }
 
 
@@ -390,7 +395,14 @@ def load_config(directory: Path, overrides: dict[str, Any]) -> Config:
 
 
 # Counts that must be at least one (zero would wait forever), and seconds that must be finite.
-_AT_LEAST_ONE = ("max_concurrency", "host_concurrency", "archive_concurrency", "cdx_per_minute", "memento_per_minute")
+_AT_LEAST_ONE = (
+    "max_concurrency",
+    "host_concurrency",
+    "archive_concurrency",
+    "cdx_per_minute",
+    "memento_per_minute",
+    "markdown_max_bytes",
+)
 _SECONDS = ("min_interval", "max_age", "archive_ttl", "save_if_older", "save_poll_interval", "memento_gap")
 _LONGEST = 100 * 365 * 86400.0  # a duration beyond a century is a typo, and overflows dates
 

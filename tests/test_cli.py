@@ -164,6 +164,7 @@ def test_the_readme_states_the_defaults_the_code_has() -> None:
         "formats",
         "fail_on",
         "deny_private",
+        "markdown_max_bytes",
     ):
         assert example[key] == getattr(DEFAULTS, key), key
     days = {"archive_ttl": DEFAULTS.archive_ttl, "save_if_older": DEFAULTS.save_if_older}

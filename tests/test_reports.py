@@ -16,7 +16,9 @@ import pytest
 import yaml
 from lxml import etree, html
 
-from linkcheck.registry import dump
+from linkcheck.models import Citation, LinkResult, Verdict
+from linkcheck.registry import LinkEntry, Registry, dump
+from linkcheck.registry import save as registry_save
 from linkcheck.report import (
     Report,
     build_report,
@@ -305,3 +307,38 @@ def tree_rows(page: str | html.HtmlElement) -> list[html.HtmlElement]:
     tree = html.fromstring(page) if isinstance(page, str) else page
     rows: list[html.HtmlElement] = tree.xpath("//table[@id='links']/tbody/tr")
     return rows
+
+
+def _many_problems(count: int) -> Registry:
+    registry = Registry()
+    for i in range(count):
+        url = f"https://gone.example/articles/{i:05d}/a-long-enough-slug-for-a-real-article"
+        entry = LinkEntry(url, citations=[Citation(url, f"doc{i % 7}.md", i + 1, f"source {i}")])
+        entry.result = LinkResult(Verdict.BROKEN, "2026-11-23T08:00:00Z", http_status=404, error="HTTP 404")
+        registry.links[url] = entry
+    return registry
+
+
+def test_report_md_is_cut_to_stay_under_githubs_limits_and_says_so(tmp_path: Path) -> None:
+    """GitHub drops a job summary over 1 MiB ("$GITHUB_STEP_SUMMARY upload aborted, supports
+    content up to a size of 1024k") and refuses a pull-request comment over 65,536 characters."""
+    from linkcheck.config import DEFAULTS
+    from linkcheck.report.markdown import MAX_BYTES
+
+    assert DEFAULTS.markdown_max_bytes == MAX_BYTES < 1024 * 1024
+    full = build_report(_many_problems(2000), GENERATED_AT)
+    text = render_markdown(full)
+    assert len(text.encode()) < MAX_BYTES and "not shown" not in text  # all 2,000 fit
+    cut = render_markdown(full, 65_000)
+    assert len(cut.encode()) <= 65_000
+    shown = sum(1 for line in cut.splitlines() if line.startswith("| line "))
+    left = re.search(r"\*\*(\d+)\*\* more citations of links that need action not shown", cut)
+    assert left is not None and 100 < shown < 2000 and shown + int(left[1]) == 2000
+    assert "**2000** broken" in cut  # the counts cover everything
+    # From the configuration, end to end.
+    registry = tmp_path / "citations.yaml"
+    registry_save(_many_problems(2000), registry)
+    (tmp_path / "linkcheck.toml").write_text("markdown_max_bytes = 65000\n")
+    assert run_cli("report", "--format", "md", cwd=tmp_path).returncode == 0
+    written = (tmp_path / "reports" / "report.md").read_text()
+    assert len(written.encode()) <= 65_000 and "not shown here" in written

@@ -69,7 +69,12 @@ def parse_formats(text: str) -> tuple[str, ...]:
 
 
 def write_reports(
-    registry: Registry | Report, directory: Path, formats: tuple[str, ...] = FORMATS, generated_at: str | None = None
+    registry: Registry | Report,
+    directory: Path,
+    formats: tuple[str, ...] = FORMATS,
+    generated_at: str | None = None,
+    *,
+    markdown_max_bytes: int | None = None,
 ) -> dict[str, Path]:
     """Write each chosen format into `directory` from a registry or an already built report;
     returns format → path."""
@@ -79,6 +84,8 @@ def write_reports(
         path = directory / _FILES[name]
         if name == "json":
             written[name] = write_json(report, directory)
+        elif name == "md" and markdown_max_bytes is not None:
+            written[name] = write_atomically(path, __getattr__("render_markdown")(report, markdown_max_bytes))
         else:
             render = __getattr__({"html": "html_pieces", "md": "render_markdown"}.get(name, "render_junit"))
             written[name] = write_atomically(path, render(report))

@@ -8,7 +8,7 @@ from linkcheck.models import REPORT_MARK
 from linkcheck.report.model import CitationRow, LinkRow, Report
 from linkcheck.urls import archive_name
 
-__all__ = ["render_markdown"]
+__all__ = ["MAX_BYTES", "render_markdown"]
 
 
 def _cell(text: object) -> str:
@@ -39,7 +39,14 @@ def _link(url: str) -> str:
     return _cell(printable(url))
 
 
-def render_markdown(report: Report) -> str:
+# GitHub's limit for a job summary is 1 MiB (more, and the whole summary is lost); this leaves
+# room for another step's lines. Config: markdown_max_bytes (65000 for a pull-request comment).
+MAX_BYTES = 1_000_000
+_CUT_ROOM = 400  # bytes kept for the line that says what was left out
+
+
+def render_markdown(report: Report, max_bytes: int = MAX_BYTES) -> str:
+    """The counts, then the problems by document, cut (saying so) to stay under `max_bytes`."""
     summary = report.summary
     problems = [link for link in report.links if link.problem]
     lines = [
@@ -60,9 +67,19 @@ def render_markdown(report: Report) -> str:
     for link in problems:
         for citation in link.citations:
             by_document.setdefault(citation.document, []).append((link, citation))
+    used = sum(len(line.encode("utf-8")) + 1 for line in lines)
+    left_out = 0
     for document, rows in sorted(by_document.items()):
-        lines += [f"### {_cell(document)}", "", "| where | link | verdict | archived copy |", "|---|---|---|---|"]
+        head = [f"### {_cell(document)}", "", "| where | link | verdict | archived copy |", "|---|---|---|---|"]
+        if left_out or used + sum(len(h.encode("utf-8")) + 1 for h in head) + _CUT_ROOM > max_bytes:
+            left_out += len(rows)
+            continue
+        lines += head
+        used += sum(len(h.encode("utf-8")) + 1 for h in head)
         for link, citation in sorted(rows, key=lambda row: row[1].line or 0):
+            if left_out:
+                left_out += 1
+                continue
             where = f"page {citation.page}" if citation.page else f"line {citation.line}"
             target = _link(link.url) if link.url else f"“{_cell(citation.text)}” (target lost)"
             verdict = f"`{link.status}`" + (" 🆕" if link.new else "")
@@ -84,6 +101,19 @@ def render_markdown(report: Report) -> str:
                 copy = "none: " + _cell(link.archive_lookup.detail or link.archive_lookup.state)
             else:
                 copy = "—"
-            lines.append(f"| {where} | {target} | {verdict} | {copy} |")
+            row = f"| {where} | {target} | {verdict} | {copy} |"
+            if used + len(row.encode("utf-8")) + 1 + _CUT_ROOM > max_bytes:
+                left_out += 1
+                continue
+            lines.append(row)
+            used += len(row.encode("utf-8")) + 1
         lines.append("")
+        used += 1
+    if left_out:
+        lines += [
+            f"**{left_out}** more {'citation' if left_out == 1 else 'citations'} of links that need action "
+            f"not shown here, to keep this summary under {max_bytes:,} bytes: `report.html` and "
+            "`report.json` list them all.",
+            "",
+        ]
     return "\n".join(lines)
