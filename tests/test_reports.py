@@ -107,11 +107,17 @@ def test_junit_snapshot_validates_and_classifies() -> None:
 
 def test_annotations_escape_and_point_at_files() -> None:
     lines = render_annotations(report(), locate=lambda document: f"docs/{document}")
-    assert "::warning file=docs/paper.md,line=12,title=citation broken::https://news.example/article" in lines[0]
+    assert any(
+        "::warning file=docs/paper.md,line=12,title=citation broken::https://news.example/article" in x for x in lines
+    )
     assert all(line.startswith("::warning file=docs/") for line in lines)
+    # New problems first: GitHub shows only the first ten of a step.
+    new = {link.url for link in report().links if link.new and link.problem}
+    firsts = [line.split("::")[2].split(": ")[0] for line in lines[: len(new)]]
+    assert new and set(firsts) <= new | {HOSTILE_URL.replace("%", "%25")}
     multi = build_report(build(), GENERATED_AT)
     multi.links[0].error = "line one\nline two, 100%"
-    assert "line one%0Aline two, 100%25" in render_annotations(multi)[0]
+    assert any("line one%0Aline two, 100%25" in line for line in render_annotations(multi))
 
 
 def test_terminal_summary_plain_off_a_terminal() -> None:
@@ -342,3 +348,13 @@ def test_report_md_is_cut_to_stay_under_githubs_limits_and_says_so(tmp_path: Pat
     assert run_cli("report", "--format", "md", cwd=tmp_path).returncode == 0
     written = (tmp_path / "reports" / "report.md").read_text()
     assert len(written.encode()) <= 65_000 and "not shown here" in written
+
+
+def test_annotations_stop_where_github_stops_showing_them_and_say_how_many_more() -> None:
+    from linkcheck.report.annotations import MAX_WARNINGS
+
+    lines = render_annotations(build_report(_many_problems(25), GENERATED_AT))
+    assert len(lines) == MAX_WARNINGS + 1 == 11
+    assert all(line.startswith("::warning ") for line in lines[:-1])
+    assert lines[-1].startswith("::notice ") and "15 more citations need action" in lines[-1]
+    assert len(render_annotations(build_report(_many_problems(MAX_WARNINGS), GENERATED_AT))) == MAX_WARNINGS
