@@ -91,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
         "registry. With no PATH, re-extracts the sources recorded in the registry.",
     )
     extract.add_argument("paths", nargs="*", metavar="PATH", help="files, directories (recursive) or globs")
+    extract.add_argument(
+        "--no-ignore",
+        action="store_true",
+        help="in a directory, read also the files .gitignore (in a Git repository) and .ignore files exclude",
+    )
     _add_common(extract)
 
     check = commands.add_parser(
@@ -368,7 +373,9 @@ def _locator(sources: list[str], path: Path) -> Callable[[str], str]:
 
 def run_extract(args: argparse.Namespace) -> int:
     path = Path(args.registry)
-    result = commands.extract(path, args.paths, lock_timeout=args.lock_timeout, say=_say, warn=_warn)
+    result = commands.extract(
+        path, args.paths, lock_timeout=args.lock_timeout, say=_say, warn=_warn, ignore_rules=not args.no_ignore
+    )
     summary = result.merge
     print(
         f"{summary.documents} documents, {summary.urls} URLs, {summary.citations} citations, "

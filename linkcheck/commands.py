@@ -158,9 +158,16 @@ def _is_glob(path: str) -> bool:
 
 
 def extract(
-    registry_path: Path, paths: list[str], *, lock_timeout: float = -1, say: Say = _quiet, warn: Say = _quiet
+    registry_path: Path,
+    paths: list[str],
+    *,
+    lock_timeout: float = -1,
+    say: Say = _quiet,
+    warn: Say = _quiet,
+    ignore_rules: bool = True,
 ) -> ExtractSummary:
-    """Extract the citations of `paths` (or of the sources the registry records) and merge them in."""
+    """Extract the citations of `paths` (or of the sources the registry records) and merge them
+    in; in a directory, not what .gitignore and .ignore rules exclude, unless not `ignore_rules`."""
     with registry_mod.locked(registry_path, lock_timeout, notify=say):
         registry = registry_mod.load(registry_path)
         read, recorded = _sources_for(paths, registry_path, registry.sources)
@@ -172,7 +179,7 @@ def extract(
                     f"{printable(path)} is the registry, not a document; {registry_path} was left as it was "
                     "(linkcheck extract DOCUMENT... --registry FILE)"
                 )
-        collection = collect(read, warn=warn, exclude=own_files)
+        collection = collect(read, warn=warn, exclude=own_files, ignore_rules=ignore_rules)
         if collection.missing and paths:
             # A typo in CI must not go green, nor record a source the next run cannot read.
             raise UsageError(

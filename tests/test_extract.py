@@ -284,3 +284,66 @@ def test_reports_written_among_the_documents_are_not_read_as_documents(tmp_path:
     assert len(skipped) == 4
     again = run_cli("extract", "docs", cwd=tmp_path)
     assert again.returncode == 0 and "2 documents" in again.stdout, again.stdout
+
+
+def _tree(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def test_a_folder_walk_leaves_out_what_gitignore_and_ignore_files_exclude(tmp_path: Path) -> None:
+    """As git, ripgrep and lychee do: a build folder or node_modules is not read as documents."""
+    from tests.helpers import run_cli
+
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)  # a Git repository (a worktree has a .git file instead)
+    _tree(
+        repo,
+        {
+            ".gitignore": "# built pages\n_build/\nnode_modules/\n*.draft.md\n!keep.draft.md\n/top-only.md\n",
+            "docs/paper.md": "[a](https://a.example/)\n",
+            "docs/_build/paper.html": '<a href="https://built.example/">a</a>',
+            "docs/notes.draft.md": "[d](https://draft.example/)\n",
+            "docs/keep.draft.md": "[k](https://keep.example/)\n",
+            "docs/top-only.md": "[t](https://nested-top.example/)\n",  # `/top-only.md` is anchored: not this one
+            "top-only.md": "[t](https://top.example/)\n",
+            "docs/.gitignore": "private/\n",
+            "docs/private/secret.md": "[s](https://private.example/)\n",
+            "node_modules/pkg/README.md": "[n](https://npm.example/)\n",
+            "docs/.ignore": "scratch.md\n",
+            "docs/scratch.md": "[x](https://scratch.example/)\n",
+        },
+    )
+    found = collect([str(repo)])
+    names = sorted(d.document for d in found.documents)
+    assert names == ["docs/keep.draft.md", "docs/paper.md", "docs/top-only.md"]
+    left = next(w for w in found.warnings if "left out by .gitignore or .ignore rules" in w)
+    assert "3 files and 3 folders" in left and "--no-ignore" in left
+    # Walking a folder inside the repository: the rules above it still count.
+    assert sorted(d.document for d in collect([str(repo / "docs")]).documents) == [
+        "keep.draft.md",
+        "paper.md",
+        "top-only.md",
+    ]
+    # --no-ignore reads everything (hidden files aside); a file named explicitly is always read.
+    assert len(collect([str(repo)], ignore_rules=False).documents) == 9
+    assert [d.document for d in collect([str(repo / "docs" / "scratch.md")]).documents] == ["scratch.md"]
+    result = run_cli("extract", "repo", "--registry", "r.yaml", cwd=tmp_path)
+    assert result.returncode == 0 and "https://built.example/" not in (tmp_path / "r.yaml").read_text()
+    everything = run_cli("extract", "repo", "--no-ignore", "--registry", "r.yaml", cwd=tmp_path)
+    assert everything.returncode == 0 and "https://built.example/" in (tmp_path / "r.yaml").read_text()
+
+
+def test_outside_a_git_repository_only_ignore_files_count(tmp_path: Path) -> None:
+    _tree(
+        tmp_path,
+        {
+            ".gitignore": "*.md\n",  # not a repository: git would not use it, neither do we
+            ".ignore": "old/\n",
+            "a.md": "[a](https://a.example/)\n",
+            "old/b.md": "[b](https://b.example/)\n",
+        },
+    )
+    assert [d.document for d in collect([str(tmp_path)]).documents] == ["a.md"]

@@ -202,12 +202,26 @@ def extract_file(path: Path, document: str, warn: Callable[[str], None]) -> Extr
     return None
 
 
-def _walk(root: Path) -> Iterator[Path]:
+def _walk(root: Path, left_out: list[str] | None = None) -> Iterator[Path]:
+    """The files under `root`, sorted, hidden ones aside; with `left_out`, also those that
+    .gitignore and .ignore rules exclude (see ignore.py), whose paths are added to it."""
+    from linkcheck.extract.ignore import Rules  # pathspec: 25 ms of start-up a check need not pay
+
+    rules = Rules(root) if left_out is not None else None
     for directory, subdirs, files in os.walk(root):
         subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+        if rules is not None and left_out is not None:
+            rules.enter(directory)
+            kept = [d for d in subdirs if not rules.ignored(directory, d, is_dir=True)]
+            left_out += [os.path.join(directory, d) + "/" for d in subdirs if d not in kept]
+            subdirs[:] = kept
         for name in sorted(files):
-            if not name.startswith("."):
-                yield Path(directory, name)
+            if name.startswith("."):
+                continue
+            if rules is not None and left_out is not None and rules.ignored(directory, name, is_dir=False):
+                left_out.append(os.path.join(directory, name))
+                continue
+            yield Path(directory, name)
 
 
 def _glob_regex(pattern: str) -> re.Pattern[str]:
@@ -285,14 +299,18 @@ def document_path(name: str) -> str:
 
 
 def expand(
-    paths: list[str], warn: Callable[[str], None], missing: Callable[[str], None] | None = None
+    paths: list[str],
+    warn: Callable[[str], None],
+    missing: Callable[[str], None] | None = None,
+    left_out: list[str] | None = None,
 ) -> Iterator[tuple[Path, str]]:
     """(file, document name) for every argument: a directory's files are named relative to it.
-    An argument that names nothing is warned about and passed to `missing`."""
+    An argument that names nothing is warned about and passed to `missing`. With `left_out`, a
+    directory's walk leaves out what .gitignore and .ignore rules exclude, and lists it there."""
     for argument in paths:
         path = Path(argument)
         if path.is_dir():
-            for file in _walk(path):
+            for file in _walk(path, left_out):
                 yield file, file.relative_to(path).as_posix()
         elif path.exists():
             yield path, _file_name(argument)
@@ -343,9 +361,13 @@ def _run_jobs(jobs: list[tuple[Path, str]]) -> Iterator[tuple[Extraction | None,
 
 
 def collect(
-    paths: list[str], warn: Callable[[str], None] | None = None, exclude: frozenset[Path] = frozenset()
+    paths: list[str],
+    warn: Callable[[str], None] | None = None,
+    exclude: frozenset[Path] = frozenset(),
+    ignore_rules: bool = True,
 ) -> Collection:
-    """Extract every document under `paths`, except the files in `exclude` (resolved paths).
+    """Extract every document under `paths`, except the files in `exclude` (resolved paths)
+    and, with `ignore_rules`, what .gitignore and .ignore rules exclude in a folder's walk.
 
     Documents come back in the order of `paths` and, within a directory, sorted by name, so
     the registry is the same however often it is rebuilt.
@@ -360,7 +382,8 @@ def collect(
     jobs: list[tuple[Path, str]] = []
     seen: dict[str, Path] = {}
     not_documents = 0
-    for file, raw_name in expand(paths, _warn, result.missing.append):
+    left_out: list[str] | None = [] if ignore_rules else None
+    for file, raw_name in expand(paths, _warn, result.missing.append, left_out):
         if exclude and file.resolve() in exclude:
             continue
         if file.suffix.lower() in _NOT_DOCUMENTS:
@@ -381,4 +404,11 @@ def collect(
             result.documents.append(extraction)
     if not_documents:
         _warn(f"{not_documents} images, stylesheets, scripts and other non-documents skipped")
+    if left_out:
+        folders = sum(1 for item in left_out if item.endswith("/"))
+        shown = ", ".join(left_out[:3]) + (", …" if len(left_out) > 3 else "")
+        _warn(
+            f"{len(left_out) - folders} files and {folders} folders left out by .gitignore or .ignore rules "
+            f"({shown}; --no-ignore reads them)"
+        )
     return result

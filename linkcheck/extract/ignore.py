@@ -1,0 +1,86 @@
+"""Which files a folder walk leaves out: those that `.gitignore` files (inside a Git
+repository) and `.ignore` files exclude, as git, ripgrep and lychee do, so that a build folder
+(`_build/`, `site/`), `node_modules/` or a virtual environment is not read as documents.
+
+A rule file applies to its own folder and everything under it, with git's syntax
+(pathspec's GitIgnoreSpec); a deeper file decides before a shallower one, and within a file
+the last matching pattern decides (`!` re-includes). Rule files above the walked folder count
+up to the top of its repository (`.git/info/exclude` too). An ignored folder is not entered,
+as git does not. Files named on the command line are read whatever the rules say.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pathspec
+
+__all__ = ["Rules"]
+
+_RULE_FILES = (".gitignore", ".ignore")
+
+
+class Rules:
+    """The ignore rules in force in each folder of one walk."""
+
+    def __init__(self, root: Path) -> None:
+        self._in_git = False
+        top = _repository_top(root)
+        self._rules: dict[str, list[tuple[str, pathspec.GitIgnoreSpec]]] = {}
+        chain: list[tuple[str, pathspec.GitIgnoreSpec]] = []
+        if top is not None:
+            self._in_git = True
+            exclude = _spec(top / ".git" / "info" / "exclude")
+            if exclude is not None:
+                chain.append((str(top), exclude))
+            resolved = root.resolve()
+            for folder in [*reversed(resolved.parents), resolved]:
+                if folder == top or top in folder.parents:
+                    if folder != resolved:
+                        chain += self._own(folder)
+        self._above = chain
+        self._root = str(root.resolve())
+
+    def _own(self, folder: Path) -> list[tuple[str, pathspec.GitIgnoreSpec]]:
+        found = []
+        for name in _RULE_FILES:
+            if name == ".gitignore" and not self._in_git:
+                continue
+            spec = _spec(folder / name)
+            if spec is not None:
+                found.append((str(folder), spec))
+        return found
+
+    def enter(self, directory: str) -> None:
+        """Read the rule files of `directory` (each folder of the walk, parents first)."""
+        resolved = os.path.realpath(directory)
+        parent = self._rules.get(os.path.dirname(resolved), self._above) if resolved != self._root else self._above
+        self._rules[resolved] = parent + self._own(Path(resolved))
+
+    def ignored(self, directory: str, name: str, is_dir: bool) -> bool:
+        """Whether `name` in `directory` (entered before) is left out."""
+        path = os.path.join(os.path.realpath(directory), name)
+        for base, spec in reversed(self._rules[os.path.realpath(directory)]):
+            relative = os.path.relpath(path, base).replace(os.sep, "/") + ("/" if is_dir else "")
+            decided = spec.check_file(relative).include
+            if decided is not None:
+                return decided
+        return False
+
+
+def _spec(path: Path) -> pathspec.GitIgnoreSpec | None:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(lines) if any(line.strip() for line in lines) else None
+
+
+def _repository_top(root: Path) -> Path | None:
+    """The folder holding `.git` (a folder, or a file in a worktree) at or above `root`."""
+    resolved = root.resolve()
+    for folder in [resolved, *resolved.parents]:
+        if (folder / ".git").exists():
+            return folder
+    return None
