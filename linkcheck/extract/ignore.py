@@ -27,7 +27,8 @@ class Rules:
     def __init__(self, root: Path) -> None:
         self._in_git = False
         top = _repository_top(root)
-        self._rules: dict[str, list[tuple[str, pathspec.GitIgnoreSpec]]] = {}
+        # each folder of the walk → (its real path, the rules in force there, shallowest first)
+        self._rules: dict[str, tuple[str, list[tuple[str, pathspec.GitIgnoreSpec]]]] = {}
         chain: list[tuple[str, pathspec.GitIgnoreSpec]] = []
         if top is not None:
             self._in_git = True
@@ -53,15 +54,19 @@ class Rules:
         return found
 
     def enter(self, directory: str) -> None:
-        """Read the rule files of `directory` (each folder of the walk, parents first)."""
+        """Read the rule files of `directory` (each folder of the walk, as os.walk names it,
+        parents first)."""
         resolved = os.path.realpath(directory)
-        parent = self._rules.get(os.path.dirname(resolved), self._above) if resolved != self._root else self._above
-        self._rules[resolved] = parent + self._own(Path(resolved))
+        parent = self._above if resolved == self._root else self._rules[os.path.dirname(directory)][1]
+        self._rules[directory] = (resolved, parent + self._own(Path(resolved)))
 
     def ignored(self, directory: str, name: str, is_dir: bool) -> bool:
         """Whether `name` in `directory` (entered before) is left out."""
-        path = os.path.join(os.path.realpath(directory), name)
-        for base, spec in reversed(self._rules[os.path.realpath(directory)]):
+        resolved, rules = self._rules[directory]
+        if not rules:
+            return False
+        path = os.path.join(resolved, name)
+        for base, spec in reversed(rules):
             relative = os.path.relpath(path, base).replace(os.sep, "/") + ("/" if is_dir else "")
             decided = spec.check_file(relative).include
             if decided is not None:
