@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.extract_bench import timed_extract  # noqa: E402
-from linkcheck import registry  # noqa: E402
+from linkcheck import registry, shards  # noqa: E402
 from linkcheck.errors import RegistryError  # noqa: E402
 from linkcheck.models import Citation, History, LinkResult, Verdict  # noqa: E402
 from linkcheck.registry import DocumentEntry, LinkEntry, Registry  # noqa: E402
@@ -86,29 +86,53 @@ def main() -> None:
         print(f"re-extraction merge (extract, end to end): {merge:.2f} s  (target 10 s; ratio {merge / 10:.2f})")
         print(f"verdicts kept by the merge: {kept}/{args.urls}")
         reports(path, Path(tmp))
+        shard_merge(path, Path(tmp))
         hand_edits(path, Path(tmp))
 
 
-def reports(path: Path, tmp: Path) -> None:
-    """`linkcheck report` of the registry, all four formats, end to end in a subprocess: wall
-    time, peak memory (its own resident set, as it reports it), the size of each report."""
-    out = tmp / "reports"
+def _measured(*args: str, cwd: Path) -> tuple[float, float]:
+    """`linkcheck ARGS` end to end in a subprocess: (seconds, peak memory in MB, its own
+    resident set as it reports it)."""
     start = time.perf_counter()
-    command = [sys.executable, "-c", _REPORT, "report", "--registry", str(path), "--output", str(out)]
-    ran = subprocess.run(command, check=True, capture_output=True, text=True, cwd=tmp)
+    ran = subprocess.run([sys.executable, "-c", _MEASURE, *args], capture_output=True, text=True, cwd=cwd)
     seconds = time.perf_counter() - start
-    peak = int(ran.stderr.split()[-1]) / 1024
-    sizes = ", ".join(f"{f.name} {f.stat().st_size / 2**20:.1f} MB" for f in sorted(out.iterdir()))
-    print(f"report, all formats: {seconds:.2f} s, peak memory {peak:.0f} MB ({sizes})")
+    if ran.returncode not in (0, 1):
+        raise RuntimeError(f"linkcheck {args[0]} failed: {ran.stderr[-500:]}")
+    return seconds, int(ran.stderr.split()[-1]) / 1024
 
 
-_REPORT = """
+_MEASURE = """
 import resource, sys
 from linkcheck.cli import main
 code = main(sys.argv[1:])
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
 sys.exit(code)
 """
+
+
+def reports(path: Path, tmp: Path) -> None:
+    """`linkcheck report` of the registry, all four formats: time, peak memory, sizes."""
+    out = tmp / "reports"
+    seconds, peak = _measured("report", "--registry", str(path), "--output", str(out), cwd=tmp)
+    sizes = ", ".join(f"{f.name} {f.stat().st_size / 2**20:.1f} MB" for f in sorted(out.iterdir()))
+    print(f"report, all formats: {seconds:.2f} s, peak memory {peak:.0f} MB ({sizes})")
+
+
+def shard_merge(path: Path, tmp: Path) -> None:
+    """`linkcheck merge` of 4 shards' results (as `check --shard K/4` writes them: here every
+    link of the registry with its verdict) into a copy of the registry, reports included."""
+    reg, text = registry.load_with_text(path)
+    files = []
+    for k in range(1, 5):
+        part = shards.subset(reg, shards.Shard(k, 4))
+        results = shards.ShardResults(shards.Shard(k, 4), part, checked=len(part.links))
+        results.registry_digest = shards.digest(text)
+        files.append(str(shards.write_results(tmp / f"shard-{k}.yaml", part, results)))
+    del reg, text
+    copy = tmp / "merge-registry.yaml"
+    copy.write_bytes(path.read_bytes())
+    seconds, peak = _measured("merge", *files, "--registry", str(copy), "--output", str(tmp / "merged"), cwd=tmp)
+    print(f"merge of 4 shards' results, reports included: {seconds:.2f} s, peak memory {peak:.0f} MB")
 
 
 def _edited(text: str, every: int) -> tuple[str, int]:

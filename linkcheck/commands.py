@@ -18,7 +18,7 @@ from __future__ import annotations
 import glob
 import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,7 +29,7 @@ from linkcheck.check_stage import CheckOutcome, run_check
 from linkcheck.config import Config, FailOn
 from linkcheck.display import printable
 from linkcheck.drift import Page
-from linkcheck.errors import OfflineError, UsageError
+from linkcheck.errors import OfflineError, RegistryError, UsageError
 from linkcheck.extract import collect, document_name, document_path, gc_paused
 from linkcheck.fix import DocumentPlan, Target, plan_document, target
 from linkcheck.loop import Interrupt
@@ -432,21 +432,33 @@ def merge_results(
     for path in files:
         if os.path.realpath(path) == registry_file:
             raise UsageError(f"merge {path}: that is the registry; name the shards' results files (--results)")
-    parts = [shards.read_results(path) for path in files]
-    if not parts:
+    if not files:
         raise UsageError("merge: name the results files of the shards (check --shard K/N --results FILE)")
+    missing = [path for path in files if not path.exists()]
+    if missing:
+        raise RegistryError(f"{missing[0]}: no such results file")
     with registry_mod.locked(registry_path, lock_timeout, notify=say):
         registry, loaded = registry_mod.load_with_text(registry_path)
         _require_entries(registry, registry_path)
-        summary = MergeResultsSummary(parts)
         now = shards.digest(loaded)  # once: the registry may be tens of megabytes
+        parts: list[shards.ShardResults] = []
+
+        def each() -> Iterator[shards.ShardResults]:
+            # One results file at a time: folded, then let go (see shards.fold).
+            for path in files:
+                part = shards.read_results(path)
+                parts.append(part)
+                yield part
+
+        summary = MergeResultsSummary(parts)
+        summary.warnings += shards.fold(registry, each())
         changed = sorted({str(p.shard) for p in parts if p.registry_digest != now})
         if changed:
-            summary.warnings.append(
+            summary.warnings.insert(
+                0,
                 f"the registry changed after shard {', '.join(changed)} read it: its verdicts are folded in, "
-                "and a person's fields are kept as the registry has them"
+                "and a person's fields are kept as the registry has them",
             )
-        summary.warnings += shards.fold(registry, parts)
         summary.offline = all(p.offline for p in parts)
         if not summary.offline:
             summary.saved = registry_mod.save_run(registry, registry_path, loaded)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,33 +158,37 @@ def read_results(path: Path) -> ShardResults:
     return ShardResults(shard, part, checked, fresh, offline, interrupted, digest)
 
 
-def fold(registry: Registry, parts: list[ShardResults]) -> list[str]:
+def fold(registry: Registry, parts: Iterable[ShardResults]) -> list[str]:
     """Fold shards' results into `registry`: each link takes what its shard learnt; a person's
-    fields and the citations stay as the registry has them. Returns warnings for a person."""
+    fields and the citations stay as the registry has them. Returns warnings for a person.
+
+    `parts` may be read one at a time (a generator): each is checked against those before it
+    (one split, no shard twice) and folded, and then holds no links (what it learnt belongs to
+    the registry now; the rest is let go), so that a merge of 100,000 links never holds the
+    registry and every shard's copy at once."""
     warnings: list[str] = []
-    totals = {part.shard.total for part in parts}
-    if len(totals) > 1:
-        raise UsageError(f"the results files come from different splits ({', '.join(sorted(map(str, totals)))} shards)")
-    seen: dict[int, int] = {}
+    seen: list[ShardResults] = []
     for part in parts:
-        seen[part.shard.index] = seen.get(part.shard.index, 0) + 1
-    if duplicates := sorted(index for index, n in seen.items() if n > 1):
-        raise UsageError(f"shard {duplicates[0]} is given more than once")
-    total = totals.pop() if totals else 0
-    if missing := [index for index in range(1, total + 1) if index not in seen]:
+        if seen and part.shard.total != seen[0].shard.total:
+            totals = sorted({seen[0].shard.total, part.shard.total})
+            raise UsageError(f"the results files come from different splits ({', '.join(map(str, totals))} shards)")
+        if any(p.shard.index == part.shard.index for p in seen):
+            raise UsageError(f"shard {part.shard.index} is given more than once")
+        if not part.offline:  # an offline shard learnt nothing and changes nothing, as an offline run
+            for url, theirs in part.registry.links.items():
+                entry = registry.links.get(url)
+                if entry is not None:  # else no longer in the registry
+                    _take(entry, theirs)
+        part.registry = Registry(last_run=part.registry.last_run)
+        seen.append(part)
+    total = seen[0].shard.total if seen else 0
+    indexes = {part.shard.index for part in seen}
+    if missing := [index for index in range(1, total + 1) if index not in indexes]:
         warnings.append(
             f"no results for shard{'s' if len(missing) > 1 else ''} {', '.join(map(str, missing))} of {total}: "
             "their links keep the verdicts they had"
         )
-    for part in parts:
-        if part.offline:
-            continue  # an offline shard learnt nothing and changes nothing, as an offline run
-        for url, theirs in part.registry.links.items():
-            entry = registry.links.get(url)
-            if entry is None:
-                continue  # no longer in the registry
-            _take(entry, theirs)
-    learnt = [part for part in parts if not part.offline]
+    learnt = [part for part in seen if not part.offline]
     if learnt:
         starts = [
             p.registry.last_run.checked_at for p in learnt if p.registry.last_run and p.registry.last_run.checked_at
@@ -192,7 +197,7 @@ def fold(registry: Registry, parts: list[ShardResults]) -> list[str]:
             min(starts) if starts else "",
             sum(p.checked for p in learnt),
             sum(p.fresh for p in learnt),
-            interrupted=any(p.interrupted for p in parts) or bool(missing),
+            interrupted=any(p.interrupted for p in seen) or bool(missing),
         )
     return warnings
 

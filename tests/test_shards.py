@@ -410,3 +410,33 @@ def test_a_process_with_other_threads_saves_in_itself() -> None:
     finally:
         release.set()
         other.join()
+
+
+def test_merge_folds_one_results_file_at_a_time_and_lets_each_go() -> None:
+    """A merge of 100,000 links must not hold the registry and every shard's copy at once."""
+    from linkcheck.models import LinkResult, Verdict
+    from linkcheck.registry import LinkEntry, Registry
+    from linkcheck.shards import ShardResults, fold, subset
+
+    urls = [f"https://host{i}.example/page" for i in range(40)]
+    registry = Registry(links={url: LinkEntry(url) for url in urls})
+    parts = []
+    for k in (1, 2):
+        part = subset(Registry(links={url: LinkEntry(url) for url in urls}), Shard(k, 2))
+        for entry in part.links.values():
+            entry.result = LinkResult(Verdict.OK, "2026-11-24T00:00:00Z", http_status=200)
+        parts.append(ShardResults(Shard(k, 2), part, checked=len(part.links)))
+
+    def one_at_a_time() -> Any:
+        for part in parts:
+            assert all(not earlier.registry.links for earlier in parts[: parts.index(part)])
+            yield part
+
+    assert fold(registry, one_at_a_time()) == []
+    assert all(entry.result is not None for entry in registry.links.values())
+    assert all(not part.registry.links for part in parts) and registry.last_run is not None
+    assert registry.last_run.checked == 40
+    with pytest.raises(UsageError, match="different splits"):
+        fold(registry, [ShardResults(Shard(1, 2), Registry()), ShardResults(Shard(1, 3), Registry())])
+    with pytest.raises(UsageError, match="given more than once"):
+        fold(registry, [ShardResults(Shard(1, 2), Registry()), ShardResults(Shard(1, 2), Registry())])

@@ -43,6 +43,8 @@ _UNUSUAL = "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U000
 def _unusual_re() -> re.Pattern[str]:
     """Compiled when first needed (a text that is not ASCII): 5 ms, a check's start-up spared."""
     return re.compile(_UNUSUAL)
+
+
 # A plain scalar as the emitter writes it: no indicator first, no ": " or " #" inside, nothing
 # after the last word (trailing blanks are allowed on the line and are not part of the value).
 _PLAIN = r"""(?:[^\s\-?:,\[\]{}#&*!|>'"%@`]|-(?=\S))(?:[^\s:#]++|:(?=\S)|(?<=\S)#|[ ]++(?=[^\s#:]))*+"""
