@@ -28,7 +28,7 @@ TRICKY = [
     ": a", "a: b", "a #b", "a#b", "#x", "&a x", "*a", "!!str 1", "!x y", "[a, b]", "{a: 1}", "[]", "{}", "'q'",
     "'it''s'", '"q"', '"a\\x41\\u00e9\\U0001F600"', '"\\N\\L\\P\\_"', '"bad \\q"', "|", ">", "%x", "@x", "`x",
     "a\tb", "a ", " a", "a:", "a: ", "https://a.example/p?q=1#frag", "https://a.example/a: b", "9" * 5000,
-    "é", "\u00a0x", "x\u2028y", "x\x85y", "\ufeffx", "x\ry",
+    "é", "\u00a0x", "x\u2028y", "x\x85y", "\ufeffx", "x\ry", "x\x7fy", "x\x00y", "x\x1b[31my", "x\x9by",
 ]  # fmt: skip
 
 
@@ -336,6 +336,11 @@ def test_an_error_far_into_a_large_registry_is_located_without_reading_it_all_ag
         _many_links(50) + "  https://z.example/:\n\tnote: x\n",
         _many_links(50) + "  https://z.example/:\n    note: a: b\n",
         _many_links(50) + '  https://z.example/:\n    note: "open\n',
+        # a character PyYAML refuses anywhere (DEL, a C0 or C1 control): its line is never read fast
+        _many_links(50) + "  https://z.example/:\n    note: a\x7fb\n",
+        _many_links(50) + '  https://z.example/:\n    note: "a\x1b[31mb"\n',
+        # a tab where it is only a character: that link is read by PyYAML, the rest fast
+        _many_links(50) + '  https://z.example/:\n    note: "a\tb"\n    mine: x\ty\n',
     ],
 )
 def test_part_by_part_reading_says_what_the_whole_file_loader_says(text: str) -> None:
@@ -364,3 +369,26 @@ def test_a_yaml_error_far_into_a_registry_is_located_from_its_part_on(monkeypatc
         _build(_located_data(text, "r.yaml"), "r.yaml")
     assert str(caught.value) == str(whole.value)
     assert caught.match(r"r.yaml:\d+:16: not valid YAML: mapping values are not allowed")
+
+
+def test_a_tab_in_one_link_sends_only_that_link_to_pyyaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tab (or another character the fast reader leaves to PyYAML) in a value is read in its
+    own link; a tab where indentation is expected is located from its part on."""
+    text = _many_links(500)
+    marker = "  https://host3.example/10:\n"
+    valid = text.replace(marker, marker + '    note: "a\ttab, written by hand"\n')
+    reads = _whole_file_reads(monkeypatch)
+    reg = registry.parse(valid)
+    assert reads == [] and reg.links["https://host3.example/10"].note == "a\ttab, written by hand"
+    broken = text.replace("      line: 451\n", "\t      line: 451\n", 1)
+    with pytest.raises(RegistryError) as caught:
+        registry.parse(broken, "r.yaml")
+    assert reads == []
+    monkeypatch.undo()
+    assert reg == _build(_located_data(valid, "<registry>"), "<registry>")
+    with pytest.raises(RegistryError) as whole:
+        _build(_located_data(broken, "r.yaml"), "r.yaml")
+    assert str(caught.value) == str(whole.value) and "tab" in str(caught.value)
+    # A byte-order mark, or a line break YAML 1.1 knows besides LF, still goes to PyYAML whole.
+    for odd in ("\ufeff", "\u2028", "\x85", "\r"):
+        assert fastparse.read_parts(valid.replace("a\ttab", f"a{odd}mark"), lambda part: None) is None

@@ -253,13 +253,16 @@ Slow = Callable[[str], Any]
 """Reads a part of the file (YAML text) the way the located loader does; raises on anything wrong."""
 
 
-def links(lines: list[str], slow: Slow | None = None, first_line: int = 0) -> tuple[dict[Any, Any], list[int]]:
+def links(
+    lines: list[str], slow: Slow | None = None, first_line: int = 0, original: list[str] | None = None
+) -> tuple[dict[Any, Any], list[int]]:
     """The `links:` mapping from its lines (each link at indent 2, its fields at 4, a record's
     or a citation's at 6), read a line at a time: the same data as PyYAML's. A field other than
     the registry's own goes to the block reader above. With `slow`, a link outside the layout
     (a comment, a quoted or folded value a person wrote) is read by `slow` on its own lines,
-    and the lines after it fast again (`first_line`: where the first line stands in the file). Also
-    returns the index of each link's first line."""
+    and the lines after it fast again (`first_line`: where the first line stands in the file;
+    `original`: the lines as written, where `lines` has marks in place of those the fast
+    reader must not read, see `_marked`). Also returns the index of each link's first line."""
     result: dict[Any, Any] = {}
     starts: list[int] = []  # the index of each link's first line, in the order of `result`
     text_start, bad_last = _TEXT_START, _BAD_LAST
@@ -414,7 +417,7 @@ def links(lines: list[str], slow: Slow | None = None, first_line: int = 0) -> tu
             if open_url is not _MISS:  # the link read so far is read again, whole, by `slow`
                 del result[open_url]
                 starts.pop()
-            position = _read_slowly(lines, entry_start, slow, result, first_line)
+            position = _read_slowly(lines if original is None else original, entry_start, slow, result, first_line)
             starts.append(entry_start)
 
 
@@ -425,6 +428,25 @@ def _is_head(line: str) -> bool:
 
 
 _NOT_HEAD = frozenset(("", " ", "#", "?", ":", "-"))
+# Line breaks to YAML 1.1 besides LF, and the byte-order mark (outside the file's start it
+# ends a document): where one stands, parts read alone could differ from the whole file.
+_BREAKS_RE = re.compile("[\r\x85\u2028\u2029\ufeff]")
+# What stands, for the fast reader, in place of a line holding a character it leaves to PyYAML:
+# it cannot read either, so the link is read by `slow`; a line that opens a link still opens one.
+_MARK_HEAD = "  '\x00\x00\x00"
+_MARK_LINE = "    \x00"
+
+
+def _marked(lines: list[str]) -> list[str]:
+    """`lines` with each line holding an unusual character (a tab, a control character)
+    replaced by a mark (see above)."""
+    section = "\n".join(lines)
+    marked, index, before = list(lines), 0, 0
+    for match in _unusual_re().finditer(section):
+        index += section.count("\n", before, match.start())
+        before = match.start()
+        marked[index] = _MARK_HEAD if _is_head(lines[index]) else _MARK_LINE
+    return marked
 
 
 def _read_slowly(lines: list[str], start: int, slow: Slow, result: dict[Any, Any], line: int) -> int:
@@ -480,7 +502,7 @@ def _finish(link: dict[Any, Any], opened: list[Any]) -> None:
 
 _ALLOWED_ASCII = bytes(range(0x20, 0x7F)) + b"\n"
 # A line that opens a top-level key (a comment at column 1 belongs to the part it stands in).
-_TOP_LEVEL_RE = re.compile(r"\n[^ \n#]")
+_TOP_LEVEL_RE = re.compile(r"\n[^ \t\n#]")
 
 
 def _ordinary(text: str) -> bool:
@@ -510,7 +532,8 @@ def read_parts(text: str, slow: Slow | None = None) -> Reading | None:
     """As `read`; with `slow`, a part outside the layout (a link, or the top-level keys before
     or after `links:`) is read by `slow` on its own and the rest fast, as long as each part
     read alone is what it is in the whole file. None: the whole file is the located loader's."""
-    if not _ordinary(text):
+    dirty = not _ordinary(text)  # a tab, a control character, a BOM: their lines go to `slow`
+    if dirty and (slow is None or _BREAKS_RE.search(text)):
         return None
     start = 0
     while text.startswith(("#", "\n"), start):  # the header comment
@@ -524,8 +547,8 @@ def read_parts(text: str, slow: Slow | None = None) -> Reading | None:
     top = text.count("\n", 0, start)  # the line the body starts on
     try:
         if found == 0 and not body.startswith("links:"):
-            return Reading(_part(body, slow, top, ""))
-        data = _part(body[:found], slow, top, "") if found else {}
+            return Reading(_part(body, slow, top, "", dirty))
+        data = _part(body[:found], slow, top, "", dirty) if found else {}
         after = _TOP_LEVEL_RE.search(body, found)
         end = after.start() + 1 if after else len(body)
         lines = body[found : end - 1].split("\n")
@@ -534,14 +557,15 @@ def read_parts(text: str, slow: Slow | None = None) -> Reading | None:
         first = top + body.count("\n", 0, found) + 1  # the line after `links:`
         reading = Reading(data, links_start=first, links_end=first + len(lines) - 1)
         if len(lines) > 1:
-            data["links"], starts = links(lines[1:], slow, first)
+            entries = lines[1:]
+            data["links"], starts = links(_marked(entries) if dirty else entries, slow, first, entries)
             reading.link_lines = [first + s for s in starts]
         else:
             data["links"] = None if lines[0] == "links:" else {}
         if end < len(body):
             # After `links:` with nothing under it the parser still awaits its value; else a key.
             context = "links:\n" if lines == ["links:"] else "_: 0\n"
-            for key, value in _part(body[end:], slow, top + body.count("\n", 0, end), context).items():
+            for key, value in _part(body[end:], slow, top + body.count("\n", 0, end), context, dirty).items():
                 if key in data:
                     return None
                 data[key] = value
@@ -550,9 +574,12 @@ def read_parts(text: str, slow: Slow | None = None) -> Reading | None:
         return None
 
 
-def _part(text: str, slow: Slow | None, line: int, context: str) -> dict[Any, Any]:
-    """A top-level part of the file (whole lines, from `line` on): fast, else by `slow`."""
+def _part(text: str, slow: Slow | None, line: int, context: str, dirty: bool = False) -> dict[Any, Any]:
+    """A top-level part of the file (whole lines, from `line` on): fast, else (or if it holds
+    a character the fast reader leaves to PyYAML) by `slow`."""
     try:
+        if dirty and _unusual_re().search(text):
+            raise _Stray
         return _mapping(text, 0)
     except (_Stray, RecursionError, IndexError):
         if slow is None:
