@@ -330,6 +330,9 @@ def test_a_folder_walk_leaves_out_what_gitignore_and_ignore_files_exclude(tmp_pa
     # --no-ignore reads everything (hidden files aside); a file named explicitly is always read.
     assert len(collect([str(repo)], ignore_rules=False).documents) == 9
     assert [d.document for d in collect([str(repo / "docs" / "scratch.md")]).documents] == ["scratch.md"]
+    # So is a folder named there, though the rules above it exclude it (as ripgrep and lychee do).
+    assert [d.document for d in collect([str(repo / "docs" / "private")]).documents] == ["secret.md"]
+    assert [d.document for d in collect([str(repo / "docs" / "_build")]).documents] == ["paper.html"]
     result = run_cli("extract", "repo", "--registry", "r.yaml", cwd=tmp_path)
     assert result.returncode == 0 and "https://built.example/" not in (tmp_path / "r.yaml").read_text()
     everything = run_cli("extract", "repo", "--no-ignore", "--registry", "r.yaml", cwd=tmp_path)

@@ -6,7 +6,8 @@ A rule file applies to its own folder and everything under it, with git's syntax
 (pathspec's GitIgnoreSpec); a deeper file decides before a shallower one, and within a file
 the last matching pattern decides (`!` re-includes). Rule files above the walked folder count
 up to the top of its repository (`.git/info/exclude` too). An ignored folder is not entered,
-as git does not. Files named on the command line are read whatever the rules say.
+as git does not. Files and folders named on the command line are read whatever the rules
+above them say (as in ripgrep and lychee); rule files inside a named folder still count.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ class Rules:
                 if folder == top or top in folder.parents:
                     if folder != resolved:
                         chain += self._own(folder)
-        self._above = chain
         self._root = str(root.resolve())
+        # A folder named on the command line is read even if the rules above it exclude it (as
+        # a file named there is): then those rules are not applied under it either.
+        self._above = [] if _decide(chain, self._root, is_dir=True) else chain
 
     def _own(self, folder: Path) -> list[tuple[str, pathspec.GitIgnoreSpec]]:
         found = []
@@ -63,15 +66,19 @@ class Rules:
     def ignored(self, directory: str, name: str, is_dir: bool) -> bool:
         """Whether `name` in `directory` (entered before) is left out."""
         resolved, rules = self._rules[directory]
-        if not rules:
-            return False
-        path = os.path.join(resolved, name)
-        for base, spec in reversed(rules):
-            relative = os.path.relpath(path, base).replace(os.sep, "/") + ("/" if is_dir else "")
-            decided = spec.check_file(relative).include
-            if decided is not None:
-                return decided
-        return False
+        return bool(rules) and _decide(rules, os.path.join(resolved, name), is_dir)
+
+
+def _decide(rules: list[tuple[str, pathspec.GitIgnoreSpec]], path: str, is_dir: bool) -> bool:
+    """Whether `path` is excluded: the deepest rule file with a pattern that matches decides."""
+    for base, spec in reversed(rules):
+        relative = os.path.relpath(path, base).replace(os.sep, "/") + ("/" if is_dir else "")
+        if relative.startswith("../"):
+            continue
+        decided = spec.check_file(relative).include
+        if decided is not None:
+            return bool(decided)
+    return False
 
 
 def _spec(path: Path) -> pathspec.GitIgnoreSpec | None:
