@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import difflib
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from linkcheck.extract import sniff_format
+from linkcheck.extract import MAX_FILE_BYTES, sniff_format
 from linkcheck.models import Citation, Verdict
 from linkcheck.registry import LinkEntry
 from linkcheck.urls import find_urls, normalise_url
@@ -135,6 +136,13 @@ def plan_document(path: Path, fixes: list[tuple[Citation, LinkEntry, Target]], f
             else:
                 where = f"line {citation.line}"
             plan.by_hand.append(f"{where}: {entry.url} → {new.url}")
+        return plan
+    status = path.stat()
+    if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_FILE_BYTES:
+        # A device, a named pipe (reading could last or wait forever), or more than extract reads.
+        plan.skipped += [
+            f"line {c.line}: {entry.url}: the document is not a regular file of at most 64 MB" for c, entry, _ in fixes
+        ]
         return plan
     plan.original = path.read_bytes()
     text, encoding, bom = _decode(plan.original)

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from linkcheck import registry
 from linkcheck.extract import document_name, document_path, extract_bytes, extract_file
 from linkcheck.extract import markdown as markdown_mod
-from tests.helpers import ROOT, make_docx, make_pdf, run_cli
+from tests.helpers import ROOT, make_docx, make_pdf, run_cli, run_cli_subprocess
 
 LIMIT_MB = 500
 _MEASURE = """
@@ -237,3 +237,42 @@ def test_document_names_round_trip_any_bytes(raw: bytes) -> None:
     recorded = document_name(name)
     recorded.encode("utf-8")  # any file format can hold it
     assert document_path(recorded) == name and os.fsencode(document_path(recorded)) == raw
+
+
+def test_devices_named_pipes_and_their_links_are_never_read(tmp_path: Path) -> None:
+    """A link to /dev/zero, or a named pipe, among the documents (or as a .gitignore) would be
+    read forever, or wait forever for a writer: each is skipped, quickly, and the rest read."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (tmp_path / ".git").mkdir()  # a repository: its .gitignore files count
+    (docs / "ok.md").write_text("[a](https://a.example/)\n")
+    (docs / "zero.md").symlink_to("/dev/zero")
+    (docs / ".gitignore").symlink_to("/dev/zero")
+    os.mkfifo(docs / "pipe.md")
+    # In a subprocess with a time limit: were a pipe or a device read, this test would fail, not hang.
+    result = run_cli_subprocess("extract", "docs", "--registry", "r.yaml", cwd=tmp_path, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "zero.md: skipped, not a regular file" in result.stderr
+    assert "pipe.md: skipped, not a regular file" in result.stderr
+    assert "1 documents" in result.stdout and "https://a.example/" in (tmp_path / "r.yaml").read_text()
+    # `fix` reads the documents again: one replaced by a pipe since is left alone, said so.
+    (docs / "ok.md").unlink()
+    os.mkfifo(docs / "ok.md")
+    data = yaml.safe_load((tmp_path / "r.yaml").read_text())
+    data["links"]["https://a.example/"]["replacement"] = "https://b.example/"
+    (tmp_path / "r.yaml").write_text(yaml.safe_dump(data))
+    fixed = run_cli_subprocess("fix", "--registry", "r.yaml", cwd=tmp_path, timeout=60)
+    assert fixed.returncode == 1 and "ok.md" in fixed.stderr  # not a document it can fix: a person must look
+    # And if one turns into a pipe between the registry's look and the read, it is not read.
+    from linkcheck.fix import Target, plan_document
+    from linkcheck.models import Citation
+    from linkcheck.registry import LinkEntry
+
+    url = "https://a.example/"
+    entry = LinkEntry(url, replacement="https://b.example/")
+    plan = plan_document(
+        docs / "ok.md",
+        [(Citation(url, "ok.md", 1, "a"), entry, Target("https://b.example/", "replacement"))],
+        "markdown",
+    )
+    assert plan.original == b"" and plan.skipped and "not a regular file" in plan.skipped[0]

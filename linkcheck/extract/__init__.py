@@ -13,6 +13,7 @@ import gc
 import glob
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,12 +176,20 @@ _REPORT_RE = re.compile(
 def extract_file(path: Path, document: str, warn: Callable[[str], None]) -> Extraction | None:
     """Extract one file, or warn and return None."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            warn(f"{path}: skipped, {size / 2**20:.0f} MB is over the {MAX_FILE_BYTES // 2**20} MB limit")
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            # A device (a link to /dev/zero), a named pipe or a socket: reading it could last
+            # forever, or wait forever for a writer.
+            warn(f"{path}: skipped, not a regular file")
+            return None
+        if status.st_size > MAX_FILE_BYTES:
+            warn(f"{path}: skipped, {status.st_size / 2**20:.0f} MB is over the {MAX_FILE_BYTES // 2**20} MB limit")
             return None
         with path.open("rb") as handle:
-            data = handle.read()
+            data = handle.read(MAX_FILE_BYTES + 1)  # a file growing while it is read stops at the limit
+        if len(data) > MAX_FILE_BYTES:
+            warn(f"{path}: skipped, it grew over the {MAX_FILE_BYTES // 2**20} MB limit while it was read")
+            return None
     except OSError as exc:
         warn(f"{path}: cannot read: {exc.strerror or exc}")
         return None

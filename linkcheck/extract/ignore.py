@@ -13,6 +13,7 @@ above them say (as in ripgrep and lychee); rule files inside a named folder stil
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pathspec
@@ -81,11 +82,20 @@ def _decide(rules: list[tuple[str, pathspec.GitIgnoreSpec]], path: str, is_dir: 
     return False
 
 
+_MAX_RULES_BYTES = 1 << 20  # a rule file bigger than this is not one a person wrote
+
+
 def _spec(path: Path) -> pathspec.GitIgnoreSpec | None:
+    """The rules in `path`; None if there are none, or it is not a regular file (a link to a
+    device or a named pipe could be read forever), or is unreadable."""
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None
+        with path.open("rb") as handle:
+            data = handle.read(_MAX_RULES_BYTES)
     except OSError:
         return None
+    lines = data.decode("utf-8", errors="replace").splitlines()
     return pathspec.GitIgnoreSpec.from_lines(lines) if any(line.strip() for line in lines) else None
 
 
