@@ -168,6 +168,7 @@ def extract(
 ) -> ExtractSummary:
     """Extract the citations of `paths` (or of the sources the registry records) and merge them
     in; in a directory, not what .gitignore and .ignore rules exclude, unless not `ignore_rules`."""
+    _require_regular(registry_path)
     with registry_mod.locked(registry_path, lock_timeout, notify=say):
         registry = registry_mod.load(registry_path)
         read, recorded = _sources_for(paths, registry_path, registry.sources)
@@ -216,6 +217,14 @@ def _require_file(registry_path: Path) -> None:
         raise UsageError(
             f"{registry_path}: no such registry; run `linkcheck extract PATH...` first (or give --registry FILE)"
         )
+    _require_regular(registry_path)
+
+
+def _require_regular(registry_path: Path) -> None:
+    """A registry that is there must be a regular file: the lock beside a device (/dev/zero)
+    would be made in /dev, and reading it would never end."""
+    if registry_path.exists() and not registry_path.is_file():
+        raise UsageError(f"{registry_path}: not a regular file; give --registry FILE")
 
 
 def _require_entries(registry: Registry, registry_path: Path) -> None:

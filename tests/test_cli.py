@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,15 @@ def test_a_mistyped_registry_is_said_plainly_and_leaves_nothing_behind(tmp_path:
     (tmp_path / "empty.yaml").write_text("")
     result = run_cli("check", "--registry", "empty.yaml", cwd=tmp_path)
     assert result.returncode == 2 and "empty.yaml: the registry is empty" in result.stderr
+    # Not a file at all: a named pipe would be waited on forever, a link to /dev/zero read
+    # forever, and the lock made beside it (in /dev).
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "folder").mkdir()
+    for odd in ("pipe", "folder"):
+        for command in (["check"], ["archive"], ["fix"], ["report"], ["merge", "results.yaml"], ["extract", "x.md"]):
+            result = run_cli(*command, "--registry", odd, cwd=tmp_path)
+            assert result.returncode == 2 and "not a regular file" in result.stderr, (odd, command, result.stderr)
+    assert not (tmp_path / "pipe.lock").exists() and not (tmp_path / "folder.lock").exists()
 
 
 def test_the_readme_states_the_defaults_the_code_has() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from linkcheck.registry import fastparse
 from linkcheck.registry.model import DocumentEntry, LinkEntry, Registry
 from linkcheck.registry.schema import DRIFT, HISTORY, LAST_RUN, LOOKUP, RESULT, SNAPSHOT, Field
 
-__all__ = ["load", "parse", "REGISTRY_VERSION"]
+__all__ = ["load", "parse", "read_text", "REGISTRY_VERSION"]
 
 REGISTRY_VERSION = 1
 # `cited` and `snapshot_of` are derived (from the citations, from the URL), written for readers, recomputed on load.
@@ -593,14 +594,22 @@ def load(path: Path) -> Registry:
 def load_with_text(path: Path) -> tuple[Registry, str | None]:
     """The registry and the text it was read from (None: no file yet), for a run that will
     save into it and wants to know whether someone edited it meanwhile (rebase.py)."""
+    text = read_text(path)
+    return (Registry(), None) if text is None else (parse(text, str(path)), text)
+
+
+def read_text(path: Path) -> str | None:
+    """The registry file's text (None: no file yet); RegistryError if it cannot be read, is
+    not UTF-8, or is not a regular file (a link to /dev/zero would be read forever)."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise RegistryError(f"{path}: not a regular file")
         data = path.read_bytes()
     except FileNotFoundError:
-        return Registry(), None
+        return None
     except OSError as exc:
         raise RegistryError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RegistryError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    return parse(text, str(path)), text

@@ -22,7 +22,7 @@ from pathlib import Path
 from linkcheck.clock import now
 from linkcheck.errors import RegistryError
 from linkcheck.registry.dump import dump_pieces
-from linkcheck.registry.load import parse
+from linkcheck.registry.load import parse, read_text
 from linkcheck.registry.model import LinkEntry, Registry
 from linkcheck.registry.store import write_atomically
 
@@ -55,18 +55,6 @@ class Saved:
         if self.merged:
             return f"{self.path} changed while this run was going: your edits are kept, with this run's results"
         return None
-
-
-def read_text(path: Path) -> str | None:
-    """The registry's text as it is now (None: no file yet); RegistryError if it cannot be read."""
-    try:
-        return path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise RegistryError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise RegistryError(f"{path}: not UTF-8 text (byte {exc.start})") from None
 
 
 def save_run(registry: Registry, path: Path, baseline: str | None) -> Saved:
