@@ -292,6 +292,7 @@ def test_a_registry_edited_by_hand_is_still_read_fast(monkeypatch: pytest.Monkey
     assert reg == _build(_located_data(edited, "<registry>"), "<registry>")
     windows = edited.replace("\n", "\r\n")  # saved by a Windows editor, or checked out with core.autocrlf
     assert registry.parse(windows) == reg
+    assert registry.parse("\ufeff" + windows) == reg  # with the byte-order mark such an editor may add
     assert reads == []
 
 
@@ -341,6 +342,10 @@ def test_an_error_far_into_a_large_registry_is_located_without_reading_it_all_ag
         _many_links(50) + '  https://z.example/:\n    note: "a\x1b[31mb"\n',
         # a tab where it is only a character: that link is read by PyYAML, the rest fast
         _many_links(50) + '  https://z.example/:\n    note: "a\tb"\n    mine: x\ty\n',
+        # a control character in the header comment: PyYAML refuses the file
+        "# kept by the desk \x9b\n" + _many_links(50),
+        # a byte-order mark at the start (an editor on Windows), with an error after it
+        "\ufeff" + _many_links(50) + "  https://z.example/:\n    note: a: b\n",
     ],
 )
 def test_part_by_part_reading_says_what_the_whole_file_loader_says(text: str) -> None:

@@ -540,6 +540,8 @@ def read_parts(text: str, slow: Slow | None = None) -> Reading | None:
         start = text.find("\n", start) + 1
         if start == 0:
             return None
+    if dirty and _unusual_re().search(text, 0, start):
+        return None  # in the header comment: no part of the file to send to `slow`
     body = text[start:] if text.endswith("\n") else text[start:] + "\n"
     if not body or body[0] in " -":
         return None  # the top level must be a mapping at column 1

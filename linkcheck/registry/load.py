@@ -472,6 +472,8 @@ def parse(text: str, filename: str = "<registry>") -> Registry:
     try:
         # Line ends written by Windows (CR LF) are read by YAML as one break, as LF alone is.
         fast_text = text.replace("\r\n", "\n") if "\r" in text else text
+        # A byte-order mark at the start (an editor's, on Windows) is not content to YAML.
+        fast_text = fast_text[1:] if fast_text.startswith("\ufeff") else fast_text
         try:
             reading = fastparse.read_parts(fast_text, lambda part: _located_data(part, filename, part=True))
         except fastparse.NotYAML as bad:
