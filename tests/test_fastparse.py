@@ -346,6 +346,12 @@ def test_an_error_far_into_a_large_registry_is_located_without_reading_it_all_ag
         "# kept by the desk \x9b\n" + _many_links(50),
         # a byte-order mark at the start (an editor on Windows), with an error after it
         "\ufeff" + _many_links(50) + "  https://z.example/:\n    note: a: b\n",
+        # a tab after a link's indent: the line goes with the link above, whose value it continues
+        _many_links(3).replace("    citations:\n", "    citations:\n  \t  - document: a.md\n", 1),
+        # one anchor name given in two links: an error of the whole file, which no part shows
+        _many_links(3) + "  https://y.example/:\n    note: &a x\n  https://z.example/:\n    mine: &a y\n",
+        # ... and a part that is not YAML after an anchor: the first error may be the second name
+        _many_links(3) + '  https://y.example/:\n    note: &a x\n  https://z.example/:\n    mine: &a "y\n',
     ],
 )
 def test_part_by_part_reading_says_what_the_whole_file_loader_says(text: str) -> None:

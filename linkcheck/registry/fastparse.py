@@ -427,7 +427,7 @@ def _is_head(line: str) -> bool:
     return line[:2] == "  " and line[2:3] not in _NOT_HEAD
 
 
-_NOT_HEAD = frozenset(("", " ", "#", "?", ":", "-"))
+_NOT_HEAD = frozenset(("", " ", "\t", "#", "?", ":", "-"))
 # Line breaks to YAML 1.1 besides LF, and the byte-order mark (outside the file's start it
 # ends a document): where one stands, parts read alone could differ from the whole file.
 _BREAKS_RE = re.compile("[\r\x85\u2028\u2029\ufeff]")
@@ -535,6 +535,8 @@ def read_parts(text: str, slow: Slow | None = None) -> Reading | None:
     dirty = not _ordinary(text)  # a tab, a control character, a BOM: their lines go to `slow`
     if dirty and (slow is None or _BREAKS_RE.search(text)):
         return None
+    if slow is not None:
+        slow = _Anchors(slow)
     start = 0
     while text.startswith(("#", "\n"), start):  # the header comment
         start = text.find("\n", start) + 1
@@ -608,6 +610,31 @@ def _slowly(text: str, slow: Slow, line: int, context: str) -> Any:
         raise NotYAML(line, context) from None
     except Exception:  # any other error is the located loader's to report, on the whole file
         raise _Stray from None
+
+
+class _Anchors:
+    """`slow`, minding anchors (`&name`), which the fast reader never reads: in the whole file
+    one name given twice is an error, which parts read alone cannot see. So a second part with
+    an anchor sends the whole file to the located loader, and so does a part that is not YAML
+    after one with an anchor (the file's first error could be that second name)."""
+
+    _RE = re.compile(r"(?:^|[\s\[\]{},:?-])&[^\s\[\]{},]")
+
+    def __init__(self, slow: Slow) -> None:
+        self.slow, self.anchored = slow, 0
+
+    def __call__(self, text: str) -> Any:
+        try:
+            data = self.slow(text)
+        except NotYAML:
+            if self.anchored:
+                raise _Stray from None
+            raise
+        if self._RE.search(text):
+            self.anchored += 1
+            if self.anchored > 1:
+                raise _Stray
+        return data
 
 
 class NotYAML(Exception):
