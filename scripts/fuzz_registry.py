@@ -14,6 +14,7 @@ tests/test_fastparse.py.
 from __future__ import annotations
 
 import argparse
+import functools
 import random
 import sys
 import time
@@ -76,6 +77,10 @@ def _edited(base: list[str], rnd: random.Random) -> str:
     return text
 
 
+def _whole_file(text: str) -> Registry:
+    return _build(_located_data(text, "x"), "x")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=60)
@@ -87,8 +92,8 @@ def main() -> int:
         seed = args.seed + tried
         tried += 1
         text = _edited(base, random.Random(seed))
-        parts = _outcome(lambda text=text: registry.parse(text, "x"))
-        whole = _outcome(lambda text=text: _build(_located_data(text, "x"), "x"))
+        parts = _outcome(functools.partial(registry.parse, text, "x"))
+        whole = _outcome(functools.partial(_whole_file, text))
         if parts != whole:
             mismatches += 1
             print(f"seed {seed}: {text!r}\n  part by part: {str(parts)[:300]}\n  whole file:   {str(whole)[:300]}")
