@@ -426,6 +426,10 @@ def _validate(config: Config) -> None:
             raise ConfigError(f"{name} must be between 0 and 100 years, got {value}")
     if not config.user_agent.isascii() or not config.user_agent.isprintable():
         raise ConfigError("user_agent must be printable ASCII (HTTP headers are)")
+    if not config.output.strip():
+        # An empty `--output "$DIR"` (a variable unset in CI) would scatter the reports over
+        # the working folder, among the documents.
+        raise ConfigError("output is empty: name the folder for the reports (default: reports)")
     output = Path(config.output)
     if output.exists() and not output.is_dir():
         raise ConfigError(f"output {config.output}: not a directory")

@@ -266,6 +266,11 @@ def test_an_output_that_is_a_file_and_a_full_disk_are_one_line_errors(
     (tmp_path / "taken").write_text("a file\n")
     result = run_cli("check", "--registry", str(registry), "--no-archive", "--output", "taken", cwd=tmp_path)
     assert result.returncode == 2 and "output taken: not a directory" in result.stderr
+    # An empty --output (a CI variable left unset) would scatter the reports among the documents.
+    for empty in ("", "  "):
+        result = run_cli("check", "--registry", str(registry), "--no-archive", "--output", empty, cwd=tmp_path)
+        assert result.returncode == 2 and "output is empty" in result.stderr
+    assert not list(tmp_path.glob("report.*"))
     before = registry.read_text()
 
     def full(source: str, target: str) -> None:
