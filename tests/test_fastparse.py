@@ -121,7 +121,7 @@ def test_the_registry_layout_takes_the_fast_path() -> None:
     assert registry.parse(text) == reg
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(registries(), st.randoms(use_true_random=False), st.integers(1, 3))
 @example(Registry(links={"https://a.example/": LinkEntry("https://a.example/")}), random.Random(1), 1)
 def test_a_hand_edited_registry_is_read_as_pyyaml_reads_it_or_left_to_the_located_loader(
