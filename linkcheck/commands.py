@@ -229,8 +229,7 @@ def _require_regular(registry_path: Path) -> None:
 
 def _require_entries(registry: Registry, registry_path: Path) -> None:
     if not registry.links and not registry.documents:
-        state = "the registry is empty" if registry_path.exists() else "no such registry"
-        raise UsageError(f"{registry_path}: {state}; run `linkcheck extract PATH...` first (or give --registry FILE)")
+        raise UsageError(f"{registry_path}: the registry is empty; run `linkcheck extract PATH...` first")
 
 
 def _archive_after_check(
@@ -389,6 +388,7 @@ def check_shard(
     `results_path`. The registry is only read (no lock: it is only ever replaced whole), so
     shards run side by side; `merge_results` folds their files in. Exit code 0, 3 offline, or
     128 + a signal's number (what was learnt before it is written all the same)."""
+    _require_file(registry_path)
     shards.check_results_path(results_path, registry_path)
     options = config.check_options()
     registry, text = registry_mod.load_with_text(registry_path)
@@ -437,9 +437,8 @@ def merge_results(
     `check` of every link gives, and the same exit codes (`--fail-on`; 3 if every shard was
     offline)."""
     _require_file(registry_path)
-    registry_file = os.path.realpath(registry_path)
     for path in files:
-        if os.path.realpath(path) == registry_file:
+        if shards.same_file(path, registry_path):
             raise UsageError(f"merge {path}: that is the registry; name the shards' results files (--results)")
     if not files:
         raise UsageError("merge: name the results files of the shards (check --shard K/N --results FILE)")
@@ -553,6 +552,7 @@ def archive(
 def report(registry_path: Path, config: Config) -> Publication:
     """Write the reports from the registry alone (no network, no lock: writes are atomic renames).
     Exit code 0 whatever they hold."""
+    _require_file(registry_path)
     registry = registry_mod.load(registry_path)
     _require_entries(registry, registry_path)
     publication = publish(registry, config)

@@ -141,7 +141,8 @@ def plan_document(path: Path, fixes: list[tuple[Citation, LinkEntry, Target]], f
     if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_FILE_BYTES:
         # A device, a named pipe (reading could last or wait forever), or more than extract reads.
         plan.skipped += [
-            f"line {c.line}: {entry.url}: the document is not a regular file of at most 64 MB" for c, entry, _ in fixes
+            f"line {c.line}: {entry.url}: the document is not a regular file of at most {MAX_FILE_BYTES // 2**20} MB"
+            for c, entry, _ in fixes
         ]
         return plan
     plan.original = path.read_bytes()

@@ -28,6 +28,7 @@ __all__ = [
     "ShardResults",
     "check_results_path",
     "fold",
+    "same_file",
     "read_results",
     "subset",
     "write_results",
@@ -99,14 +100,19 @@ def digest(text: str | None) -> str:
     return hashlib.sha256((text or "").encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
+def same_file(path: Path, registry_path: Path, suffix: str = "") -> bool:
+    """Whether `path` is the registry's file (with `suffix`: the file beside it so named),
+    symlinks followed, whether or not it exists yet."""
+    return os.path.realpath(path) == os.path.realpath(registry_path) + suffix
+
+
 def check_results_path(path: Path, registry_path: Path) -> None:
     """Refuse, before a shard checks anything, a results file it could not or must not write:
     the registry itself or its lock file (a shard never writes the registry: `merge` does), a
     folder, or a file in a folder that does not exist."""
-    target, registry = os.path.realpath(path), os.path.realpath(registry_path)
-    if target == registry:
+    if same_file(path, registry_path):
         raise UsageError(f"--results {path}: that is the registry; a shard writes its own file, and merge folds it in")
-    if target == f"{registry}.lock":
+    if same_file(path, registry_path, ".lock"):
         raise UsageError(f"--results {path}: that is the registry's lock file")
     if path.is_dir():
         raise UsageError(f"--results {path}: that is a folder; name a file in it")

@@ -463,9 +463,8 @@ def _read_slowly(lines: list[str], start: int, slow: Slow, result: dict[Any, Any
         end += 1
     if head >= len(lines):
         raise _Stray
-    context = (
-        "links:\n" if start == 0 else "links:\n  _: 0\n"
-    )  # as the parser stands there: before a first link, or after one
+    # Where a parser stands at this link: before the first one, or after another.
+    context = "links:\n" if start == 0 else "links:\n  _: 0\n"
     data = _slowly("links:\n" + "".join(f"{x}\n" for x in lines[start:end]), slow, line + start, context)
     entries = data.get("links") if isinstance(data, dict) and len(data) == 1 else None
     if not isinstance(entries, dict) or len(entries) != 1:
