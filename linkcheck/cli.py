@@ -94,7 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument(
         "--no-ignore",
         action="store_true",
-        help="in a directory, read also the files .gitignore (in a Git repository) and .ignore files exclude",
+        help=(
+            "in a directory, read also the files .gitignore (in a Git repository) and .ignore files exclude; "
+            "remembered for later readings of the same sources (extract with no PATH, fix)"
+        ),
     )
     _add_common(extract)
 

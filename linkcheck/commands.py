@@ -167,11 +167,14 @@ def extract(
     ignore_rules: bool = True,
 ) -> ExtractSummary:
     """Extract the citations of `paths` (or of the sources the registry records) and merge them
-    in; in a directory, not what .gitignore and .ignore rules exclude, unless not `ignore_rules`."""
+    in; in a directory, not what .gitignore and .ignore rules exclude, unless not `ignore_rules`
+    (or, reading the recorded sources, unless they were extracted so: the registry remembers)."""
     _require_regular(registry_path)
     with registry_mod.locked(registry_path, lock_timeout, notify=say):
         registry = registry_mod.load(registry_path)
         read, recorded = _sources_for(paths, registry_path, registry.sources)
+        if not paths and registry.no_ignore:
+            ignore_rules = False  # else the files read last time would go, with their links' histories
         own_files = frozenset({registry_path.resolve(), Path(f"{registry_path.resolve()}.lock")})
         for path in paths:
             if not _is_glob(path) and Path(path).resolve() in own_files:
@@ -201,6 +204,7 @@ def extract(
                 f"no document could be read in {', '.join(printable(p) for p in read)}; {registry_path} was left "
                 f"as it was, with its {count(len(registry.links), 'link')} (to start afresh, delete it)"
             )
+        registry.no_ignore = not ignore_rules
         with gc_paused():
             summary = registry_mod.merge(registry, collection, recorded)
             registry_mod.save(registry, registry_path)
@@ -662,6 +666,6 @@ def fix(
             # The registry agrees with the documents: they are read again.
             read, recorded = _sources_for([], registry_path, registry.sources)
             own = frozenset({registry_path.resolve(), Path(f"{registry_path.resolve()}.lock")})
-            registry_mod.merge(registry, collect(read, exclude=own), recorded)
+            registry_mod.merge(registry, collect(read, exclude=own, ignore_rules=not registry.no_ignore), recorded)
             registry_mod.save_run(registry, registry_path, loaded)
     return summary

@@ -8,6 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from linkcheck import registry as registry_mod
+from linkcheck.errors import RegistryError
 from linkcheck.extract import ExtractionFailed, collect, extract_bytes
 from linkcheck.models import Citation, Extraction
 from tests.helpers import make_docx, make_pdf
@@ -350,3 +352,41 @@ def test_outside_a_git_repository_only_ignore_files_count(tmp_path: Path) -> Non
         },
     )
     assert [d.document for d in collect([str(tmp_path)]).documents] == ["a.md"]
+
+
+def test_no_ignore_is_remembered_for_later_readings_of_the_sources(tmp_path: Path) -> None:
+    """Extracted with --no-ignore, the sources are read so again by an extract with no PATH:
+    the files the rules exclude keep their links (and those links their verdicts)."""
+    from tests.helpers import run_cli
+
+    _tree(
+        tmp_path / "docs",
+        {
+            ".ignore": "drafts/\n",
+            "paper.md": "[a](https://a.example/)\n",
+            "drafts/d.md": "[d](https://draft.example/)\n",
+        },
+    )
+    registry = tmp_path / "citations.yaml"
+    assert run_cli("extract", "docs", "--no-ignore", cwd=tmp_path).returncode == 0
+    assert "no_ignore: true" in registry.read_text()
+    again = run_cli("extract", cwd=tmp_path)
+    assert again.returncode == 0 and "removed" not in again.stdout, again.stdout
+    assert "https://draft.example/" in registry_mod.load(registry).links
+    assert registry_mod.load(registry).no_ignore
+    # PATHs given without --no-ignore: the rules apply again, and the registry says so.
+    ruled = run_cli("extract", "docs", cwd=tmp_path)
+    assert ruled.returncode == 0 and "1 URLs no longer cited, removed" in ruled.stdout, ruled.stdout
+    assert "https://draft.example/" not in registry_mod.load(registry).links
+    assert "no_ignore" not in registry.read_text()
+    # --no-ignore with no PATH reads the recorded sources so, and is remembered.
+    assert run_cli("extract", "--no-ignore", cwd=tmp_path).returncode == 0
+    assert "https://draft.example/" in registry_mod.load(registry).links
+    assert registry_mod.load(registry).no_ignore
+
+
+def test_a_registry_s_no_ignore_must_be_true_or_false(tmp_path: Path) -> None:
+    registry = tmp_path / "citations.yaml"
+    registry.write_text("version: 1\nsources: []\nno_ignore: sometimes\nlinks: {}\n")
+    with pytest.raises(RegistryError, match="no_ignore.*expected true or false"):
+        registry_mod.load(registry)

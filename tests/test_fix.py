@@ -418,3 +418,26 @@ def test_bibtex_as_real_files_write_it(tmp_path: Path) -> None:
         b"  howpublished={\\url{https://dead.example/report}},\n"
         + f"  archiveurl={{{SNAPSHOT}}},\n  archivedate={{2018-03-01}},\n  note={{{note}}}\n".encode(),
     )  # the DOI has no snapshot here; `OPTurl` is a field switched off, not a citation
+
+
+def test_fix_reads_the_sources_again_as_they_were_extracted(tmp_path: Path) -> None:
+    """After fixing, the documents are read again; extracted with --no-ignore, the files the
+    rules exclude are read too, so their links (with their notes and verdicts) stay."""
+    docs = tmp_path / "docs"
+    (docs / "drafts").mkdir(parents=True)
+    (docs / ".ignore").write_text("drafts/\n")
+    (docs / "paper.md").write_text("See [the report](https://dead.example/report).\n")
+    (docs / "drafts" / "d.md").write_text("Draft: [d](https://draft.example/).\n")
+    registry = tmp_path / "citations.yaml"
+    assert run_cli("extract", "docs", "--no-ignore", cwd=tmp_path).returncode == 0
+    data = yaml.safe_load(registry.read_text())
+    dead = data["links"]["https://dead.example/report"]
+    dead["check"] = {"status": "broken", "http_status": 404, "checked_at": "2026-11-23T00:00:00Z"}
+    dead["archive"] = {"url": SNAPSHOT, "timestamp": "20180301000000", "verified_at": "2026-11-23T00:00:00Z"}
+    data["links"]["https://draft.example/"]["note"] = "kept on purpose"
+    registry.write_text(yaml.safe_dump(data, allow_unicode=True))
+    result = run_cli("fix", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert SNAPSHOT in (docs / "paper.md").read_text()
+    links = registry_mod.load(registry).links
+    assert links["https://draft.example/"].note == "kept on purpose" and links["https://draft.example/"].citations

@@ -144,6 +144,8 @@ def dump(registry: Registry) -> str:
 def dump_pieces(registry: Registry) -> Iterator[str]:
     """The registry's text in pieces (a link's entry each), for writing as they come."""
     head: dict[str, Any] = {"version": REGISTRY_VERSION, "sources": registry.sources}
+    if registry.no_ignore:
+        head["no_ignore"] = True
     if registry.last_run:
         head["last_run"] = to_data(registry.last_run, LAST_RUN)
     head["documents"] = _documents_data(registry)

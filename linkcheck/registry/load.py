@@ -54,7 +54,7 @@ _KNOWN_LINK_FIELDS = frozenset(
     }
 )
 _KNOWN_DOC_FIELDS = frozenset({"format", "date", "detected_date", "detected_date_source", "missing_targets"})
-_KNOWN_TOP_FIELDS = frozenset({"version", "sources", "documents", "links", "last_run"})
+_KNOWN_TOP_FIELDS = frozenset({"version", "sources", "no_ignore", "documents", "links", "last_run"})
 
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -570,6 +570,7 @@ def _build(data: Any, filename: str, r: _Reader | None = None) -> Registry:
     if version is not None and version > REGISTRY_VERSION:
         raise r.fail(data, "version", "version", f"written by a newer linkcheck (version {version})")
     sources = [str(s) for s in r.sequence(data, "sources", "sources")]
+    no_ignore = r.boolean(data, "no_ignore", "no_ignore")
     documents_raw = r.mapping(data, "documents", "documents")
     links_raw = r.mapping(data, "links", "links")
     last_run = _read_last_run(r, r.mapping(data, "last_run", "last_run"), "last_run")
@@ -581,6 +582,7 @@ def _build(data: Any, filename: str, r: _Reader | None = None) -> Registry:
     r.link = _NO_LINK
     return Registry(
         sources=sources,
+        no_ignore=no_ignore,
         documents=documents,
         links=links,
         last_run=last_run,

@@ -77,6 +77,9 @@ class DocumentEntry:
 @dataclass
 class Registry:
     sources: list[str] = field(default_factory=list)
+    # The sources were extracted with --no-ignore: later readings of them (an `extract` with
+    # no PATH, `fix`) read what .gitignore and .ignore rules exclude too, and so keep its links.
+    no_ignore: bool = False
     documents: dict[str, DocumentEntry] = field(default_factory=dict)
     links: dict[str, LinkEntry] = field(default_factory=dict)
     last_run: LastRun | None = None
