@@ -214,7 +214,7 @@ def extract_file(path: Path, document: str, warn: Callable[[str], None]) -> Extr
 def _walk(root: Path, left_out: list[str] | None = None) -> Iterator[Path]:
     """The files under `root`, sorted, hidden ones aside; with `left_out`, also those that
     .gitignore and .ignore rules exclude (see ignore.py), whose paths are added to it."""
-    from linkcheck.extract.ignore import Rules  # pathspec: 25 ms of start-up a check need not pay
+    from linkcheck.extract.ignore import Rules  # only a walk needs it
 
     rules = Rules(root) if left_out is not None else None
     for directory, subdirs, files in os.walk(root):

@@ -2,23 +2,32 @@
 repository) and `.ignore` files exclude, as git, ripgrep and lychee do, so that a build folder
 (`_build/`, `site/`), `node_modules/` or a virtual environment is not read as documents.
 
-A rule file applies to its own folder and everything under it, with git's syntax
-(pathspec's GitIgnoreSpec); a deeper file decides before a shallower one, and within a file
-the last matching pattern decides (`!` re-includes). Rule files above the walked folder count
-up to the top of its repository (`.git/info/exclude` too). An ignored folder is not entered,
-as git does not. Files and folders named on the command line are read whatever the rules
-above them say (as in ripgrep and lychee); rule files inside a named folder still count.
+A rule file applies to its own folder and everything under it, with git's syntax; a deeper
+file decides before a shallower one, and within a file the last matching pattern decides (`!`
+re-includes). Rule files above the walked folder count up to the top of its repository
+(`.git/info/exclude` too). An ignored folder is not entered, as git does not, which is also
+why a file under an excluded folder cannot be re-included. Files and folders named on the
+command line are read whatever the rules above them say (as in ripgrep and lychee); rule
+files inside a named folder still count.
+
+Patterns are matched as git's dir.c and wildmatch.c match them, each against the path itself
+(a folder's contents are left out by not entering it). pathspec's GitIgnoreSpec, used at
+first, also matches a pattern against every path under what it names, and reports `d/**` as
+excluding `d` itself (its issue #137): `docs/*` with `!docs/keep/` lost docs/keep/a.md, and
+`d/**` with `!d/keep.md` lost d/keep.md. tests/test_ignore_git.py holds this module to git
+itself, on rules like real repositories' and on generated ones. Case is significant, as in git
+on Linux (git on macOS and Windows ignores it by default).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
-import pathspec
-
-__all__ = ["Rules"]
+__all__ = ["Rules", "parse_rules"]
 
 _RULE_FILES = (".gitignore", ".ignore")
 
@@ -30,8 +39,8 @@ class Rules:
         self._in_git = False
         top = _repository_top(root)
         # each folder of the walk → (its real path, the rules in force there, shallowest first)
-        self._rules: dict[str, tuple[str, list[tuple[str, pathspec.GitIgnoreSpec]]]] = {}
-        chain: list[tuple[str, pathspec.GitIgnoreSpec]] = []
+        self._rules: dict[str, tuple[str, list[tuple[str, list[Pattern]]]]] = {}
+        chain: list[tuple[str, list[Pattern]]] = []
         if top is not None:
             self._in_git = True
             exclude = _spec(top / ".git" / "info" / "exclude")
@@ -47,7 +56,7 @@ class Rules:
         # a file named there is): then those rules are not applied under it either.
         self._above = [] if _decide(chain, self._root, is_dir=True) else chain
 
-    def _own(self, folder: Path) -> list[tuple[str, pathspec.GitIgnoreSpec]]:
+    def _own(self, folder: Path) -> list[tuple[str, list[Pattern]]]:
         found = []
         for name in _RULE_FILES:
             if name == ".gitignore" and not self._in_git:
@@ -70,22 +79,185 @@ class Rules:
         return bool(rules) and _decide(rules, os.path.join(resolved, name), is_dir)
 
 
-def _decide(rules: list[tuple[str, pathspec.GitIgnoreSpec]], path: str, is_dir: bool) -> bool:
-    """Whether `path` is excluded: the deepest rule file with a pattern that matches decides."""
-    for base, spec in reversed(rules):
-        relative = os.path.relpath(path, base).replace(os.sep, "/") + ("/" if is_dir else "")
-        if relative.startswith("../"):
-            continue
-        decided = spec.check_file(relative).include
-        if decided is not None:
-            return bool(decided)
+def _decide(rules: list[tuple[str, list[Pattern]]], path: str, is_dir: bool) -> bool:
+    """Whether `path` is excluded: the deepest rule file with a pattern that matches decides,
+    and in it the last such pattern."""
+    name = _bytes(os.path.basename(path))
+    for base, patterns in reversed(rules):
+        relative = os.path.relpath(path, base).replace(os.sep, "/")
+        if relative.startswith("../") or relative in ("..", "."):
+            continue  # rules apply under their own folder only
+        relative = _bytes(relative)
+        for pattern in reversed(patterns):
+            if pattern.folders_only and not is_dir:
+                continue
+            if pattern.regex.fullmatch(name if pattern.by_name else relative):
+                return not pattern.negative
     return False
+
+
+def _bytes(path: str) -> str:
+    """A path as git matches it, byte by byte (`?` is one byte of `é`): each byte of its name
+    on disk as one character."""
+    return path if path.isascii() else os.fsencode(path).decode("latin-1")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One line of a rule file."""
+
+    regex: re.Pattern[str]
+    negative: bool  # `!`: re-includes
+    folders_only: bool  # a trailing `/`
+    by_name: bool  # no `/` but a trailing one: matched against the name, at any depth
+
+
+def parse_rules(data: bytes) -> list[Pattern]:
+    """The patterns of a rule file, as git reads them: lines split at LF (a CR before it is
+    dropped), a UTF-8 BOM skipped, `#` comments and blank lines skipped, trailing spaces
+    dropped unless escaped with a backslash; bytes matched as bytes (see _bytes)."""
+    patterns = []
+    for line in data.removeprefix(b"\xef\xbb\xbf").decode("latin-1").split("\n"):
+        line = _trim_trailing_spaces(line.removesuffix("\r"))
+        if not line or line.startswith("#"):
+            continue
+        negative = line.startswith("!")
+        body = line[1:] if negative else line
+        folders_only = body.endswith("/")
+        body = body[:-1] if folders_only else body
+        by_name = "/" not in body
+        regex = _translate(body.removeprefix("/"))
+        if body and regex is not None:
+            patterns.append(Pattern(regex, negative, folders_only, by_name))
+    return patterns
+
+
+def _trim_trailing_spaces(line: str) -> str:
+    end = len(line)
+    while end and line[end - 1] == " ":
+        backslashes = len(line[: end - 1]) - len(line[: end - 1].rstrip("\\"))
+        if backslashes % 2:  # an escaped space stays, and what is before it
+            break
+        end -= 1
+    return line[:end]
+
+
+_CLASSES = {
+    "alnum": "a-zA-Z0-9",
+    "alpha": "a-zA-Z",
+    "blank": " \\t",
+    "cntrl": "\\x00-\\x1f\\x7f",
+    "digit": "0-9",
+    "graph": "!-~",
+    "lower": "a-z",
+    "print": " -~",
+    "punct": "!-/:-@\\[-`{-~",
+    "space": " \\t\\n\\r\\f\\v",
+    "upper": "A-Z",
+    "xdigit": "0-9A-Fa-f",
+}
+
+
+def _translate(pattern: str) -> re.Pattern[str] | None:
+    """A wildmatch pattern (with git's WM_PATHNAME) as a regex over a whole path: `*` and `?`
+    never match `/`, nor does a bracket expression; `**` between slashes (or at an end) matches
+    any number of folders; `\\` escapes. None: a pattern git never matches (a trailing
+    backslash, an unclosed bracket).
+
+    git compares the text before the first wildcard as it is and hands only the rest to
+    wildmatch (dir.c, match_pathname), so a `**` right after that text counts as at the start:
+    `a**/b` matches a/x/b."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    literal = next((k for k, c in enumerate(pattern) if c in "*?[\\"), n)
+    while i < n:
+        c = pattern[i]
+        if c == "*":
+            j = i
+            while j < n and pattern[j] == "*":
+                j += 1
+            stars = j - i
+            after_slash = i == literal or pattern[i - 1] == "/"
+            if stars >= 2 and after_slash and (j == n or pattern[j] == "/"):
+                if j == n:
+                    out.append(".*")  # `d/**`: everything under d (`**` alone: everything)
+                else:
+                    out.append("(?:.*/)?")  # `**/`: any number of folders, none included
+                    j += 1
+            else:
+                out.append("[^/]*")
+            i = j
+        elif c == "?":
+            out.append("[^/]")
+            i += 1
+        elif c == "[":
+            bracket = _bracket(pattern, i)
+            if bracket is None:
+                return None
+            out.append(bracket[0])
+            i = bracket[1]
+        elif c == "\\":
+            if i + 1 == n:
+                return None
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+        else:
+            out.append(re.escape(c))
+            i += 1
+    return re.compile("".join(out), re.DOTALL)
+
+
+def _bracket(pattern: str, start: int) -> tuple[str, int] | None:
+    """The bracket expression at `start` as a regex class that never matches `/`, and where it
+    ends; None if it is not closed."""
+    i, n = start + 1, len(pattern)
+    negate = i < n and pattern[i] in "!^"
+    if negate:
+        i += 1
+    parts: list[str] = []
+    first = True
+    while i < n:
+        c = pattern[i]
+        if c == "]" and not first:
+            body = "".join(parts)
+            if not body:  # only reversed ranges (`[z-a]`): nothing, or anything but `/`
+                return ("[^/]" if negate else "(?!)"), i + 1
+            return ("[^/" + body + "]" if negate else "(?!/)[" + body + "]"), i + 1
+        first = False
+        if c == "[" and pattern.startswith("[:", i):
+            close = pattern.find(":]", i + 2)
+            if close != -1 and pattern[i + 2 : close] in _CLASSES:
+                parts.append(_CLASSES[pattern[i + 2 : close]])
+                i = close + 2
+                continue
+            if close != -1:
+                return None  # an unknown class: git matches nothing
+        if c == "\\":
+            i += 1
+            if i == n:
+                return None
+            c = pattern[i]
+        # A range: `a-z` (an escaped end, too).
+        if i + 2 < n and pattern[i + 1] == "-" and pattern[i + 2] != "]":
+            end = i + 2
+            if pattern[end] == "\\":
+                end += 1
+                if end == n:
+                    return None
+            low, high = c, pattern[end]
+            if low <= high:
+                parts.append(re.escape(low) + "-" + re.escape(high))
+            i = end + 1
+            continue
+        parts.append(re.escape(c))
+        i += 1
+    return None
 
 
 _MAX_RULES_BYTES = 1 << 20  # a rule file bigger than this is not one a person wrote
 
 
-def _spec(path: Path) -> pathspec.GitIgnoreSpec | None:
+def _spec(path: Path) -> list[Pattern] | None:
     """The rules in `path`; None if there are none, or it is not a regular file (a link to a
     device or a named pipe could be read forever), or is unreadable."""
     try:
@@ -95,8 +267,7 @@ def _spec(path: Path) -> pathspec.GitIgnoreSpec | None:
             data = handle.read(_MAX_RULES_BYTES)
     except OSError:
         return None
-    lines = data.decode("utf-8", errors="replace").splitlines()
-    return pathspec.GitIgnoreSpec.from_lines(lines) if any(line.strip() for line in lines) else None
+    return parse_rules(data) or None
 
 
 def _repository_top(root: Path) -> Path | None:

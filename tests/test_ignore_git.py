@@ -1,0 +1,207 @@
+"""extract's folder walk against git itself: the files it reads in a Git repository are the
+files `git ls-files --others --exclude-standard` lists (hidden ones aside, which the walk never
+reads), for .gitignore files like real repositories' and for generated rules.
+
+git is the authority here (ignore.py says it follows git's rules): where pathspec and git
+differ, git wins and the test fails."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from linkcheck.extract import _walk
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def _git_reads(root: Path) -> set[str]:
+    """The untracked files git does not ignore in the repository at `root`, hidden ones aside,
+    with no configuration but the repository's own (no global excludes file)."""
+    env = {
+        **os.environ,
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "HOME": str(root),
+        "XDG_CONFIG_HOME": str(root / ".xdg"),
+    }
+    listed = subprocess.run(
+        ["git", "-c", "core.quotePath=false", "ls-files", "-z", "--others", "--exclude-standard"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    return {p for p in listed.split("\0") if p and not any(part.startswith(".") for part in p.split("/"))}
+
+
+def _walk_reads(root: Path) -> set[str]:
+    return {file.relative_to(root).as_posix() for file in _walk(root, left_out=[])}
+
+
+def _repository(root: Path, files: list[str], rules: dict[str, str]) -> None:
+    subprocess.run(["git", "init", "-q", str(root)], check=True, env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull})
+    for name in files:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("[a](https://a.example/)\n")
+    for name, text in rules.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+# Written after the .gitignore files of documentation projects (Sphinx, MkDocs, Quarto sites)
+# and github/gitignore's TeX template: build folders at any depth or anchored, character
+# classes, parentheses and `~` in patterns, a re-included file, rules in a subfolder and in
+# .git/info/exclude.
+REAL_RULES = {
+    ".gitignore": (
+        "# Byte-compiled\n__pycache__/\n*.py[cod]\n\n# builds\nbuild/\ndoc/_build/\n/_site/\n/.quarto/\nsite/\n"
+        "*_cache/\n/_*.local\n\n## LaTeX\n*.aux\n*.synctex(busy)\n*-blx.bib\n*-concordance.tex\n"
+        "*.[1-9]\n*.[1-9][0-9]R\n*~[0-9]*\nsympy-plots-for-*.tex/\n_minted*\n"
+        "# keep this one\n!keep-build.md\ndrafts/**/*.md\n!drafts/**/final.md\n"
+    ),
+    "papers/.gitignore": "*.log\n/local.md\nnotes/\n",
+    ".git/info/exclude": "scratch*\n",
+}
+REAL_FILES = [
+    "README.md",
+    "build/index.html",
+    "build/keep-build.md",  # its folder is excluded: git cannot re-include it
+    "keep-build.md",
+    "doc/_build/html/index.html",
+    "doc/index.rst",
+    "doc/site/page.md",  # `site/` matches at any depth
+    "_site/about.html",
+    "papers/_site/kept.html",  # `/_site/` is anchored to the top
+    "papers/paper.tex",
+    "papers/paper-concordance.tex",
+    "papers/paper-blx.bib",
+    "papers/refs.bib",
+    "papers/paper.aux",
+    "papers/paper.synctex(busy)",
+    "papers/paper.3",
+    "papers/paper.12R",
+    "papers/paper.12",
+    "papers/paper.tex~1",
+    "papers/local.md",
+    "papers/sub/local.md",  # `/local.md` in papers/.gitignore: only papers/local.md
+    "papers/notes/n.md",
+    "papers/run.log",
+    "papers/sympy-plots-for-fig.tex/plot.tex",
+    "papers/_minted-paper/x.tex",
+    "freeze_cache/page.md",
+    "_quarto.local",
+    "docs/_x.local",  # `/_*.local` is anchored
+    "drafts/a/b/one.md",
+    "drafts/a/b/final.md",
+    "drafts/top.md",  # `drafts/**/*.md` matches at any depth below drafts/, this one too
+    "drafts/top.txt",
+    "scratch-notes.md",
+    "docs/scratch.md",
+    "mod.pyc",
+    "mod.py",
+]
+
+
+def test_a_walk_reads_what_git_does_with_real_rules(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    _repository(root, REAL_FILES, REAL_RULES)
+    walked = _walk_reads(root)
+    assert walked == _git_reads(root)
+    assert "papers/refs.bib" in walked and "papers/paper-blx.bib" not in walked  # not vacuous
+    # Walking a folder inside the repository: the rules above it count as they do for git.
+    inner = {f"papers/{name}" for name in _walk_reads(root / "papers")}
+    assert inner == {name for name in _git_reads(root) if name.startswith("papers/")}
+
+
+# Where pathspec's GitIgnoreSpec (used at first) and git disagree, and what the generated rules
+# below found besides: (rules, files, what git reads).
+CASES = [
+    ("d/**\n!d/keep.md\n", ["d/keep.md", "d/other.md"], {"d/keep.md"}),  # pathspec issue #137
+    ("docs/*\n!docs/keep/\n", ["docs/keep/a.md", "docs/x.md", "docs/sub/b.md"], {"docs/keep/a.md"}),
+    ("a/**/\n", ["a/a", "a/b/c.md"], {"a/a"}),
+    ("a**/b\n", ["a/x/b", "ab/b", "c/b"], {"c/b"}),  # git matches `a` literally, then `**/b`
+    ("?.md\n", ["é.md", "e.md"], {"é.md"}),  # `?` is one byte
+    ("[!a]*\n", ["a", "b"], {"a"}),  # not applied to the repository's own folder
+    ("x\\ \nx  \n", ["x ", "x", "y"], {"y"}),  # an escaped trailing space stays
+    ("*.[1-9][0-9]R\n*~[0-9]*\n", ["p.12R", "p.1R", "p.tex~1"], {"p.1R"}),
+]
+
+
+@pytest.mark.parametrize(("rules", "files", "read"), CASES)
+def test_cases_where_git_is_particular(tmp_path: Path, rules: str, files: list[str], read: set[str]) -> None:
+    root = tmp_path / "repo"
+    _repository(root, files, {".gitignore": rules})
+    assert _git_reads(root) == read
+    assert _walk_reads(root) == read
+
+
+_DIRS = ["a", "b", "docs", "x y", "[b]"]
+_FILES = ["a", "b.md", "c.txt", "d.md", "e f.md", "!g.md", "#h.md", "b", "d.md~1", "f*.md", "a b ", "é.md"]
+_paths = st.lists(st.sampled_from(_DIRS), max_size=3).flatmap(
+    lambda dirs: st.sampled_from(_FILES).map(lambda name: "/".join([*dirs, name]))
+)
+_piece = st.sampled_from(
+    [
+        *["a", "b", "docs", "*", "?", "*.md", "d.md", "[ab]", "[!a]*", "**", "x y", "e f.md", "c*", "a**", "**b"],
+        *["[a-c]*", "[^b]", "[[:alpha:]]", "*[[:digit:]]", "[]b]", "[z-a]", "[!z-a]", "\\[b]", "f\\*.md", "\\a"],
+        *["*~[0-9]", "[", "a\\", "é*", "?.md", "a b\\ ", "[[:bogus:]]"],
+    ]
+)
+
+
+@st.composite
+def _pattern(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(_piece, min_size=1, max_size=3))
+    pattern = "/".join(parts)
+    if draw(st.booleans()):
+        pattern = "/" + pattern
+    if draw(st.booleans()):
+        pattern += "/"
+    prefix = draw(st.sampled_from(["", "", "", "!", "\\!", "\\#", "#"]))
+    suffix = draw(st.sampled_from(["", "", "", " ", "\\ ", "  "]))
+    return prefix + pattern + suffix
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    files=st.lists(_paths, min_size=1, max_size=12, unique=True),
+    top=st.lists(_pattern(), max_size=5),
+    nested=st.tuples(st.sampled_from(_DIRS), st.lists(_pattern(), max_size=3)),
+    exclude=st.lists(_pattern(), max_size=2),
+    crlf=st.booleans(),
+)
+def test_a_walk_reads_what_git_does_with_generated_rules(
+    tmp_path_factory: pytest.TempPathFactory,
+    files: list[str],
+    top: list[str],
+    nested: tuple[str, list[str]],
+    exclude: list[str],
+    crlf: bool,
+) -> None:
+    # A folder and a file of one name cannot both be there: keep the first path that claims it.
+    kept: list[str] = []
+    claimed: dict[str, str] = {}
+    for path in files:
+        parts = path.split("/")
+        prefixes = {"/".join(parts[: i + 1]): "dir" for i in range(len(parts) - 1)} | {path: "file"}
+        if all(claimed.get(p, kind) == kind for p, kind in prefixes.items()):
+            claimed.update(prefixes)
+            kept.append(path)
+    folder, inner = nested
+    rules = {".gitignore": ("\ufeff" if crlf else "") + ("\r\n" if crlf else "\n").join(top) + "\n"}
+    if claimed.get(folder) == "dir":
+        rules[f"{folder}/.gitignore"] = "\n".join(inner) + "\n"
+    if exclude:
+        rules[".git/info/exclude"] = "\n".join(exclude) + "\n"
+    root = tmp_path_factory.mktemp("repo")
+    _repository(root, kept, rules)
+    assert _walk_reads(root) == _git_reads(root), rules
