@@ -167,7 +167,7 @@ def _translate(pattern: str) -> re.Pattern[str] | None:
     git compares the text before the first wildcard as it is and hands only the rest to
     wildmatch (dir.c, match_pathname), so a `**` right after that text counts as at the start:
     `a**/b` matches a/x/b."""
-    out: list[str] = []
+    out: list[str | _Star] = []
     i, n = 0, len(pattern)
     literal = next((k for k, c in enumerate(pattern) if c in "*?[\\"), n)
     while i < n:
@@ -180,12 +180,12 @@ def _translate(pattern: str) -> re.Pattern[str] | None:
             after_slash = i == literal or pattern[i - 1] == "/"
             if stars >= 2 and after_slash and (j == n or pattern[j] == "/"):
                 if j == n:
-                    out.append(".*")  # `d/**`: everything under d (`**` alone: everything)
+                    out.append(_Star(".*", ".*?", "E"))  # `d/**`: everything under d (`**` alone: everything)
                 else:
-                    out.append("(?:.*/)?")  # `**/`: any number of folders, none included
+                    out.append(_Star("(?:.*/)?", "(?:.*?/)??", "D"))  # `**/`: any number of folders, or none
                     j += 1
             else:
-                out.append("[^/]*")
+                out.append(_Star("[^/]*", "[^/]*?", "S"))
             i = j
         elif c == "?":
             out.append("[^/]")
@@ -204,7 +204,58 @@ def _translate(pattern: str) -> re.Pattern[str] | None:
         else:
             out.append(re.escape(c))
             i += 1
-    return re.compile("".join(out), re.DOTALL)
+    return re.compile(_join(out), re.DOTALL)
+
+
+@dataclass(frozen=True)
+class _Star:
+    greedy: str
+    lazy: str
+    kind: str  # "S": `*` (within a name); "D": `**/` (whole folders); "E": a trailing `**`
+
+
+def _join(parts: list[str | _Star]) -> str:
+    """The regex, without catastrophic backtracking (`*a*a*a*a*a*a*a*b` against a long name
+    took Python's regex engine minutes): a star's choice is made once, in an atomic group,
+    where its first match is as good as any later one (as CPython's fnmatch does):
+    * a `*` followed by another `*`: what lies between has a fixed length within one name
+      (or holds a `/`, and matches at one place), and the next `*` takes up any difference;
+    * a `*` or `**/` followed by a later `**`: what lies between ends with a `/`, and the
+      later `**` takes up whole folders. A `**/` is then grouped with everything up to that
+      `**`, as the `*` after it could not take up a folder.
+    The last star is left to backtrack: once, over one name or the folders of one path."""
+    stars = [k for k, part in enumerate(parts) if isinstance(part, _Star)]
+    out: list[str] = []
+    open_group = False
+    k = 0
+    while k < len(parts):
+        part = parts[k]
+        if isinstance(part, str):
+            out.append(part)
+            k += 1
+            continue
+        following = next((j for j in stars if j > k), None)
+        if part.kind == "S":
+            if following is None:
+                out.append(part.greedy)
+                k += 1
+            else:
+                between = "".join(p for p in parts[k + 1 : following] if isinstance(p, str))
+                out.append(f"(?>{part.lazy}{between})")
+                k = following
+            continue
+        if open_group:
+            out.append(")")
+        open_group = any(_kind(parts[j]) in "DE" for j in stars if j > k)
+        out.append(f"(?>{part.lazy}" if open_group else part.greedy)
+        k += 1
+    if open_group:
+        out.append(")")
+    return "".join(out)
+
+
+def _kind(part: str | _Star) -> str:
+    return part.kind if isinstance(part, _Star) else ""
 
 
 def _bracket(pattern: str, start: int) -> tuple[str, int] | None:
