@@ -245,6 +245,26 @@ def test_a_recursive_glob_never_follows_a_symlink_loop(tmp_path: Path, monkeypat
     assert sorted(names) == ["docs/a.md", "docs/sub/b.md"]  # each once, though two patterns name a.md
 
 
+def test_a_glob_that_would_backtrack_for_minutes_does_not(tmp_path: Path) -> None:
+    """A registry's sources may hold globs (a pull request can write any): `*a*a…b` over a long
+    name took a backtracking regex minutes. It is matched a segment at a time, `**` as any
+    number of folders, as glob.glob(recursive=True) reads it."""
+    import threading
+
+    docs = tmp_path / "docs"
+    (docs / "x" / "y").mkdir(parents=True)
+    (docs / ("a" * 200 + ".md")).write_text("[a](https://a.example/)\n")
+    (docs / "x" / "y" / "ab.md").write_text("[b](https://b.example/)\n")
+    found: list[list[str]] = []
+    patterns = [str(docs / ("*a" * 30 + "b")), str(docs / "**" / "*a*b*.md")]
+    worker = threading.Thread(
+        target=lambda: found.append([d.document for d in collect(patterns).documents]), daemon=True
+    )
+    worker.start()
+    worker.join(timeout=30)  # a hang, not a speed
+    assert found == [["ab.md"]]  # named by its bare name: outside the working folder
+
+
 @pytest.mark.parametrize(
     ("prefix", "scanned"),
     [

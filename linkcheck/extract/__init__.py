@@ -9,6 +9,7 @@ not cost the citations of every other document.
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import gc
 import glob
 import os
@@ -233,30 +234,34 @@ def _walk(root: Path, left_out: list[str] | None = None) -> Iterator[Path]:
             yield Path(directory, name)
 
 
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """A glob (`*`, `?`, `[...]`, and `**` for any depth) as a regex over `/`-separated paths."""
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:[^/.][^/]*/)*")  # any depth, hidden folders aside
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append("(?:[^/.][^/]*(?:/[^/.][^/]*)*)?")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        elif pattern[i] == "[" and (end := pattern.find("]", i + 2)) != -1:
-            body = pattern[i + 1 : end]
-            out.append("[" + ("^" + body[1:] if body.startswith("!") else body).replace("\\", "\\\\") + "]")
-            i = end + 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out))
+def _glob_matcher(pattern: str) -> Callable[[str], bool]:
+    """Whether a `/`-separated path matches a glob, as glob.glob(recursive=True) reads one: a
+    `**` segment is any number of folders; within a segment `*`, `?` and `[...]` as fnmatch
+    has them (its regexes choose each star once: a `*a*a*a*a*a*a*a*b` in a registry's
+    sources cannot make a walk backtrack for minutes)."""
+    segments = [part for part in pattern.split("/") if part]
+    names = [None if part == "**" else re.compile(fnmatch.translate(part)) for part in segments]
+
+    def matches(path: str) -> bool:
+        # Wildcard matching over segments, `**` as the star: back up to the last `**` only.
+        parts = path.split("/")
+        i = j = 0
+        star, resume = -1, 0
+        while i < len(parts):
+            if j < len(names) and names[j] is None:
+                star, resume = j, i
+                j += 1
+            elif j < len(names) and (name := names[j]) is not None and name.match(parts[i]):
+                i += 1
+                j += 1
+            elif star != -1:
+                resume += 1
+                i, j = resume, star + 1
+            else:
+                return False
+        return all(name is None for name in names[j:])
+
+    return matches
 
 
 def _glob(pattern: str) -> list[str]:
@@ -267,14 +272,14 @@ def _glob(pattern: str) -> list[str]:
     parts = pattern.split("/")
     fixed = next((i for i, part in enumerate(parts) if glob.has_magic(part)), len(parts))
     root = "/".join(parts[:fixed]) or ("/" if pattern.startswith("/") else ".")
-    matcher = _glob_regex("/".join(parts[fixed:]))
+    matches = _glob_matcher("/".join(parts[fixed:]))
     found = []
     for directory, subdirs, files in os.walk(root):
         subdirs.sort()
         relative = os.path.relpath(directory, root)
         for name in sorted(files):
             path = name if relative == "." else f"{relative}/{name}"
-            if matcher.fullmatch(path) and not any(p.startswith(".") for p in path.split("/") if p):
+            if matches(path) and not any(p.startswith(".") for p in path.split("/") if p):
                 found.append(os.path.join(root, path) if root != "." or pattern.startswith("./") else path)
     return found
 
