@@ -221,3 +221,28 @@ def test_a_walk_reads_what_git_does_with_generated_rules(
     root = tmp_path_factory.mktemp("repo")
     _repository(root, kept, rules)
     assert _walk_reads(root) == _git_reads(root), rules
+
+
+def test_a_worktree_uses_its_repository_s_exclude_file(tmp_path: Path) -> None:
+    """Where `.git` is a file naming the repository's folder (`git worktree add`, submodules),
+    `info/exclude` is read from there, as git reads it (a worktree here)."""
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    main = tmp_path / "main"
+    _repository(main, ["paper.md"], {".git/info/exclude": "scratch.md\n"})
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "add", "paper.md"], cwd=main, env=env, check=True)
+    subprocess.run([*git, "commit", "-qm", "first"], cwd=main, env=env, check=True)
+    subprocess.run([*git, "worktree", "add", "-q", str(tmp_path / "wt")], cwd=main, env=env, check=True)
+    (tmp_path / "wt" / "scratch.md").write_text("[s](https://s.example/)\n")
+    (tmp_path / "wt" / "notes.md").write_text("[n](https://n.example/)\n")
+    assert (tmp_path / "wt" / ".git").is_file()
+    assert _walk_reads(tmp_path / "wt") == {"paper.md", "notes.md"}
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=tmp_path / "wt",
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert set(listed) == {"paper.md", "notes.md"}

@@ -43,7 +43,7 @@ class Rules:
         chain: list[tuple[str, list[Pattern]]] = []
         if top is not None:
             self._in_git = True
-            exclude = _spec(top / ".git" / "info" / "exclude")
+            exclude = _spec(_git_dir(top) / "info" / "exclude")
             if exclude is not None:
                 chain.append((str(top), exclude))
             resolved = root.resolve()
@@ -319,6 +319,33 @@ def _spec(path: Path) -> list[Pattern] | None:
     except OSError:
         return None
     return parse_rules(data) or None
+
+
+def _git_dir(top: Path) -> Path:
+    """The repository's own folder: `.git`, or, where `.git` is a file (a worktree, a
+    submodule), the folder it names — for a worktree, the folder its `commondir` names, where
+    `info/exclude` lives."""
+    dot = top / ".git"
+    if dot.is_dir():
+        return dot
+    text = _small_text(dot)
+    if text is None or not text.startswith("gitdir:"):
+        return dot
+    git_dir = top / text.removeprefix("gitdir:").strip()
+    common = _small_text(git_dir / "commondir")
+    return git_dir / common.strip() if common else git_dir
+
+
+def _small_text(path: Path) -> str | None:
+    """A short regular file's text (None: not one, or unreadable): a FIFO named `.git` is
+    not waited on."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None
+        with path.open("rb") as handle:
+            return handle.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return None
 
 
 def _repository_top(root: Path) -> Path | None:
