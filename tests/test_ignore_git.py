@@ -246,3 +246,20 @@ def test_a_worktree_uses_its_repository_s_exclude_file(tmp_path: Path) -> None:
         check=True,
     ).stdout.split()
     assert set(listed) == {"paper.md", "notes.md"}
+
+
+def test_a_repository_inside_the_walk_has_its_own_rules(tmp_path: Path) -> None:
+    """A clone or submodule inside the walked folder: in it, its own .gitignore and
+    info/exclude apply and not the outer repository's rules, as git run inside it says."""
+    outer = tmp_path / "outer"
+    _repository(outer, ["paper.md", "old.draft.md"], {".gitignore": "*.draft.md\n"})
+    theme = outer / "vendor" / "theme"
+    _repository(
+        theme,
+        ["a.draft.md", "b.md", "c.md", "d.md"],
+        {".gitignore": "b.md\n", ".git/info/exclude": "c.md\n"},
+    )
+    walked = _walk_reads(outer)
+    inner = {name.removeprefix("vendor/theme/") for name in walked if name.startswith("vendor/theme/")}
+    assert inner == _git_reads(theme) == {"a.draft.md", "d.md"}
+    assert walked - {f"vendor/theme/{name}" for name in inner} == {"paper.md"}

@@ -5,7 +5,9 @@ repository) and `.ignore` files exclude, as git, ripgrep and lychee do, so that 
 A rule file applies to its own folder and everything under it, with git's syntax; a deeper
 file decides before a shallower one, and within a file the last matching pattern decides (`!`
 re-includes). Rule files above the walked folder count up to the top of its repository
-(`.git/info/exclude` too). An ignored folder is not entered, as git does not, which is also
+(`.git/info/exclude` too, found through a worktree's or submodule's `.git` file); inside
+a repository within the walk (a clone, a submodule) its own rules apply instead of those
+around it. An ignored folder is not entered, as git does not, which is also
 why a file under an excluded folder cannot be re-included. Files and folders named on the
 command line are read whatever the rules above them say (as in ripgrep and lychee); rule
 files inside a named folder still count.
@@ -38,45 +40,60 @@ class Rules:
     def __init__(self, root: Path) -> None:
         self._in_git = False
         top = _repository_top(root)
-        # each folder of the walk → (its real path, the rules in force there, shallowest first)
-        self._rules: dict[str, tuple[str, list[tuple[str, list[Pattern]]]]] = {}
+        # each folder of the walk → (its real path, the rules in force there, shallowest first,
+        # whether it is in a Git repository)
+        self._rules: dict[str, tuple[str, list[tuple[str, list[Pattern]]], bool]] = {}
         chain: list[tuple[str, list[Pattern]]] = []
         if top is not None:
             self._in_git = True
-            exclude = _spec(_git_dir(top) / "info" / "exclude")
-            if exclude is not None:
-                chain.append((str(top), exclude))
+            chain = _repository_rules(top)
             resolved = root.resolve()
             for folder in [*reversed(resolved.parents), resolved]:
                 if folder == top or top in folder.parents:
                     if folder != resolved:
-                        chain += self._own(folder)
+                        chain += _own(folder, in_git=True)
         self._root = str(root.resolve())
         # A folder named on the command line is read even if the rules above it exclude it (as
         # a file named there is): then those rules are not applied under it either.
         self._above = [] if _decide(chain, self._root, is_dir=True) else chain
 
-    def _own(self, folder: Path) -> list[tuple[str, list[Pattern]]]:
-        found = []
-        for name in _RULE_FILES:
-            if name == ".gitignore" and not self._in_git:
-                continue
-            spec = _spec(folder / name)
-            if spec is not None:
-                found.append((str(folder), spec))
-        return found
-
     def enter(self, directory: str) -> None:
         """Read the rule files of `directory` (each folder of the walk, as os.walk names it,
         parents first)."""
         resolved = os.path.realpath(directory)
-        parent = self._above if resolved == self._root else self._rules[os.path.dirname(directory)][1]
-        self._rules[directory] = (resolved, parent + self._own(Path(resolved)))
+        if resolved == self._root:
+            parent, in_git = self._above, self._in_git
+        else:
+            _, parent, in_git = self._rules[os.path.dirname(directory)]
+            if os.path.lexists(os.path.join(resolved, ".git")):
+                # A repository inside the walk (a submodule, a clone): its own rules apply in
+                # it, not those of the folders around it, as in git.
+                parent, in_git = _repository_rules(Path(resolved)), True
+        self._rules[directory] = (resolved, parent + _own(Path(resolved), in_git), in_git)
 
     def ignored(self, directory: str, name: str, is_dir: bool) -> bool:
         """Whether `name` in `directory` (entered before) is left out."""
-        resolved, rules = self._rules[directory]
+        resolved, rules, _ = self._rules[directory]
         return bool(rules) and _decide(rules, os.path.join(resolved, name), is_dir)
+
+
+def _own(folder: Path, in_git: bool) -> list[tuple[str, list[Pattern]]]:
+    """The rule files of `folder` (.gitignore only in a Git repository), .ignore last: it
+    decides before .gitignore, as in ripgrep."""
+    found = []
+    for name in _RULE_FILES:
+        if name == ".gitignore" and not in_git:
+            continue
+        spec = _spec(folder / name)
+        if spec is not None:
+            found.append((str(folder), spec))
+    return found
+
+
+def _repository_rules(top: Path) -> list[tuple[str, list[Pattern]]]:
+    """The rules of a repository as a whole: its `info/exclude`."""
+    exclude = _spec(_git_dir(top) / "info" / "exclude")
+    return [(str(top), exclude)] if exclude is not None else []
 
 
 def _decide(rules: list[tuple[str, list[Pattern]]], path: str, is_dir: bool) -> bool:
