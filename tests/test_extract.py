@@ -263,6 +263,11 @@ def test_a_glob_that_would_backtrack_for_minutes_does_not(tmp_path: Path) -> Non
     worker.start()
     worker.join(timeout=30)  # a hang, not a speed
     assert found == [["ab.md"]]  # named by its bare name: outside the working folder
+    from linkcheck.extract import _glob_matcher
+
+    assert _glob_matcher("docs/**/x/*.md")("docs/x/y.md") and _glob_matcher("docs/**/x/*.md")("docs/q/r/x/y.md")
+    assert not _glob_matcher("docs/*/")("docs/x")  # a trailing `/` names folders: no file
+    assert not _glob_matcher("*.md")("a/b.md")  # `*` stays within a name
 
 
 @pytest.mark.parametrize(

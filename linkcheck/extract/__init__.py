@@ -239,7 +239,9 @@ def _glob_matcher(pattern: str) -> Callable[[str], bool]:
     `**` segment is any number of folders; within a segment `*`, `?` and `[...]` as fnmatch
     has them (its regexes choose each star once: a `*a*a*a*a*a*a*a*b` in a registry's
     sources cannot make a walk backtrack for minutes)."""
-    segments = [part for part in pattern.split("/") if part]
+    segments = pattern.split("/")
+    # A trailing `/` names folders, which this matches none of (files only), as before.
+    segments = [part for part in segments[:-1] if part] + segments[-1:]
     names = [None if part == "**" else re.compile(fnmatch.translate(part)) for part in segments]
 
     def matches(path: str) -> bool:
