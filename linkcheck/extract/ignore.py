@@ -335,16 +335,22 @@ _MAX_RULES_BYTES = 1 << 20  # a rule file bigger than this is not one a person w
 
 
 def _spec(path: Path) -> list[Pattern] | None:
-    """The rules in `path`; None if there are none, or it is not a regular file (a link to a
-    device or a named pipe could be read forever), or is unreadable."""
+    """The rules in `path`; None if there are none, or it is not a regular file, or is
+    unreadable."""
+    data = _read_regular(path, _MAX_RULES_BYTES)
+    return None if data is None else parse_rules(data) or None
+
+
+def _read_regular(path: Path, limit: int) -> bytes | None:
+    """At most `limit` bytes of `path`; None if it is not a regular file (a link to a device
+    or a named pipe, even one named `.git`, could be read or waited on forever) or unreadable."""
     try:
         if not stat.S_ISREG(path.stat().st_mode):
             return None
         with path.open("rb") as handle:
-            data = handle.read(_MAX_RULES_BYTES)
+            return handle.read(limit)
     except OSError:
         return None
-    return parse_rules(data) or None
 
 
 def _git_dir(top: Path) -> Path:
@@ -354,24 +360,12 @@ def _git_dir(top: Path) -> Path:
     dot = top / ".git"
     if dot.is_dir():
         return dot
-    text = _small_text(dot)
-    if text is None or not text.startswith("gitdir:"):
+    text = (_read_regular(dot, 4096) or b"").decode("utf-8", "replace")
+    if not text.startswith("gitdir:"):
         return dot
     git_dir = top / text.removeprefix("gitdir:").strip()
-    common = _small_text(git_dir / "commondir")
-    return git_dir / common.strip() if common else git_dir
-
-
-def _small_text(path: Path) -> str | None:
-    """A short regular file's text (None: not one, or unreadable): a FIFO named `.git` is
-    not waited on."""
-    try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            return None
-        with path.open("rb") as handle:
-            return handle.read(4096).decode("utf-8", "replace")
-    except OSError:
-        return None
+    common = (_read_regular(git_dir / "commondir", 4096) or b"").decode("utf-8", "replace").strip()
+    return git_dir / common if common else git_dir
 
 
 def _repository_top(root: Path) -> Path | None:
