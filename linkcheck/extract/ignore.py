@@ -38,21 +38,19 @@ class Rules:
     """The ignore rules in force in each folder of one walk."""
 
     def __init__(self, root: Path) -> None:
-        self._in_git = False
         top = _repository_top(root)
+        self._in_git = top is not None
+        resolved = root.resolve()
         # each folder of the walk → (its real path, the rules in force there, shallowest first,
         # whether it is in a Git repository)
         self._rules: dict[str, tuple[str, list[tuple[str, list[Pattern]]], bool]] = {}
         chain: list[tuple[str, list[Pattern]]] = []
         if top is not None:
-            self._in_git = True
             chain = _repository_rules(top)
-            resolved = root.resolve()
-            for folder in [*reversed(resolved.parents), resolved]:
+            for folder in reversed(resolved.parents):  # the rule files above the walked folder
                 if folder == top or top in folder.parents:
-                    if folder != resolved:
-                        chain += _own(folder, in_git=True)
-        self._root = str(root.resolve())
+                    chain += _own(folder, in_git=True)
+        self._root = str(resolved)
         # A folder named on the command line is read even if the rules above it exclude it (as
         # a file named there is): then those rules are not applied under it either.
         self._above = [] if _decide(chain, self._root, is_dir=True) else chain
