@@ -186,6 +186,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report_options(merge)
     _add_fail_on(merge)
 
+    driver = commands.add_parser(
+        "git-merge",
+        help="git's merge driver for the registry: two versions merged by link",
+        description="Merge two versions of the registry that went separate ways (a scheduled check and a "
+        "person's re-extraction, two pull requests) by link rather than by line, as git's merge driver: "
+        "git config merge.linkcheck.driver 'linkcheck git-merge %%O %%A %%B %%P' and, in .gitattributes, "
+        "'citations.yaml merge=linkcheck'. The result goes into OURS; exit 0 when clean, 1 with conflicts "
+        "(this side's value kept, each one named), 2 when a version does not read (OURS left as it was).",
+    )
+    driver.add_argument("base", metavar="BASE", help="the common ancestor's version (git's %%O)")
+    driver.add_argument("ours", metavar="OURS", help="this side's version, overwritten with the result (%%A)")
+    driver.add_argument("theirs", metavar="THEIRS", help="the other side's version (%%B)")
+    driver.add_argument("name", nargs="?", metavar="PATH", help="the file's name in the repository, for messages (%%P)")
+
     report = commands.add_parser(
         "report",
         help="re-render the reports from the registry (no network)",
@@ -625,10 +639,25 @@ def run_merge(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+def run_git_merge(args: argparse.Namespace) -> int:
+    name = args.name or args.ours
+    conflicts = commands.git_merge(Path(args.base), Path(args.ours), Path(args.theirs), name)
+    if not conflicts:
+        return 0
+    shown = "; ".join(printable(str(conflict)) for conflict in conflicts[:10])
+    more = f"; and {len(conflicts) - 10} more" if len(conflicts) > 10 else ""
+    _say(
+        f"{printable(name)}: merged by link, but both sides changed {commands.count(len(conflicts), 'field')} "
+        f"differently; this side's value is kept in each: {shown}{more}. Edit the file as you want it, then git add it"
+    )
+    return 1
+
+
 _COMMANDS = {
     "extract": run_extract,
     "check": run_check,
     "merge": run_merge,
+    "git-merge": run_git_merge,
     "archive": run_archive,
     "report": run_report,
     "fix": run_fix,

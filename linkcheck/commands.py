@@ -35,6 +35,7 @@ from linkcheck.fix import DocumentPlan, Target, plan_document, target
 from linkcheck.loop import Interrupt
 from linkcheck.models import NETWORK_REASON_WORDS, Citation, LinkResult, Verdict
 from linkcheck.registry import LinkEntry, MergeSummary, Registry, Saved, write_atomically
+from linkcheck.registry.threeway import Conflict, merge3
 from linkcheck.report import Report, build_report, parse_formats, write_reports
 from linkcheck.shards import Shard
 from linkcheck.workers import FORK_FROM, Alongside, run_workers, shared_limits, worker_count
@@ -669,3 +670,21 @@ def fix(
             registry_mod.merge(registry, collect(read, exclude=own, ignore_rules=not registry.no_ignore), recorded)
             registry_mod.save_run(registry, registry_path, loaded)
     return summary
+
+
+# ---------------------------------------------------------------------------- git's merge driver
+
+
+def git_merge(base: Path, ours: Path, theirs: Path, name: str) -> list[Conflict]:
+    """Merge two versions of the registry by link (registry/threeway.py) into `ours`, as git's
+    merge driver does (`%O %A %B %P`). Returns the conflicts (this side's value kept); a version
+    that does not read is a RegistryError and `ours` is left as it was."""
+    versions = []
+    for path, side in ((base, "common ancestor"), (ours, "this side"), (theirs, "other side")):
+        text = registry_mod.read_text(path)
+        # No common ancestor (the file was added on both sides): git gives an empty file.
+        empty = text is None or not text.strip()
+        versions.append(Registry() if empty else registry_mod.parse(text or "", f"{name} ({side})"))
+    merged = merge3(*versions)
+    write_atomically(ours, registry_mod.dump_pieces(merged.registry))
+    return merged.conflicts

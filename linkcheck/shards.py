@@ -21,6 +21,7 @@ from linkcheck.errors import RegistryError, UsageError
 from linkcheck.models import LastRun
 from linkcheck.redirects import host_of
 from linkcheck.registry import LinkEntry, Registry, dump_pieces, load, write_atomically
+from linkcheck.registry.model import RESULT_FIELDS
 
 __all__ = [
     "RESULT_FIELDS",
@@ -34,8 +35,6 @@ __all__ = [
     "write_results",
 ]
 
-# What a shard learns about a link: everything the check and archive stages write.
-RESULT_FIELDS = ("result", "history", "archive", "archive_lookup", "drift")
 _SPEC_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 MAX_SHARDS = 1024
 

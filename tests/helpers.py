@@ -63,6 +63,23 @@ def cli_subprocess_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def git_env(home: Path, **extra: str) -> dict[str, str]:
+    """git with no configuration but a repository's own: no system or global file, and no
+    global excludes file (its default place is under HOME); an author for commits."""
+    return {
+        **os.environ,
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".xdg"),
+        "GIT_AUTHOR_NAME": "A Person",
+        "GIT_AUTHOR_EMAIL": "person@example.org",
+        "GIT_COMMITTER_NAME": "A Person",
+        "GIT_COMMITTER_EMAIL": "person@example.org",
+        **extra,
+    }
+
+
 def run_cli_subprocess(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run `python -m linkcheck` in a subprocess, exactly as a user would."""
     return subprocess.run(

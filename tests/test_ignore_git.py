@@ -7,7 +7,6 @@ differ, git wins and the test fails."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import threading
@@ -18,25 +17,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from linkcheck.extract import _walk
+from tests.helpers import git_env
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 
-def _git_env(home: Path) -> dict[str, str]:
-    """git with no configuration but a repository's own: no system or global file, and no
-    global excludes file (its default place is under HOME)."""
-    return {
-        **os.environ,
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / ".xdg"),
-    }
-
-
 def _git_reads(root: Path) -> set[str]:
     """The untracked files git does not ignore in the repository at `root`, hidden ones aside."""
-    env = _git_env(root)
+    env = git_env(root)
     listed = subprocess.run(
         ["git", "-c", "core.quotePath=false", "ls-files", "-z", "--others", "--exclude-standard"],
         cwd=root,
@@ -52,7 +40,7 @@ def _walk_reads(root: Path) -> set[str]:
 
 
 def _repository(root: Path, files: list[str], rules: dict[str, str]) -> None:
-    subprocess.run(["git", "init", "-q", str(root)], check=True, env=_git_env(root))
+    subprocess.run(["git", "init", "-q", str(root)], check=True, env=git_env(root))
     for name in files:
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -231,7 +219,7 @@ def test_a_walk_reads_what_git_does_with_generated_rules(
 def test_a_worktree_uses_its_repository_s_exclude_file(tmp_path: Path) -> None:
     """Where `.git` is a file naming the repository's folder (`git worktree add`, submodules),
     `info/exclude` is read from there, as git reads it (a worktree here)."""
-    env = _git_env(tmp_path)
+    env = git_env(tmp_path)
     main = tmp_path / "main"
     _repository(main, ["paper.md"], {".git/info/exclude": "scratch.md\n"})
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]

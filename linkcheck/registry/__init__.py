@@ -7,6 +7,7 @@ dump    the YAML text, in a stable order for readable diffs
 store   atomic writes (fsync, rename) and the lock around load-modify-save
 merge   a fresh extraction folded in, keeping what the registry knew
 rebase  a run's results saved into a registry a person edited while it ran
+threeway  two versions that went separate ways merged by link (git's merge driver)
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from linkcheck.registry.dump import HEADER, dump, dump_pieces
-from linkcheck.registry.load import REGISTRY_VERSION, load, load_with_text, parse
+from linkcheck.registry.load import REGISTRY_VERSION, load, load_with_text, parse, read_text
 from linkcheck.registry.merge import MergeSummary, merge
 from linkcheck.registry.model import HUMAN_LINK_FIELDS, DocumentEntry, LinkEntry, Registry, effective_dates
 from linkcheck.registry.rebase import Saved, save_run
@@ -36,6 +37,7 @@ __all__ = [
     "locked",
     "merge",
     "parse",
+    "read_text",
     "save",
     "save_run",
     "Saved",

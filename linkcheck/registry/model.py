@@ -18,10 +18,13 @@ from linkcheck.models import (
     Verdict,
 )
 
-__all__ = ["DocumentEntry", "LinkEntry", "Registry", "effective_dates", "HUMAN_LINK_FIELDS"]
+__all__ = ["DocumentEntry", "LinkEntry", "Registry", "effective_dates", "HUMAN_LINK_FIELDS", "RESULT_FIELDS"]
 
 # Fields a person writes; carried through every run unchanged.
 HUMAN_LINK_FIELDS = ("note", "ignore", "accept", "replacement", "archive_url")
+# What a check (and the archive and drift stages after it) learns about a link: the fields a
+# shard's results carry, and the unit in which two versions of the registry are merged.
+RESULT_FIELDS = ("result", "history", "archive", "archive_lookup", "drift")
 
 
 @dataclass
