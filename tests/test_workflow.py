@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
+from linkcheck import registry as registry_mod
 from linkcheck.cli import build_parser
-from tests.helpers import ROOT, cli_subprocess_env
+from linkcheck.models import LinkResult, Verdict
+from tests.helpers import ROOT, cli_subprocess_env, git_env
 
 WORKFLOW = ROOT / ".github" / "workflows" / "citations.yml"
 
@@ -164,3 +168,79 @@ def test_the_sharded_sample_runs_its_matrix_then_merges_as_one_run_would(tmp_pat
     assert "merged 4 shards" in result.stdout and (checkout / "reports" / "report.md").exists()
     links = yaml.safe_load((checkout / "citations.yaml").read_text())["links"]
     assert {entry["check"]["status"] for entry in links.values()} == {"skipped"}
+
+
+def _keep_step(workflow: Path, job: str) -> str:
+    steps = yaml.safe_load(workflow.read_text())["jobs"][job]["steps"]
+    keep = next(s for s in steps if "git push" in str(s.get("run", "")))
+    assert keep["if"] == "always()"
+    return str(keep["run"])
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+@pytest.mark.parametrize(("workflow", "job"), [(WORKFLOW, "check"), (SHARDED, "merge")])
+def test_the_registry_is_kept_when_the_branch_moved_on_during_the_run(tmp_path: Path, workflow: Path, job: str) -> None:
+    """The step that commits the registry back, run by bash as the runner runs it, in a shallow
+    clone (as actions/checkout makes) while a person pushed a note and a new citation to the
+    same registry: the push is refused, the run's commit goes on top of theirs with the registry
+    merged by link, and both the person's edits and the run's verdicts reach the branch."""
+    from tests.test_threeway import link, registry
+
+    remote = tmp_path / "remote.git"
+    env = git_env(tmp_path, GITHUB_REF_NAME="main")
+    env["PATH"] = f"{_linkcheck_on_path(tmp_path)}{os.pathsep}{env['PATH']}"
+
+    def git(cwd: Path, *args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, (args, done.stderr)
+        return done.stdout
+
+    urls = [f"https://h{i}.example/" for i in range(20)]
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    seed = tmp_path / "seed"
+    git(tmp_path, "clone", "-q", str(remote), str(seed))
+    (seed / "citations.yaml").write_text(registry_mod.dump(registry(*(link(url) for url in urls))))
+    git(seed, "add", "citations.yaml")
+    git(seed, "commit", "-q", "-m", "extract")
+    git(seed, "push", "-q", "origin", "HEAD:main")
+
+    runner = tmp_path / "runner"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{remote}", str(runner))
+    run = registry_mod.load(runner / "citations.yaml")
+    for entry in run.links.values():
+        entry.result = LinkResult(Verdict.OK, "2026-02-01T00:00:00Z", http_status=200)
+    (runner / "citations.yaml").write_text(registry_mod.dump(run))
+
+    person = registry_mod.load(seed / "citations.yaml")  # meanwhile, a person pushes
+    person.links[urls[3]].note = "the publisher moved it"
+    person.links["https://new.example/"] = link("https://new.example/")
+    (seed / "citations.yaml").write_text(registry_mod.dump(person))
+    git(seed, "commit", "-q", "-am", "a note and a new citation")
+    git(seed, "push", "-q", "origin", "HEAD:main")
+
+    step = subprocess.run(
+        ["bash", "-e", "-c", _keep_step(workflow, job)], cwd=runner, env=env, capture_output=True, text=True
+    )
+    assert step.returncode == 0, step.stdout + step.stderr
+    kept = registry_mod.parse(git(remote, "show", "main:citations.yaml"))
+    assert kept.links[urls[3]].note == "the publisher moved it" and "https://new.example/" in kept.links
+    assert all(kept.links[url].result is not None for url in urls)
+    assert git(remote, "log", "--format=%s", "main").splitlines()[1] == "a note and a new citation"
+
+    # Nothing changed: nothing is committed, and the step succeeds.
+    head = git(remote, "rev-parse", "main")
+    git(runner, "reset", "-q", "--hard", "origin/main")
+    step = subprocess.run(
+        ["bash", "-e", "-c", _keep_step(workflow, job)], cwd=runner, env=env, capture_output=True, text=True
+    )
+    assert step.returncode == 0 and git(remote, "rev-parse", "main") == head
+
+
+def _linkcheck_on_path(tmp_path: Path) -> Path:
+    """A folder with `linkcheck` in it, as `pip install .` leaves it (this checkout's)."""
+    folder = tmp_path / "bin"
+    folder.mkdir(exist_ok=True)
+    script = folder / "linkcheck"
+    script.write_text(f'#!/bin/sh\nPYTHONPATH="{ROOT}" exec "{sys.executable}" -m linkcheck "$@"\n')
+    script.chmod(0o755)
+    return folder
