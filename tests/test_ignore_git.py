@@ -153,8 +153,23 @@ def test_a_hostile_rule_file_does_not_hang_the_walk(tmp_path: Path) -> None:
     assert found == [{deep, "a" * 250}]
 
 
-_DIRS = ["a", "b", "docs", "x y", "[b]"]
-_FILES = ["a", "b.md", "c.txt", "d.md", "e f.md", "!g.md", "#h.md", "b", "d.md~1", "f*.md", "a b ", "é.md"]
+_DIRS = ["a", "b", "docs", "x y", "[b]", "Docs"]
+_FILES = [
+    "a",
+    "b.md",
+    "c.txt",
+    "d.md",
+    "e f.md",
+    "!g.md",
+    "#h.md",
+    "b",
+    "d.md~1",
+    "f*.md",
+    "a b ",
+    "é.md",
+    "B.MD",
+    "É.md",
+]
 _paths = st.lists(st.sampled_from(_DIRS), max_size=3).flatmap(
     lambda dirs: st.sampled_from(_FILES).map(lambda name: "/".join([*dirs, name]))
 )
@@ -163,6 +178,7 @@ _piece = st.sampled_from(
         *["a", "b", "docs", "*", "?", "*.md", "d.md", "[ab]", "[!a]*", "**", "x y", "e f.md", "c*", "a**", "**b"],
         *["[a-c]*", "[^b]", "[[:alpha:]]", "*[[:digit:]]", "[]b]", "[z-a]", "[!z-a]", "\\[b]", "f\\*.md", "\\a"],
         *["*~[0-9]", "[", "a\\", "é*", "?.md", "a b\\ ", "[[:bogus:]]"],
+        *["DOCS", "*.MD", "[A-C]*", "[[:upper:]]*", "B", "[!B]*"],
     ]
 )
 
@@ -187,6 +203,7 @@ def _pattern(draw: st.DrawFn) -> str:
     nested=st.tuples(st.sampled_from(_DIRS), st.lists(_pattern(), max_size=3)),
     exclude=st.lists(_pattern(), max_size=2),
     crlf=st.booleans(),
+    ignore_case=st.booleans(),
 )
 def test_a_walk_reads_what_git_does_with_generated_rules(
     tmp_path_factory: pytest.TempPathFactory,
@@ -195,6 +212,7 @@ def test_a_walk_reads_what_git_does_with_generated_rules(
     nested: tuple[str, list[str]],
     exclude: list[str],
     crlf: bool,
+    ignore_case: bool,
 ) -> None:
     # A folder and a file of one name cannot both be there: keep the first path that claims it.
     kept: list[str] = []
@@ -213,7 +231,44 @@ def test_a_walk_reads_what_git_does_with_generated_rules(
         rules[".git/info/exclude"] = "\n".join(exclude) + "\n"
     root = tmp_path_factory.mktemp("repo")
     _repository(root, kept, rules)
-    assert _walk_reads(root) == _git_reads(root), rules
+    if ignore_case:
+        _ignore_case(root, "ignorecase = true")
+    assert _walk_reads(root) == _git_reads(root), (rules, ignore_case)
+
+
+def _ignore_case(root: Path, setting: str) -> None:
+    """`core.ignorecase`, as git init sets it on the file systems of macOS and Windows."""
+    config = root / ".git" / "config"
+    config.write_text(config.read_text() + f"[core]\n\t{setting}\n")
+
+
+@pytest.mark.parametrize(
+    "setting", ["ignorecase = true", "IgnoreCase", "ignorecase = 1 ; set by git init", "ignoreCase=yes"]
+)
+def test_a_repository_that_ignores_case_matches_its_rules_in_either_case(tmp_path: Path, setting: str) -> None:
+    root = tmp_path / "repo"
+    files = [
+        "Build/a.md",
+        "build/b.md",
+        "docs/A.HTML",
+        "docs/c.md",
+        "docs/keep.MD",
+        "Docs/d.md",
+        "notes.md",
+        "sub/Out/x.md",
+    ]
+    rules = {".gitignore": "build/\n*.html\ndocs/*.md\n!DOCS/KEEP.md\n", "sub/.gitignore": "out/\n"}
+    _repository(root, files, rules)
+    assert "Build/a.md" in _walk_reads(root)  # case counts until the repository says otherwise
+    _ignore_case(root, setting)
+    read = _git_reads(root)
+    assert read == {"docs/keep.MD", "notes.md"}
+    assert _walk_reads(root) == read
+    (root / ".ignore").write_text("NOTES.md\n")  # ripgrep's own files keep their case
+    assert _walk_reads(root) == read
+    _ignore_case(root, "ignorecase = false")  # the last setting counts
+    walked = _walk_reads(root)
+    assert walked == _git_reads(root) and "Build/a.md" in walked
 
 
 def test_a_worktree_uses_its_repository_s_exclude_file(tmp_path: Path) -> None:

@@ -18,7 +18,9 @@ first, also matches a pattern against every path under what it names, and report
 excluding `d` itself (its issue #137): `docs/*` with `!docs/keep/` lost docs/keep/a.md, and
 `d/**` with `!d/keep.md` lost d/keep.md. tests/test_ignore_git.py holds this module to git
 itself, on rules like real repositories' and on generated ones. Case is significant, as in git
-on Linux (git on macOS and Windows ignores it by default).
+on Linux, unless the repository's config says `core.ignorecase = true` (git sets it on the file
+systems of macOS and Windows): then a repository's .gitignore and info/exclude patterns match
+ASCII letters of either case, as git's do; .ignore files stay case-sensitive, as in ripgrep.
 """
 
 from __future__ import annotations
@@ -39,17 +41,17 @@ class Rules:
 
     def __init__(self, root: Path) -> None:
         top = _repository_top(root)
-        self._in_git = top is not None
+        self._git = None if top is None else _Git.of(top)
         resolved = root.resolve()
         # each folder of the walk → (its real path, the rules in force there, shallowest first,
-        # whether it is in a Git repository)
-        self._rules: dict[str, tuple[str, list[tuple[str, list[Pattern]]], bool]] = {}
+        # the Git repository it is in)
+        self._rules: dict[str, tuple[str, list[tuple[str, list[Pattern]]], _Git | None]] = {}
         chain: list[tuple[str, list[Pattern]]] = []
-        if top is not None:
-            chain = _repository_rules(top)
+        if top is not None and self._git is not None:
+            chain = self._git.rules()
             for folder in reversed(resolved.parents):  # the rule files above the walked folder
                 if folder == top or top in folder.parents:
-                    chain += _own(folder, in_git=True)
+                    chain += _own(folder, self._git)
         self._root = str(resolved)
         # A folder named on the command line is read even if the rules above it exclude it (as
         # a file named there is): then those rules are not applied under it either.
@@ -60,14 +62,15 @@ class Rules:
         parents first)."""
         resolved = os.path.realpath(directory)
         if resolved == self._root:
-            parent, in_git = self._above, self._in_git
+            parent, git = self._above, self._git
         else:
-            _, parent, in_git = self._rules[os.path.dirname(directory)]
+            _, parent, git = self._rules[os.path.dirname(directory)]
             if os.path.lexists(os.path.join(resolved, ".git")):
                 # A repository inside the walk (a submodule, a clone): its own rules apply in
                 # it, not those of the folders around it, as in git.
-                parent, in_git = _repository_rules(Path(resolved)), True
-        self._rules[directory] = (resolved, parent + _own(Path(resolved), in_git), in_git)
+                git = _Git.of(Path(resolved))
+                parent = git.rules()
+        self._rules[directory] = (resolved, parent + _own(Path(resolved), git), git)
 
     def ignored(self, directory: str, name: str, is_dir: bool) -> bool:
         """Whether `name` in `directory` (entered before) is left out."""
@@ -75,23 +78,36 @@ class Rules:
         return bool(rules) and _decide(rules, os.path.join(resolved, name), is_dir)
 
 
-def _own(folder: Path, in_git: bool) -> list[tuple[str, list[Pattern]]]:
+@dataclass(frozen=True)
+class _Git:
+    """A Git repository: its top folder, its own folder, and how it matches case."""
+
+    top: Path
+    git_dir: Path
+    ignore_case: bool
+
+    @classmethod
+    def of(cls, top: Path) -> _Git:
+        git_dir = _git_dir(top)
+        return cls(top, git_dir, _ignore_case(git_dir))
+
+    def rules(self) -> list[tuple[str, list[Pattern]]]:
+        """The rules of the repository as a whole: its `info/exclude`."""
+        exclude = _spec(self.git_dir / "info" / "exclude", self.ignore_case)
+        return [(str(self.top), exclude)] if exclude is not None else []
+
+
+def _own(folder: Path, git: _Git | None) -> list[tuple[str, list[Pattern]]]:
     """The rule files of `folder` (.gitignore only in a Git repository), .ignore last: it
     decides before .gitignore, as in ripgrep."""
     found = []
     for name in _RULE_FILES:
-        if name == ".gitignore" and not in_git:
+        if name == ".gitignore" and git is None:
             continue
-        spec = _spec(folder / name)
+        spec = _spec(folder / name, ignore_case=git is not None and git.ignore_case and name == ".gitignore")
         if spec is not None:
             found.append((str(folder), spec))
     return found
-
-
-def _repository_rules(top: Path) -> list[tuple[str, list[Pattern]]]:
-    """The rules of a repository as a whole: its `info/exclude`."""
-    exclude = _spec(_git_dir(top) / "info" / "exclude")
-    return [(str(top), exclude)] if exclude is not None else []
 
 
 def _decide(rules: list[tuple[str, list[Pattern]]], path: str, is_dir: bool) -> bool:
@@ -127,10 +143,11 @@ class Pattern:
     by_name: bool  # no `/` but a trailing one: matched against the name, at any depth
 
 
-def parse_rules(data: bytes) -> list[Pattern]:
+def parse_rules(data: bytes, ignore_case: bool = False) -> list[Pattern]:
     """The patterns of a rule file, as git reads them: lines split at LF (a CR before it is
     dropped), a UTF-8 BOM skipped, `#` comments and blank lines skipped, trailing spaces
-    dropped unless escaped with a backslash; bytes matched as bytes (see _bytes).
+    dropped unless escaped with a backslash; bytes matched as bytes (see _bytes), ASCII
+    letters of either case with `ignore_case` (git's core.ignorecase).
 
     Neighbouring lines of one kind (both `!` or neither, and so on) become one regex: the last
     match decides, and among them any match decides alike (a 100-line TeX template costs a
@@ -153,7 +170,8 @@ def parse_rules(data: bytes) -> list[Pattern]:
             runs[-1][1].append(regex)
         else:
             runs.append((kind, [regex]))
-    return [Pattern(re.compile("|".join(f"(?:{r})" for r in regexes), re.DOTALL), *kind) for kind, regexes in runs]
+    flags = re.DOTALL | (re.IGNORECASE | re.ASCII if ignore_case else 0)
+    return [Pattern(re.compile("|".join(f"(?:{r})" for r in regexes), flags), *kind) for kind, regexes in runs]
 
 
 def _trim_trailing_spaces(line: str) -> str:
@@ -332,11 +350,38 @@ def _bracket(pattern: str, start: int) -> tuple[str, int] | None:
 _MAX_RULES_BYTES = 1 << 20  # a rule file bigger than this is not one a person wrote
 
 
-def _spec(path: Path) -> list[Pattern] | None:
+def _spec(path: Path, ignore_case: bool = False) -> list[Pattern] | None:
     """The rules in `path`; None if there are none, or it is not a regular file, or is
     unreadable."""
     data = _read_regular(path, _MAX_RULES_BYTES)
-    return None if data is None else parse_rules(data) or None
+    return None if data is None else parse_rules(data, ignore_case) or None
+
+
+_TRUE = ("true", "yes", "on")
+
+
+def _ignore_case(git_dir: Path) -> bool:
+    """`core.ignorecase` in the repository's config file (the global and system files are each
+    person's own and are not read, as the global excludes file is not). The config's syntax as
+    far as this key needs it: sections `[core]` (names in any case, a key may follow on the same
+    line), `key = value` or a bare `key` (true), `#` and `;` comments, quotes; the last one
+    counts."""
+    data = _read_regular(git_dir / "config", _MAX_RULES_BYTES) or b""
+    section, value = "", False
+    for raw in data.decode("utf-8", "replace").splitlines():
+        line = raw.strip()
+        if line.startswith("["):
+            head, _, line = line[1:].partition("]")
+            section = head.split(" ")[0].split(".")[0].strip().lower()
+            line = line.strip()
+        if section != "core" or not line or line[0] in "#;":
+            continue
+        key, equals, rest = line.partition("=")
+        if key.strip().lower() != "ignorecase":
+            continue
+        text = re.split("[#;]", rest)[0].strip().strip('"').strip().lower()
+        value = not equals or text in _TRUE or (text.isdigit() and int(text) != 0)
+    return value
 
 
 def _read_regular(path: Path, limit: int) -> bytes | None:
