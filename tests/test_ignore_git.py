@@ -242,6 +242,17 @@ def _ignore_case(root: Path, setting: str) -> None:
     config.write_text(config.read_text() + f"[core]\n\t{setting}\n")
 
 
+def test_ignore_case_keeps_gits_quirks_with_brackets_and_escapes(tmp_path: Path) -> None:
+    """git's wildmatch lowers the text's letters and the pattern's, but not a letter in
+    brackets or after a backslash: those uppercase letters match nothing (found by the
+    generated test: `[!B]*/a` leaves out b/a)."""
+    root = tmp_path / "repo"
+    files = ["b/a.md", "B/c.md", "x.md", "X.md", "y.md", "z.md"]
+    _repository(root, files, {".gitignore": "[!B]/\n\\X.md\n[Y].md\n[Z-Z].md\n"})
+    _ignore_case(root, "ignorecase = true")
+    assert _walk_reads(root) == _git_reads(root) == {"x.md", "X.md", "y.md"}
+
+
 @pytest.mark.parametrize(
     "setting", ["ignorecase = true", "IgnoreCase", "ignorecase = 1 ; set by git init", "ignoreCase=yes"]
 )

@@ -162,7 +162,7 @@ def parse_rules(data: bytes, ignore_case: bool = False) -> list[Pattern]:
         folders_only = body.endswith("/")
         body = body[:-1] if folders_only else body
         by_name = "/" not in body
-        regex = _translate(body.removeprefix("/"))
+        regex = _translate(body.removeprefix("/"), ignore_case)
         if not body or regex is None:
             continue
         kind = (negative, folders_only, by_name)
@@ -200,7 +200,7 @@ _CLASSES = {
 }
 
 
-def _translate(pattern: str) -> str | None:
+def _translate(pattern: str, ignore_case: bool = False) -> str | None:
     """A wildmatch pattern (with git's WM_PATHNAME) as a regex over a whole path: `*` and `?`
     never match `/`, nor does a bracket expression; `**` between slashes (or at an end) matches
     any number of folders; `\\` escapes. None: a pattern git never matches (a trailing
@@ -208,7 +208,11 @@ def _translate(pattern: str) -> str | None:
 
     git compares the text before the first wildcard as it is and hands only the rest to
     wildmatch (dir.c, match_pathname), so a `**` right after that text counts as at the start:
-    `a**/b` matches a/x/b."""
+    `a**/b` matches a/x/b.
+
+    With `ignore_case` (the regex then compiled to ignore ASCII case), git's wildmatch lowers
+    the text's letters and the pattern's, but not a letter after `\\` or inside brackets: an
+    uppercase letter there matches nothing (`\\B`, `[B]`; `[!B]` matches `b`)."""
     out: list[str | _Star] = []
     i, n = 0, len(pattern)
     literal = next((k for k, c in enumerate(pattern) if c in "*?[\\"), n)
@@ -233,7 +237,7 @@ def _translate(pattern: str) -> str | None:
             out.append("[^/]")
             i += 1
         elif c == "[":
-            bracket = _bracket(pattern, i)
+            bracket = _bracket(pattern, i, ignore_case)
             if bracket is None:
                 return None
             out.append(bracket[0])
@@ -241,7 +245,8 @@ def _translate(pattern: str) -> str | None:
         elif c == "\\":
             if i + 1 == n:
                 return None
-            out.append(re.escape(pattern[i + 1]))
+            escaped = pattern[i + 1]
+            out.append("(?!)" if ignore_case and _upper(escaped) else re.escape(escaped))
             i += 2
         else:
             out.append(re.escape(c))
@@ -300,9 +305,14 @@ def _kind(part: str | _Star) -> str:
     return part.kind if isinstance(part, _Star) else ""
 
 
-def _bracket(pattern: str, start: int) -> tuple[str, int] | None:
+def _upper(c: str) -> bool:
+    return "A" <= c <= "Z"
+
+
+def _bracket(pattern: str, start: int, ignore_case: bool = False) -> tuple[str, int] | None:
     """The bracket expression at `start` as a regex class that never matches `/`, and where it
-    ends; None if it is not closed."""
+    ends; None if it is not closed. With `ignore_case`, an uppercase letter on its own is left
+    out (see _translate)."""
     i, n = start + 1, len(pattern)
     negate = i < n and pattern[i] in "!^"
     if negate:
@@ -342,7 +352,8 @@ def _bracket(pattern: str, start: int) -> tuple[str, int] | None:
                 parts.append(re.escape(low) + "-" + re.escape(high))
             i = end + 1
             continue
-        parts.append(re.escape(c))
+        if not (ignore_case and _upper(c)):
+            parts.append(re.escape(c))
         i += 1
     return None
 
