@@ -298,3 +298,29 @@ def test_a_version_that_does_not_read_leaves_ours_as_it_was(tmp_path: Path) -> N
     theirs.write_text(dump(registry(link("https://b.example/"))))
     assert run_cli("git-merge", str(base), str(ours), str(theirs)).returncode == 0
     assert set(load(ours).links) == {"https://a.example/", "https://b.example/"}
+
+
+def test_every_field_of_the_registry_is_merged() -> None:
+    """A field added to the model later must be merged too, not dropped: each is named here."""
+    from dataclasses import fields
+
+    from linkcheck.registry.model import HUMAN_LINK_FIELDS, RESULT_FIELDS
+    from linkcheck.registry.threeway import _DOCUMENT_FIELDS
+
+    link_fields = {"url", "citations", "fixed_to", "extra", *HUMAN_LINK_FIELDS, *RESULT_FIELDS}
+    assert {f.name for f in fields(LinkEntry)} == link_fields
+    assert {f.name for f in fields(DocumentEntry)} == {"name", "extra", *_DOCUMENT_FIELDS}
+    assert {f.name for f in fields(Registry)} == {"sources", "no_ignore", "documents", "links", "last_run", "extra"}
+    # And each one set on one side only comes through.
+    base = registry(link("https://a.example/"))
+    ours = copy.deepcopy(base)
+    entry = ours.links["https://a.example/"]
+    entry.note, entry.ignore, entry.accept, entry.replacement = "n", True, Verdict.BLOCKED, "https://b.example/"
+    entry.archive_url, entry.fixed_to, entry.extra = (
+        "https://web.archive.org/web/2020/x",
+        "https://c.example/",
+        {"k": 1},
+    )
+    ours.documents["a.md"].date, ours.documents["a.md"].extra = "2020-01-01", {"k": 2}
+    ours.no_ignore, ours.extra = True, {"k": 3}
+    assert dump(merge3(base, base, ours).registry) == dump(ours) == dump(merge3(base, ours, base).registry)
