@@ -87,6 +87,7 @@ def main() -> None:
         print(f"verdicts kept by the merge: {kept}/{args.urls}")
         reports(path, Path(tmp))
         shard_merge(path, Path(tmp))
+        git_merge(path, Path(tmp))
         hand_edits(path, Path(tmp))
 
 
@@ -140,6 +141,27 @@ def shard_merge(path: Path, tmp: Path) -> None:
     copy.write_bytes(path.read_bytes())
     seconds, peak = _measured("merge", *files, "--registry", str(copy), "--output", str(tmp / "merged"), cwd=tmp)
     print(f"merge of 4 shards' results, reports included: {seconds:.2f} s, peak memory {peak:.0f} MB")
+
+
+def git_merge(path: Path, tmp: Path) -> None:
+    """`linkcheck git-merge`, as git runs it when a branch where every link was checked again
+    meets one where people wrote notes into 1 link in 100: end to end, and what it kept."""
+    text = path.read_text()
+    base, ours, theirs = tmp / "base.yaml", tmp / "ours.yaml", tmp / "theirs.yaml"
+    base.write_text(text)
+    ours.write_text(text.replace("2026-11-23T00:00:00Z", "2026-11-30T00:00:00Z"))
+    edited, notes = _edited(text, 100)
+    theirs.write_text(edited)
+    seconds, peak = _measured("git-merge", str(base), str(ours), str(theirs), "citations.yaml", cwd=tmp)
+    merged = registry.load(ours).links.values()
+    kept = (
+        sum(1 for e in merged if e.note),
+        sum(1 for e in merged if e.result and e.result.checked_at.startswith("2026-11-30")),
+    )
+    print(
+        f"git-merge of a re-check and {notes:,} notes written by hand: {seconds:.2f} s, peak memory {peak:.0f} MB "
+        f"(notes kept {kept[0]:,}, new verdicts kept {kept[1]:,})"
+    )
 
 
 def _edited(text: str, every: int) -> tuple[str, int]:
