@@ -111,8 +111,8 @@ class _RuleFile:
 
 
 def _own(folder: Path, git: _Git | None) -> list[_RuleFile]:
-    """The rule files of `folder` (.gitignore only in a Git repository), .ignore last: it
-    decides before .gitignore, as in ripgrep."""
+    """The rule files of `folder`: .gitignore (only in a Git repository), then .ignore (which
+    _decide weighs before every git file, as ripgrep does)."""
     found = []
     for name in _RULE_FILES:
         if name == ".gitignore" and git is None:
