@@ -47,18 +47,18 @@ class Rules:
         self._git = None if top is None else _Git.of(top)
         resolved = root.resolve()
         # each folder of the walk → (its real path, the rules in force there, shallowest first,
-        # the Git repository it is in)
-        self._rules: dict[str, tuple[str, list[_RuleFile], _Git | None]] = {}
+        # the same in the order they decide (see _deciding), the Git repository it is in)
+        self._rules: dict[str, tuple[str, list[_RuleFile], list[_RuleFile], _Git | None]] = {}
         chain: list[_RuleFile] = []
-        if top is not None and self._git is not None:
+        if self._git is not None:
             chain = self._git.rules()
             for folder in reversed(resolved.parents):  # the rule files above the walked folder
-                if folder == top or top in folder.parents:
+                if folder == self._git.top or self._git.top in folder.parents:
                     chain += _own(folder, self._git)
         self._root = str(resolved)
         # A folder named on the command line is read even if the rules above it exclude it (as
         # a file named there is): then those rules are not applied under it either.
-        self._above = [] if _decide(chain, self._root, is_dir=True) else chain
+        self._above = [] if _decide(_deciding(chain), self._root, is_dir=True) else chain
 
     def enter(self, directory: str) -> None:
         """Read the rule files of `directory` (each folder of the walk, as os.walk names it,
@@ -67,18 +67,19 @@ class Rules:
         if resolved == self._root:
             parent, git = self._above, self._git
         else:
-            _, parent, git = self._rules[os.path.dirname(directory)]
+            _, parent, _, git = self._rules[os.path.dirname(directory)]
             if os.path.lexists(os.path.join(resolved, ".git")):
                 # A repository inside the walk (a submodule, a clone): its own rules apply in
                 # it, not those of the folders around it, as in git.
                 git = _Git.of(Path(resolved))
                 parent = [rules for rules in parent if not rules.git] + git.rules()
-        self._rules[directory] = (resolved, parent + _own(Path(resolved), git), git)
+        chain = parent + _own(Path(resolved), git)
+        self._rules[directory] = (resolved, chain, _deciding(chain), git)
 
     def ignored(self, directory: str, name: str, is_dir: bool) -> bool:
         """Whether `name` in `directory` (entered before) is left out."""
-        resolved, rules, _ = self._rules[directory]
-        return bool(rules) and _decide(rules, os.path.join(resolved, name), is_dir)
+        resolved, _, deciding, _ = self._rules[directory]
+        return bool(deciding) and _decide(deciding, os.path.join(resolved, name), is_dir)
 
 
 @dataclass(frozen=True)
@@ -123,11 +124,17 @@ def _own(folder: Path, git: _Git | None) -> list[_RuleFile]:
     return found
 
 
-def _decide(rules: list[_RuleFile], path: str, is_dir: bool) -> bool:
-    """Whether `path` is excluded: the deepest `.ignore` with a pattern that matches decides,
-    else the deepest of git's files with one; in it the last such pattern."""
+def _deciding(chain: list[_RuleFile]) -> list[_RuleFile]:
+    """A folder's rule files (shallowest first) in the order they decide: every `.ignore`,
+    deepest first, then git's files, deepest first. Once a folder, not once a file."""
+    return sorted(reversed(chain), key=lambda rules_file: rules_file.git)  # a stable sort
+
+
+def _decide(deciding: list[_RuleFile], path: str, is_dir: bool) -> bool:
+    """Whether `path` is excluded: the first rule file (in _deciding's order) with a pattern that
+    matches decides, and in it the last such pattern."""
     name = _bytes(os.path.basename(path))
-    for rules_file in sorted(reversed(rules), key=lambda r: r.git):  # stable: deepest first in each kind
+    for rules_file in deciding:
         relative = os.path.relpath(path, rules_file.base).replace(os.sep, "/")
         if relative.startswith("../") or relative in ("..", "."):
             continue  # rules apply under their own folder only
