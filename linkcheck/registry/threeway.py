@@ -58,12 +58,11 @@ def merge3(base: Registry, ours: Registry, theirs: Registry) -> Merged:
     conflicts: list[Conflict] = []
 
     def pick(where: str, what: str, b: V, o: V, t: V) -> V:
-        if o == t or t == b:
+        taken = _one_side(b, o, t)
+        if isinstance(taken, _Both):
+            conflicts.append(Conflict(where, what))
             return o
-        if o == b:
-            return t
-        conflicts.append(Conflict(where, what))
-        return o
+        return taken
 
     merged = Registry(
         sources=_ordered_union(base.sources, ours.sources, theirs.sources),
@@ -85,11 +84,22 @@ def merge3(base: Registry, ours: Registry, theirs: Registry) -> Merged:
 Pick = Callable[[str, str, Any, Any, Any], Any]
 
 
-def _link(url: str, b: LinkEntry | None, o: LinkEntry | None, t: LinkEntry | None, pick: Pick) -> LinkEntry | None:
+class _Both:
+    """Both sides changed a value, differently."""
+
+
+def _one_side(b: V, o: V, t: V) -> V | _Both:
+    """The merged value where at most one side changed it from `b` (or both alike)."""
     if o == t or t == b:
         return o
     if o == b:
         return t
+    return _Both()
+
+
+def _link(url: str, b: LinkEntry | None, o: LinkEntry | None, t: LinkEntry | None, pick: Pick) -> LinkEntry | None:
+    if not isinstance(taken := _one_side(b, o, t), _Both):
+        return taken
     if o is None or t is None:
         kept = o or t
         assert kept is not None
@@ -119,39 +129,27 @@ def _results(entry: LinkEntry) -> tuple[Any, ...]:
 def _later_results(b: LinkEntry, o: LinkEntry, t: LinkEntry) -> tuple[Any, ...]:
     """The check results of one side, whole: the side that changed them, or the later check."""
     base, ours, theirs = _results(b), _results(o), _results(t)
-    if theirs == base or ours == theirs:
-        return ours
-    if ours == base:
-        return theirs
+    if not isinstance(taken := _one_side(base, ours, theirs), _Both):
+        return taken
     return theirs if _when(t.result) > _when(o.result) else ours
 
 
-def _when(result: LinkResult | None) -> float:
+def _when(record: LinkResult | LastRun | None) -> float:
     """A check's time as a number, 0 for none or one unreadable (a tie keeps this side's)."""
-    if result is None:
-        return 0.0
-    moment = parse_time(result.checked_at)
+    moment = parse_time(record.checked_at) if record is not None else None
     return moment.timestamp() if moment is not None else 0.0
 
 
 def _later_run(b: LastRun | None, o: LastRun | None, t: LastRun | None) -> LastRun | None:
-    if t == b or o == t:
-        return o
-    if o == b:
-        return t
-    o_time = parse_time(o.checked_at) if o else None
-    t_time = parse_time(t.checked_at) if t else None
-    if t_time is not None and (o_time is None or t_time > o_time):
-        return t
-    return o
+    if not isinstance(taken := _one_side(b, o, t), _Both):
+        return taken
+    return t if _when(t) > _when(o) else o
 
 
 def _citations(url: str, b: list[Citation], o: list[Citation], t: list[Citation], pick: Pick) -> list[Citation]:
     """Citations merged a document at a time: each side's re-extraction of its own documents."""
-    if o == t or t == b:
-        return o
-    if o == b:
-        return t
+    if not isinstance(taken := _one_side(b, o, t), _Both):
+        return taken
 
     def by_document(citations: list[Citation]) -> dict[str, list[Citation]]:
         grouped: dict[str, list[Citation]] = {}
@@ -171,10 +169,8 @@ def _citations(url: str, b: list[Citation], o: list[Citation], t: list[Citation]
 def _document(
     name: str, b: DocumentEntry | None, o: DocumentEntry | None, t: DocumentEntry | None, pick: Pick
 ) -> DocumentEntry | None:
-    if o == t or t == b:
-        return o
-    if o == b:
-        return t
+    if not isinstance(taken := _one_side(b, o, t), _Both):
+        return taken
     if o is None or t is None:
         pick(name, "removed on one side, changed on the other", b, o, t)
         return o or t
