@@ -154,6 +154,12 @@ def _sources_for(paths: list[str], registry_path: Path, recorded: list[str]) -> 
     return [str(base / document_path(s)) for s in recorded], recorded
 
 
+def _own_files(registry_path: Path) -> frozenset[Path]:
+    """The registry and its lock file: never read as documents."""
+    resolved = registry_path.resolve()
+    return frozenset({resolved, Path(f"{resolved}.lock")})
+
+
 def _is_glob(path: str) -> bool:
     return glob.has_magic(path) and not Path(path).exists()
 
@@ -176,7 +182,7 @@ def extract(
         read, recorded = _sources_for(paths, registry_path, registry.sources)
         if not paths and registry.no_ignore:
             ignore_rules = False  # else the files read last time would go, with their links' histories
-        own_files = frozenset({registry_path.resolve(), Path(f"{registry_path.resolve()}.lock")})
+        own_files = _own_files(registry_path)
         for path in paths:
             if not _is_glob(path) and Path(path).resolve() in own_files:
                 # Read as a document it would be skipped, and a registry citing nothing emptied.
@@ -666,8 +672,8 @@ def fix(
         if summary.fixed:
             # The registry agrees with the documents: they are read again.
             read, recorded = _sources_for([], registry_path, registry.sources)
-            own = frozenset({registry_path.resolve(), Path(f"{registry_path.resolve()}.lock")})
-            registry_mod.merge(registry, collect(read, exclude=own, ignore_rules=not registry.no_ignore), recorded)
+            collection = collect(read, exclude=_own_files(registry_path), ignore_rules=not registry.no_ignore)
+            registry_mod.merge(registry, collection, recorded)
             registry_mod.save_run(registry, registry_path, loaded)
     return summary
 
@@ -683,8 +689,7 @@ def git_merge(base: Path, ours: Path, theirs: Path, name: str) -> list[Conflict]
     for path, side in ((base, "common ancestor"), (ours, "this side"), (theirs, "other side")):
         text = registry_mod.read_text(path)
         # No common ancestor (the file was added on both sides): git gives an empty file.
-        empty = text is None or not text.strip()
-        versions.append(Registry() if empty else registry_mod.parse(text or "", f"{name} ({side})"))
+        versions.append(registry_mod.parse(text, f"{name} ({side})") if text and text.strip() else Registry())
     merged = merge3(*versions)
     write_atomically(ours, registry_mod.dump_pieces(merged.registry))
     return merged.conflicts
