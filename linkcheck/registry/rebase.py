@@ -23,13 +23,13 @@ from linkcheck.clock import now
 from linkcheck.errors import RegistryError
 from linkcheck.registry.dump import dump_pieces
 from linkcheck.registry.load import parse, read_text
-from linkcheck.registry.model import LinkEntry, Registry
+from linkcheck.registry.model import RESULT_FIELDS, LinkEntry, Registry
 from linkcheck.registry.store import write_atomically
 
 __all__ = ["TOOL_LINK_FIELDS", "Saved", "read_text", "save_run"]
 
 # Fields of a link that only the tool writes; everything else is the person's (or extract's).
-TOOL_LINK_FIELDS = ("result", "history", "archive", "archive_lookup", "drift", "fixed_to")
+TOOL_LINK_FIELDS = (*RESULT_FIELDS, "fixed_to")
 _BLANK = LinkEntry(url="")
 
 
