@@ -147,6 +147,45 @@ def test_markdown_footnotes_whose_body_is_one_link() -> None:
     assert _urls("paper.md", text) == {"https://example.org/r6": 3, "https://example.org/r7": 4}
 
 
+def test_markdown_inline_notes_and_every_footnote_definition() -> None:
+    # Pandoc's inline notes (`^[…]`, over several lines, inside a link's text, nested) and
+    # footnotes as its manual shows them: a multi-paragraph note, one defined before it is used,
+    # one that nothing refers to (still cited in the source), one never defined.
+    text = (
+        "Here is an inline note.^[Inline notes are easier to write, see\n"
+        "<https://inline.example/a> and\n"
+        "[the guide](https://inline.example/b).]\n"
+        "\n"
+        "[^early]: Defined first: https://early.example/\n"
+        "\n"
+        "A [report^[Archived at https://note-in-link.example/]](https://link.example/r) and a\n"
+        "note within a note^[outer https://outer.example/ ^[inner https://inner.example/]].\n"
+        "Then[^early], [^long] and [^missing].\n"
+        "\n"
+        "[^long]: Here's one with multiple blocks: https://long.example/1\n"
+        "\n"
+        "    Subsequent paragraphs are indented, and cite\n"
+        "    [more](https://long.example/2).\n"
+        "\n"
+        "[^orphan]: Nothing refers to this one: https://orphan.example/\n"
+        "\n"
+        "An empty note^[] at the end: https://end.example/\n"
+    )
+    assert _urls("notes.md", text) == {
+        "https://inline.example/a": 2,
+        "https://inline.example/b": 3,
+        "https://early.example/": 5,
+        "https://note-in-link.example/": 7,
+        "https://link.example/r": 7,
+        "https://outer.example/": 8,
+        "https://inner.example/": 8,
+        "https://long.example/1": 11,
+        "https://long.example/2": 14,
+        "https://orphan.example/": 16,
+        "https://end.example/": 18,
+    }
+
+
 def test_markdown_nested_thirty_levels_loses_nothing() -> None:
     nested = "".join(
         "  " * depth + f"- level {depth} [l{depth}](https://deep.example/{depth})\n" for depth in range(30)

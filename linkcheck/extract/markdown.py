@@ -38,8 +38,10 @@ _DATE_KEYS = ("date", "published", "citation_date", "pubDate")
 # documents and within Python's recursion limit; deeper still, the piece is also scanned plainly.
 _MAX_NESTING = 100
 # Footnotes (`[^1]: …`) are how academic Markdown cites; without the plugin a footnote whose
-# body is one link reads as a reference definition with a nonsense target, and is lost.
-_parser = MarkdownIt("commonmark", {"html": True, "maxNesting": _MAX_NESTING}).use(footnote_plugin)
+# body is one link reads as a reference definition with a nonsense target, and is lost. Kept
+# where written (move_to_end=False): the plugin's tail drops definitions nothing refers to and
+# the line numbers of the rest; inline notes (`^[…]`) are read where their reference stands.
+_parser = MarkdownIt("commonmark", {"html": True, "maxNesting": _MAX_NESTING}).use(footnote_plugin, move_to_end=False)
 # markdown-it percent-encodes and punycodes link targets for rendering; a citation must stay
 # exactly as written (and the encoding costs more than the rest of the parse).
 _parser.normalizeLink = lambda url: url  # type: ignore[method-assign]
@@ -67,6 +69,8 @@ class _Collector:
         self.citations: list[Citation] = []
         self.placeholders: list[Placeholder] = []
         self.used_references: set[str] = set()
+        # The parse's inline footnotes (`^[…]`) by id: their tokens are not in the stream.
+        self.footnotes: dict[int, dict[str, Any]] = {}
 
     def link(self, href: str, text: str, line: int, after: str = "") -> None:
         kind = classify_href(href)
@@ -100,8 +104,10 @@ class _Collector:
 
     def inline(self, token: Token) -> None:
         assert token.map is not None and token.children is not None
-        line = token.map[0] + 1 + self.offset
-        children = token.children
+        self.children(token.children, token.map[0] + 1 + self.offset)
+
+    def children(self, children: list[Token], line: int) -> int:
+        """Citations in an inline token's children, the first on `line`; the line after them."""
         i = 0
         while i < len(children):
             child = children[i]
@@ -116,6 +122,8 @@ class _Collector:
                     if children[i].type in ("softbreak", "hardbreak"):
                         line += 1
                         parts.append(" ")
+                    elif children[i].type == "footnote_ref":
+                        line = self.note(children[i], line)
                     else:
                         parts.append(children[i].content)
                     i += 1
@@ -137,7 +145,16 @@ class _Collector:
                     self.link(html_extract.unescape(href), "".join(parts), line)
             elif child.type == "text":
                 self.citations.extend(cite_in_text(child.content, self.document, first_line=line))
+            elif child.type == "footnote_ref":
+                line = self.note(child, line)
             i += 1
+        return line
+
+    def note(self, reference: Token, line: int) -> int:
+        """An inline note's (`^[…]`) citations, read where its reference stands; the line after.
+        A note's id is later than those of notes it holds: no cycle."""
+        note = self.footnotes.get(reference.meta.get("id", -1), {})
+        return self.children(note["tokens"], line) if "tokens" in note else line
 
 
 # Bodies above this are parsed in pieces: markdown-it holds every token of a document at once
@@ -249,6 +266,7 @@ def _read_piece(job: _PieceJob) -> _Read:
     env: dict[str, Any] = {"references": dict(references)}
     collector = _Collector(document, first_offset)
     tokens = _parser.parse(piece, env)
+    collector.footnotes = env.get("footnotes", {}).get("list", {})
     for token in tokens:
         if token.type == "inline":
             collector.inline(token)
