@@ -170,6 +170,7 @@ def test_markdown_inline_notes_and_every_footnote_definition() -> None:
         "[^orphan]: Nothing refers to this one: https://orphan.example/\n"
         "\n"
         "An empty note^[] at the end: https://end.example/\n"
+        "Surprise^[http://bare-note.example/>] ends at the note's bracket.^[http://bare.example/x.html]\n"
     )
     assert _urls("notes.md", text) == {
         "https://inline.example/a": 2,
@@ -183,6 +184,8 @@ def test_markdown_inline_notes_and_every_footnote_definition() -> None:
         "https://long.example/2": 14,
         "https://orphan.example/": 16,
         "https://end.example/": 18,
+        "http://bare-note.example/": 19,
+        "http://bare.example/x.html": 19,
     }
 
 
