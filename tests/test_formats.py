@@ -134,6 +134,7 @@ def test_latex_commands_comments_and_code() -> None:
         "https://doi.org/10.1000/xyz123": 5,
         "https://prose.example/page": 5,
         "https://long.example/path/that/goes/on/and/on": 6,
+        "https://nolink.example/": 17,  # shown to the reader, if not linked
         "https://after.example/": 18,
     }
 
@@ -187,6 +188,91 @@ def test_markdown_inline_notes_and_every_footnote_definition() -> None:
         "http://bare-note.example/": 19,
         "http://bare.example/x.html": 19,
     }
+
+
+BIBTEX = r"""@comment{adapted from http://comment.example/examples.bib}
+
+@string{ctan = "https://ctan.example/"}
+@string{ctanpkg = ctan # "pkg/"}
+
+@Misc{UniMath,
+    author = {Voevodsky, Vladimir and others},
+    url = {https://unbalanced.example/UniMath},
+    howpublished = { {available at \url{https://unbalanced.example/site} }
+ }
+
+@misc{wiki,
+  title = {{Title}},
+  howpublished = "\url{https://quoted.example/page}",
+  note = "[Online; accessed 12-April-2024]"
+}
+
+@online{macro,
+  title = {CTAN},
+  url = ctanpkg # "biblatex",
+  urldate = {2006-10-01},
+}
+
+@article{escaped,
+  url = {https://esc.example/a\_b/c\%20d?x=1\&y=2#sec-2},
+  eprint = {1706.03762}, eprinttype = {arxiv},
+}
+
+@article{escaped,
+  title = {Same key, merged from another bibliography},
+  url = {https://duplicate.example/second},
+  eprint = {2024.1/abc}, archiveprefix = {hdl},
+}
+
+@book(parens, url = "https://parens.example/", eprint = {123}, eprinttype = {unknown})
+"""
+
+
+def test_bibtex_as_real_bibliographies_write_it() -> None:
+    # Constructs read in real .bib files (biblatex's examples, Wikipedia's export, merged
+    # bibliographies): macros and `#`, an entry with unbalanced braces (scanned plainly, with a
+    # warning, the entries after it still read), a key used twice, eprints, `@comment`.
+    warnings: list[str] = []
+    extraction = extract_bytes(BIBTEX.encode(), "refs.bib", "bibtex", warnings.append)
+    rows = [(c.url, c.line, c.text, c.date, c.fragment) for c in extraction.citations]
+    assert rows == [
+        ("https://unbalanced.example/UniMath", 8, "UniMath", None, None),
+        ("https://unbalanced.example/site", 9, "UniMath", None, None),
+        ("https://quoted.example/page", 14, "Title", "2024-04-12", None),
+        ("https://ctan.example/pkg/biblatex", 20, "CTAN", "2006-10-01", None),
+        ("https://esc.example/a_b/c%20d?x=1&y=2", 25, "escaped", None, "sec-2"),
+        ("https://arxiv.org/abs/1706.03762", 26, "escaped", None, None),
+        ("https://duplicate.example/second", 31, "Same key, merged from another bibliography", None, None),
+        ("https://hdl.handle.net/2024.1/abc", 32, "Same key, merged from another bibliography", None, None),
+        ("https://parens.example/", 35, "parens", None, None),
+    ]
+    [warning] = warnings
+    assert warning.startswith("refs.bib: line 6: entry not read as BibTeX (") and "plain scan" in warning
+
+
+def test_latex_as_papers_write_it() -> None:
+    # A URL broken over lines inside \url (the url package ignores the break), an "accessed" note
+    # after a bibitem's URL, and context without TeX's command names.
+    tex = (
+        "\\begin{thebibliography}{9}\n"
+        "\\bibitem{k} Author. Title. \\url{https://bibitem.example/report.pdf}, accessed 3 March 2021.\n"
+        "\\bibitem{l} Other. \\url{https://undated.example/} and \\href{https://next.example/}{next},\n"
+        "  last accessed 2022-05-06.\n"
+        "\\end{thebibliography}\n"
+        "\\url{https://long.example/a/very/long/\n"
+        "   path}\n"
+        "Text\\footnote{See \\emph{the} report at https://prose.example/r.}\n"
+    )
+    extraction = extract_bytes(tex.encode(), "paper.tex", "latex", lambda message: None)
+    rows = [(c.url, c.line, c.date) for c in extraction.citations]
+    assert rows == [
+        ("https://bibitem.example/report.pdf", 2, "2021-03-03"),
+        ("https://undated.example/", 3, None),
+        ("https://next.example/", 3, "2022-05-06"),
+        ("https://long.example/a/very/long/path", 6, None),
+        ("https://prose.example/r", 8, None),
+    ]
+    assert extraction.citations[-1].text == "Text See the report at https://prose.example/r."
 
 
 def test_markdown_nested_thirty_levels_loses_nothing() -> None:

@@ -159,12 +159,9 @@ def extract_bytes(data: bytes, document: str, fmt: str, warn: Callable[[str], No
         return html.extract(content, document, warn=warn)
     if fmt == "markdown":
         return markdown.extract(content, document, warn)
-    handlers: dict[str, Callable[[str, str], Extraction]] = {
-        "text": text.extract,
-        "html": html.extract,
-        "bibtex": bibtex.extract,
-    }
-    return handlers[fmt](content, document)
+    if fmt == "bibtex":
+        return bibtex.extract(content, document, warn)
+    return text.extract(content, document)
 
 
 # How each report format says it is one (see models.REPORT_MARK): read again as a document, it

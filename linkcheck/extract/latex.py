@@ -1,4 +1,4 @@
-"""LaTeX: `\\url{…}`, `\\href{url}{text}`, `\\doi{…}` and URLs written in the text.
+"""LaTeX: `\\url{…}`, `\\href{url}{text}`, `\\doi{…}`, `\\nolinkurl{…}` and URLs written in the text.
 
 Not citations: what follows `%` on a line (a comment; `\\%` is a percent sign), and the
 content of `verbatim`, `lstlisting`, `minted`, `Verbatim` and `comment` environments and of
@@ -6,15 +6,18 @@ content of `verbatim`, `lstlisting`, `minted`, `Verbatim` and `comment` environm
 space — continues on the next line and is joined.
 
 Inside `\\url{}` the text is the URL as written (the url package reads it verbatim, `%` and `#`
-included). Inside `\\href{}` TeX escapes are undone (`\\%`, `\\#`, `\\_`, `\\&`, `\\~`). Line numbers
-are kept: everything removed is replaced by the same number of line breaks.
+included, spaces and line breaks ignored). Inside `\\href{}` TeX escapes are undone (`\\%`, `\\#`,
+`\\_`, `\\&`, `\\~`). An "accessed 3 March 2021" note beside a command dates its citation, as in plain
+text. Line numbers are kept: everything removed is replaced by the same number of line breaks.
 """
 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 
+from linkcheck.dates import find_accessed_date
 from linkcheck.extract.text import cite_in_text, snippet
 from linkcheck.models import Citation, Extraction
 from linkcheck.urls import classify_href, doi_url, href_to_url, normalise_url
@@ -89,16 +92,25 @@ def extract(text: str, document: str) -> Extraction:
                 label, after = text_group[0], text_group[1]
             argument = _ESCAPE_RE.sub(r"\1", argument)
         argument = re.sub(r"%\s*\n\s*", "", argument).strip()  # a URL broken over lines with `%`
-        if name == "doi":
-            href = doi_url(argument)
-        elif name == "nolinkurl":
-            href = ""
-        else:
-            href = argument
+        # The url package ignores spaces, a line break included, in `\url{}`; a line break in
+        # another command's URL is never part of it either.
+        argument = re.sub(r"\s+" if name in ("url", "burl", "nolinkurl") else r"\s*\n\s*", "", argument)
+        href = doi_url(argument) if name == "doi" else argument
         if href and classify_href(href) == "url":
             url, fragment = normalise_url(href_to_url(href))
             context = label if name == "href" else snippet(body, match.start(), after)
-            citations.append(Citation(url, document, line_of(match.start()), _plain(context)[:200], fragment=fragment))
+            date = _accessed(body, max(cursor, match.start() - 80), match.start(), after)
+            citations.append(
+                Citation(
+                    url,
+                    document,
+                    line_of(match.start()),
+                    _plain(context)[:200],
+                    fragment=fragment,
+                    date=date,
+                    date_source="accessed" if date else None,
+                )
+            )
         pieces.append(body[cursor : match.start()])
         pieces.append("\n" * body[match.start() : after].count("\n"))
         cursor = after
@@ -117,9 +129,20 @@ def extract(text: str, document: str) -> Extraction:
         owed = 0
         lines_out.append(line)
     lines_out.extend([""] * owed)
-    citations.extend(cite_in_text("\n".join(line.replace("\0", "") for line in lines_out), document))
+    prose_citations = cite_in_text("\n".join(line.replace("\0", "") for line in lines_out), document)
+    citations.extend(dataclasses.replace(citation, text=_plain(citation.text)) for citation in prose_citations)
     citations.sort(key=lambda c: c.line or 0)
     return Extraction(document, "latex", citations=citations)
+
+
+def _accessed(body: str, floor: int, start: int, end: int) -> str | None:
+    """An "accessed …" note about the command at body[start:end]: after it, up to the next URL,
+    or before it on its line, back to the previous command."""
+    after = body[end : end + 80]
+    if (following := re.search(r"://|\\(?:url|href|doi|burl|nolinkurl)\b", after)) is not None:
+        after = after[: following.start()]
+    before = body[max(floor, body.rfind("\n", 0, start) + 1) : start]
+    return find_accessed_date(_plain(before), _plain(after))
 
 
 def _commented(text: str, position: int) -> bool:
@@ -128,6 +151,7 @@ def _commented(text: str, position: int) -> bool:
 
 
 def _plain(text: str) -> str:
-    """Context without TeX markup's noise: commands' braces and escapes."""
+    """Context without TeX markup's noise: command names, braces and escapes."""
+    text = re.sub(r"\\[A-Za-z@]+\*?", " ", text)
     text = _ESCAPE_RE.sub(r"\1", text)
     return re.sub(r"\s+", " ", text.replace("{", "").replace("}", "")).strip()
