@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linkcheck.urls import classify_href, doi_url, find_urls, normalise_url
+from linkcheck.urls import classify_href, doi_url, find_urls, href_to_url, normalise_url
 
 
 def urls_in(text: str) -> list[str]:
@@ -119,3 +119,30 @@ def test_url_in_prose_is_found_whole(url: str, punctuation: str) -> None:
 def test_normalise_is_idempotent(url: str) -> None:
     key, fragment = normalise_url(url)
     assert normalise_url(key) == (key, None)
+
+
+@pytest.mark.parametrize(
+    ("href", "url"),
+    [
+        ("https://x.example/a b", "https://x.example/a%20b"),  # `[a](<https://x.example/a b>)`
+        (" https://x.example/padded \n", "https://x.example/padded"),
+        ("https://x.example/wrapped\n/over\r\n/lines", "https://x.example/wrapped/over/lines"),
+        ("\thttps://x.example/t\tab", "https://x.example/tab"),
+        ("//x.example/relative-scheme", "https://x.example/relative-scheme"),
+    ],
+)
+def test_an_href_is_read_as_a_browser_reads_it(href: str, url: str) -> None:
+    # WHATWG URL standard: tabs and newlines removed anywhere, leading and trailing spaces
+    # stripped, a space inside percent-encoded. A URL with a line break in it never reaches
+    # the registry.
+    assert href_to_url(href) == url
+
+
+def test_markdown_and_html_hrefs_with_spaces_and_line_breaks() -> None:
+    from linkcheck.extract import extract_bytes
+
+    markdown = b"[a](<https://x.example/a b>) and <a href=' https://h.example/x\n'>h</a>\n"
+    html = b'<p><a href="https://h.example/long\n/path">h</a></p>'
+    urls = [c.url for c in extract_bytes(markdown, "d.md", "markdown", lambda message: None).citations]
+    urls += [c.url for c in extract_bytes(html, "d.html", "html", lambda message: None).citations]
+    assert urls == ["https://x.example/a%20b", "https://h.example/x", "https://h.example/long/path"]
