@@ -275,6 +275,60 @@ def test_latex_as_papers_write_it() -> None:
     assert extraction.citations[-1].text == "Text See the report at https://prose.example/r."
 
 
+RST_UNRENDERED = """\
+Sources
+=======
+
+.. |logo| image:: https://img.example/logo.png
+   :target: https://logo-target.example/
+
+See |logo| and `the statement <https://named.example/s>`_ (accessed 2 February 2022).
+
+.. raw:: html
+
+   <p>Embedded <a href="https://raw-html.example/">player</a></p>
+
+.. raw:: latex
+
+   \\url{https://raw-latex.example/}
+
+.. raw:: html
+   :file: /etc/passwd
+
+.. [Smith2020] Smith, J. *Report*. https://citation.example/smith (accessed 3 May 2021).
+
++------------+----------------------------------+
+| bad table  | https://table.example/           |
++------------+-------------------------
+| broken     | https://broken-table.example/    |
+
+After the table: https://after-table.example/
+"""
+
+
+def test_rest_raw_content_broken_blocks_and_accessed_notes() -> None:
+    # Read in real Sphinx projects: `raw` HTML embeds, hand-drawn tables that do not close (docutils
+    # keeps their source only in an error message), access notes after a citation's URL.
+    warnings: list[str] = []
+    extraction = extract_bytes(RST_UNRENDERED.encode(), "page.rst", "rest", warnings.append)
+    rows = [(c.url, c.line, c.date) for c in extraction.citations]
+    assert rows == [
+        ("https://logo-target.example/", 5, None),
+        ("https://named.example/s", 7, "2022-02-02"),
+        ("https://raw-html.example/", 11, None),
+        ("https://raw-latex.example/", 15, None),
+        ("https://citation.example/smith", 20, "2021-05-03"),
+        ("https://table.example/", 23, None),
+        ("https://broken-table.example/", 25, None),
+        ("https://after-table.example/", 27, None),
+    ]
+    [warning] = warnings
+    assert warning == (
+        "page.rst: line 22: not read as reStructuredText (Malformed table. Bottom border missing or corrupt.); "
+        "URLs there found by a plain scan"
+    )
+
+
 def test_markdown_nested_thirty_levels_loses_nothing() -> None:
     nested = "".join(
         "  " * depth + f"- level {depth} [l{depth}](https://deep.example/{depth})\n" for depth in range(30)

@@ -9,7 +9,9 @@ and the links roles generate (`:pep:`, `:rfc:`, Sphinx's `:ref:`), which the aut
 
 Directives and roles docutils does not know (Sphinx's) are not errors here: a directive whose
 name says code is read as code, any other as a container of text; an unknown role as literal
-text. Nothing is fetched or included (`include` and `raw` are off).
+text. Nothing is fetched or included (`include` is off; `raw` content is read as the HTML or
+LaTeX it is, never from its `file` or `url`). A block docutils cannot read (a malformed table)
+is scanned as plain text, with a warning, and an "accessed …" note beside a URL dates it.
 
 Boundaries of standalone URLs follow the rules of every other format (balanced parentheses,
 `__init__` kept), found in the source where docutils saw the URL; line numbers come from the
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -29,7 +32,7 @@ from docutils.core import publish_doctree
 from docutils.parsers.rst import Directive, directives, roles
 
 from linkcheck.dates import parse_date
-from linkcheck.extract.text import cite_in_text, snippet
+from linkcheck.extract.text import accessed_near, cite_in_text, snippet
 from linkcheck.models import Citation, Extraction
 from linkcheck.urls import classify_href, find_urls, href_to_url, normalise_url
 
@@ -89,6 +92,19 @@ class _Code(_Lenient):
         return [nodes.literal_block("", "\n".join(self.content))]
 
 
+class _Raw(_Lenient):
+    """`raw`: its content kept, to be read as the format it names. Never the `file` or `url`
+    options (docutils' own `raw` reads them: nothing is fetched or read here)."""
+
+    required_arguments = 1
+    optional_arguments = 0
+
+    def run(self) -> list[nodes.Node]:
+        node = nodes.raw("", "\n".join(self.content), format=self.arguments[0].lower())
+        node["first_line"] = self.content_offset + 1
+        return [node]
+
+
 class _Container(_Lenient):
     def run(self) -> list[nodes.Node]:
         container = nodes.container()
@@ -113,6 +129,8 @@ def _lenient() -> Iterator[None]:
     def directive(name: str, language: Any, document: Any) -> tuple[Any, list[Any]]:
         if name.lower() in _CODE_DIRECTIVES:
             return _Code, []
+        if name.lower() == "raw":
+            return _Raw, []
         found, messages = known_directive(name, language, document)
         return (found or _Container), []
 
@@ -170,12 +188,23 @@ def extract(text: str, document: str, warn: Callable[[str], None] | None = None)
     locator = _Locator(text)
     cited: set[str] = set()
 
-    def add(href: str, label: str, position: int) -> None:
+    def add(href: str, label: str, position: int, end: int | None = None) -> None:
         if classify_href(href) != "url":
             return
         url, fragment = normalise_url(href_to_url(href))
         cited.add(url)
-        citations.append(Citation(url, document, locator.line(position), label.strip()[:200], fragment=fragment))
+        date = accessed_near(text, position, end) if position >= 0 and end is not None else None
+        citations.append(
+            Citation(
+                url,
+                document,
+                locator.line(position),
+                label.strip()[:200],
+                fragment=fragment,
+                date=date,
+                date_source="accessed" if date else None,
+            )
+        )
 
     for node in tree.findall(lambda n: isinstance(n, (nodes.reference, nodes.target))):
         uri = node.get("refuri")
@@ -187,7 +216,11 @@ def extract(text: str, document: str, warn: Callable[[str], None] | None = None)
         if label != uri:  # a named or embedded reference: where it is written, not its target
             written = node.rawsource or ""
             position = locator.find(written) if written else -1
-            add(uri, label, position if position >= 0 else locator.find(uri))
+            if position >= 0:
+                add(uri, label, position, position + len(written))
+            else:
+                position = locator.find(uri)
+                add(uri, label, position, position + len(uri))
             continue
         # A standalone URL: its boundaries by the common rules, from the source.
         position = locator.find(uri)
@@ -198,17 +231,59 @@ def extract(text: str, document: str, warn: Callable[[str], None] | None = None)
         if matches and matches[0].start == 0:
             end = position + matches[0].end
             locator.cursor = max(locator.cursor, end)
-            add(text[position:end], snippet(text, position, end), position)
+            add(text[position:end], snippet(text, position, end), position, end)
         else:
-            add(uri, snippet(text, position, position + len(uri)), position)
+            add(uri, snippet(text, position, position + len(uri)), position, position + len(uri))
     for node in tree.findall(nodes.target):
         uri = node.get("refuri")
         if uri and not _in_code(node) and normalise_url(href_to_url(uri))[0] not in cited:
             names = node.get("names") or [""]
             add(uri, names[0], text.find(uri))
+    citations.extend(_unrendered(tree, text, document, warn))
+    # A substitution's reference (`.. |logo| image:: … :target: url`) is copied where it is used:
+    # the same link, once.
+    unique: dict[tuple[str, int | None], Citation] = {}
+    for citation in citations:
+        unique.setdefault((citation.url, citation.line), citation)
+    citations = list(unique.values())
     citations.sort(key=lambda c: c.line or 0)
     date, source = _document_date(tree, text)
     return Extraction(document, "rest", citations=citations, date=date, date_source=source)
+
+
+def _unrendered(
+    tree: nodes.document, text: str, document: str, warn: Callable[[str], None] | None
+) -> Iterator[Citation]:
+    """What a rendered page shows that docutils did not parse as reST: `raw` HTML or LaTeX, read
+    as that format; a block docutils could not read (a malformed table), whose source it keeps
+    in an error message, scanned as plain text, with a warning."""
+    from linkcheck.extract import html as html_extract
+    from linkcheck.extract import latex as latex_extract
+
+    for raw in tree.findall(nodes.raw):
+        if _in_code(raw) or "first_line" not in raw:
+            continue
+        content, first_line = raw.astext(), raw["first_line"]
+        if raw.get("format") == "html":
+            yield from html_extract.extract(content, document, first_line=first_line).citations
+        elif raw.get("format") == "latex":
+            for citation in latex_extract.extract(content, document).citations:
+                yield dataclasses.replace(citation, line=(citation.line or 1) + first_line - 1)
+    for message in tree.findall(nodes.system_message):
+        if message.get("level", 0) < 3 or _in_code(message):
+            continue
+        for block in message.findall(nodes.literal_block):
+            source = block.astext()
+            position = text.find(source)
+            first_line = text.count("\n", 0, position) + 1 if position >= 0 else message.get("line") or 1
+            found = cite_in_text(source, document, first_line=first_line)
+            if found and warn is not None:
+                reason = " ".join(message.children[0].astext().split()) if message.children else "error"
+                warn(
+                    f"{document}: line {first_line}: not read as reStructuredText ({reason}); "
+                    "URLs there found by a plain scan"
+                )
+            yield from found
 
 
 def _document_date(tree: nodes.document, text: str) -> tuple[str | None, str | None]:

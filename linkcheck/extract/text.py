@@ -9,7 +9,7 @@ from linkcheck.dates import find_accessed_date
 from linkcheck.models import Citation, Extraction
 from linkcheck.urls import UrlMatch, find_urls
 
-__all__ = ["extract", "cite_in_text", "snippet"]
+__all__ = ["accessed_near", "extract", "cite_in_text", "snippet"]
 
 SNIPPET_LIMIT = 200
 _SPACE_RE = re.compile(r"\s+")
@@ -70,6 +70,20 @@ def _note_windows(text: str, matches: list[UrlMatch], index: int) -> tuple[str, 
     if index + 1 < len(matches):
         ceiling = min(ceiling, matches[index + 1].start)
     return text[max(floor, match.start - 80) : match.start], text[match.end : min(ceiling, match.end + 80)]
+
+
+def accessed_near(text: str, start: int, end: int) -> str | None:
+    """The date of an "accessed …" note about the URL written at text[start:end], found as for
+    a URL in plain text (its line and the next, never past a neighbouring URL)."""
+    low = text.rfind("\n", 0, start) + 1
+    high = text.find("\n", end)
+    high = len(text) if high < 0 else text.find("\n", high + 1)
+    window = text[low : len(text) if high < 0 else high]
+    matches = find_urls(window)
+    for index, match in enumerate(matches):
+        if match.start <= start - low < match.end:
+            return find_accessed_date(*_note_windows(window, matches, index))
+    return find_accessed_date(text[max(low, start - 80) : start], text[end : end + 80])
 
 
 def cite_in_text(
