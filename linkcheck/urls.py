@@ -46,6 +46,13 @@ def unprintable_error(url: str) -> str | None:
 _STOP = r"\s<>\"`{}|\\^\u00a0\u2000-\u200f\u2028\u2029\u3000“”„«»‹›‘’「」"
 _URL_RE = re.compile(rf"(?:https?|ftp)://[^{_STOP}]+", re.IGNORECASE)
 _SCHEME_RE = re.compile(r"(?:https?|ftp)://", re.IGNORECASE)
+# A web address written without a scheme (`www.osce.org/files/report.pdf`), as footnotes and
+# PDFs often cite: GitHub, linkify-it and most renderers link it, with http:// in front. Not
+# after a letter, digit, `.`, `@`, `/` or `:` (part of a host name, an address or a URL); the
+# host ends at its top-level domain (`www.example.com's` cites www.example.com).
+_WWW_RE = re.compile(
+    rf"(?<![\w.@/:\-])www\d{{0,3}}\.(?:[a-z0-9\-]+\.)+[a-z]{{2,63}}(?![\-\w])(?:[:/?#][^{_STOP}]*)?", re.I
+)
 _DOI_RE = re.compile(rf"\bdoi:\s*(10\.\d{{4,9}}/[^{_STOP}]+)", re.IGNORECASE)
 _BARE_DOI_RE = re.compile(r"^\s*(10\.\d{4,9}/\S+)\s*$")
 _DOI_HOST_RE = re.compile(r"^https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
@@ -220,6 +227,14 @@ def find_urls(text: str, patterns_excluded: bool = False) -> list[UrlMatch]:
             if inner is None:
                 break
             start = inner.start()
+    if "www" in text or "WWW" in text:
+        for match in _WWW_RE.finditer(text):
+            start = match.start()
+            raw = trim_url(text[start : _cut_index(text, start, match.end())])
+            url, fragment = normalise_url("http://" + raw)
+            if _has_host(url):
+                found.append(UrlMatch(url, fragment, start, start + len(raw)))
+        found.sort(key=lambda m: m.start)
     if "doi:" in text or "DOI:" in text or "Doi:" in text:
         for match in _DOI_RE.finditer(text):
             raw = trim_url(match.group(1))

@@ -166,6 +166,9 @@ _ADVERSARIAL_TOKENS = [
     "<a href=",
     "_",
     "\\",
+    "www.",
+    "a.",
+    "-",
 ]
 
 
@@ -176,6 +179,7 @@ _ADVERSARIAL_TOKENS = [
 )
 @example(unit=["`", "[", "<", "http://"], fmt="text")  # found by this test: the reST sniffing regex
 @example(unit=["]", "http://"], fmt="text")  # found by this test: find_urls re-searched what a `]` cut off
+@example(unit=["www.", "a."], fmt="text")  # a scheme-less address whose host never ends
 def test_extraction_takes_linear_time_on_any_repeated_pattern(unit: list[str], fmt: str) -> None:
     """Issue 12, item 19, as a property: any short pattern of syntax characters repeated to
     128 KB extracts within a budget a quadratic scan would blow by far (seconds → minutes)."""

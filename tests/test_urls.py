@@ -146,3 +146,22 @@ def test_markdown_and_html_hrefs_with_spaces() -> None:
     urls = [c.url for c in extract_bytes(markdown, "d.md", "markdown", lambda message: None).citations]
     urls += [c.url for c in extract_bytes(html, "d.html", "html", lambda message: None).citations]
     assert urls == ["https://x.example/a%20b", "https://h.example/x", "https://h.example/a%20b"]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Available at www.osce.org/files/f/documents/a.pdf.", ["http://www.osce.org/files/f/documents/a.pdf"]),
+        ("see (www.gov.by).", ["http://www.gov.by/"]),
+        ("WWW.CAPS.ORG/Page and www2.ed.gov/about", ["http://www.caps.org/Page", "http://www2.ed.gov/about"]),
+        ("www.example.com's archive", ["http://www.example.com/"]),
+        ("www.x.org,www.y.org", ["http://www.x.org/", "http://www.y.org/"]),
+        ("https://www.a.org/x and www.b.org", ["https://www.a.org/x", "http://www.b.org/"]),
+        ("info@www.x.org, files/www.x.org/y, wwwx.org, www.localhost, www.1.2", []),
+    ],
+)
+def test_a_web_address_without_a_scheme_is_a_url(text: str, found: list[str]) -> None:
+    # Footnotes and PDFs cite `www.…` addresses without a scheme; GitHub and linkify-it link
+    # them with http:// in front. Not an address's or a path's `www.`, nor a name without a
+    # top-level domain.
+    assert urls_in(text) == found
