@@ -515,6 +515,8 @@ def test_pdf_wrapped_urls_dois_typeset_characters_and_annotations() -> None:
             "23456-7 for the method; https://plain.example/a",
             "and the next sentence goes on.",
             "A home page https://www.example.edu/\u02dcsmith/papers.html set by TeX.",
+            "Without a scheme: www.osce.example/files/f/documents/",
+            "4/c/report.pdf, cited as such.",
         ],
         links=[("research.google.com/pubs/pub38125.html", "the Dapper paper")],
     )
@@ -525,6 +527,7 @@ def test_pdf_wrapped_urls_dois_typeset_characters_and_annotations() -> None:
         "https://doi.org/10.1007/978-3-642-23456-7",
         "https://plain.example/a",
         "https://www.example.edu/~smith/papers.html",
+        "http://www.osce.example/files/f/documents/4/c/report.pdf",
         "http://research.google.com/pubs/pub38125.html",
     }
     extraction = extract_bytes(data, "paper.pdf", "pdf", lambda message: None)

@@ -38,7 +38,7 @@ _TYPESET = str.maketrans(
 )
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A line that ends inside a URL (no space after it) …
-_URL_AT_END_RE = re.compile(r"(?:https?://|doi:\s*|\b10\.\d{4,9}/)\S*$", re.I)
+_URL_AT_END_RE = re.compile(r"(?:https?://|(?<![\w.@/:\-])www\d{0,3}\.|doi:\s*|\b10\.\d{4,9}/)\S*$", re.I)
 # … and a next line that goes on with it: something no sentence starts with.
 _CONTINUATION_RE = re.compile(r"^[a-z0-9\-/._~?=&#%][^\s]*")
 _DOI_END_RE = re.compile(r"(?:doi\.org/|doi:\s*)10$|\b10\.\d{4,9}/\S*-$", re.I)
