@@ -329,6 +329,26 @@ def test_rest_raw_content_broken_blocks_and_accessed_notes() -> None:
     )
 
 
+def test_markdown_access_notes_before_and_after_a_link() -> None:
+    # APA's "Retrieved <date>, from <url>" puts the note before the link, over a line break too;
+    # most styles put it after. A link with neither has no date.
+    text = (
+        "Retrieved May 3, 2021, from <https://apa.example/r>.\n\n"
+        "Retrieved 2020-01-02 from\n<https://wrapped.example/>\n\n"
+        "[Report](https://after.example/), accessed 5 June 2019.\n\n"
+        "[^a]: Retrieved 2020-01-02 from [the page](https://note.example/).\n\n"
+        "Plain [link](https://plain.example/).\n"
+    )
+    extraction = extract_bytes(text.encode(), "a.md", "markdown", lambda message: None)
+    assert [(c.url, c.line, c.date) for c in extraction.citations] == [
+        ("https://apa.example/r", 1, "2021-05-03"),
+        ("https://wrapped.example/", 4, "2020-01-02"),
+        ("https://after.example/", 6, "2019-06-05"),
+        ("https://note.example/", 8, "2020-01-02"),
+        ("https://plain.example/", 10, None),
+    ]
+
+
 def test_markdown_nested_thirty_levels_loses_nothing() -> None:
     nested = "".join(
         "  " * depth + f"- level {depth} [l{depth}](https://deep.example/{depth})\n" for depth in range(30)

@@ -49,6 +49,14 @@ _parser.normalizeLinkText = lambda link: link  # type: ignore[method-assign]
 _parser.validateLink = lambda url: True  # type: ignore[method-assign]
 
 
+def _text_before(children: list[Token], index: int) -> str:
+    """The text just before children[index], across a line break."""
+    index -= 1
+    if index >= 0 and children[index].type in ("softbreak", "hardbreak"):
+        index -= 1
+    return children[index].content if index >= 0 and children[index].type == "text" else ""
+
+
 def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
     """(metadata, body, number of lines the front matter took)."""
     match = _FRONT_MATTER_RE.match(text)
@@ -72,13 +80,14 @@ class _Collector:
         # The parse's inline footnotes (`^[…]`) by id: their tokens are not in the stream.
         self.footnotes: dict[int, dict[str, Any]] = {}
 
-    def link(self, href: str, text: str, line: int, after: str = "") -> None:
+    def link(self, href: str, text: str, line: int, after: str = "", before: str = "") -> None:
         kind = classify_href(href)
         if kind == "placeholder":
             self.placeholders.append(Placeholder(self.document, line, text.strip()))
         elif kind == "url":
             url, fragment = normalise_url(href_to_url(href))
-            date = find_accessed_date(text, after)
+            # "[Report](url), accessed 3 May 2021", or APA's "Retrieved May 3, 2021, from <url>".
+            date = find_accessed_date(f"{before[-80:]} {text}", after)
             self.citations.append(
                 Citation(
                     url,
@@ -115,6 +124,7 @@ class _Collector:
                 line += 1
             elif child.type == "link_open":
                 start_line = line
+                before = _text_before(children, i)
                 href = str(child.attrs.get("href", ""))
                 parts: list[str] = []
                 i += 1
@@ -128,7 +138,7 @@ class _Collector:
                         parts.append(children[i].content)
                     i += 1
                 after = children[i + 1].content if i + 1 < len(children) else ""
-                self.link(href, "".join(parts), start_line, after)
+                self.link(href, "".join(parts), start_line, after, before)
             elif child.type == "html_inline" and _COMPONENT_RE.match(child.content):
                 self.components(child.content, line)
             elif child.type == "html_inline" and child.content.lower().startswith("<a"):
