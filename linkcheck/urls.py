@@ -44,16 +44,24 @@ def unprintable_error(url: str) -> str | None:
 # Characters that can never be inside a URL written in prose; quotes and brackets of other
 # scripts count, since documents in Russian or German use them around URLs.
 _STOP = r"\s<>\"`{}|\\^\u00a0\u2000-\u200f\u2028\u2029\u3000“”„«»‹›‘’「」"
-_URL_RE = re.compile(rf"(?:https?|ftp)://[^{_STOP}]+", re.IGNORECASE)
+# A backslash before ASCII punctuation is an escape, not the URL's end: Markdown converters
+# (Google Docs, pandoc, html2text) write `https://en.wikipedia.org/wiki/United\_States` and TeX
+# writes `\_`, `\%`, `\#`; both mean the character itself. Ending the URL at the backslash
+# would cite `…/wiki/United`, a page that exists.
+_PUNCTUATION = r"!#-/:;=?@\[\]_~"  # the escapable characters a URL may hold
+_ESCAPE_RE = re.compile(rf"\\([{_PUNCTUATION}])")
+_URL_RE = re.compile(rf"(?:https?|ftp)://(?:[^{_STOP}]|\\[{_PUNCTUATION}])+", re.IGNORECASE)
 _SCHEME_RE = re.compile(r"(?:https?|ftp)://", re.IGNORECASE)
 # A web address written without a scheme (`www.osce.org/files/report.pdf`), as footnotes and
 # PDFs often cite: GitHub, linkify-it and most renderers link it, with http:// in front. Not
 # after a letter, digit, `.`, `@`, `/` or `:` (part of a host name, an address or a URL); the
 # host ends at its top-level domain (`www.example.com's` cites www.example.com).
 _WWW_RE = re.compile(
-    rf"(?<![\w.@/:\-])www\d{{0,3}}\.(?:[a-z0-9\-]+\.)+[a-z]{{2,63}}(?![\-\w])(?:[:/?#][^{_STOP}]*)?", re.I
+    rf"(?<![\w.@/:\-])www\d{{0,3}}\.(?:[a-z0-9\-]+\.)+[a-z]{{2,63}}(?![\-\w])"
+    rf"(?:[:/?#](?:[^{_STOP}]|\\[{_PUNCTUATION}])*)?",
+    re.I,
 )
-_DOI_RE = re.compile(rf"\bdoi:\s*(10\.\d{{4,9}}/[^{_STOP}]+)", re.IGNORECASE)
+_DOI_RE = re.compile(rf"\bdoi:\s*(10\.\d{{4,9}}/(?:[^{_STOP}]|\\[{_PUNCTUATION}])+)", re.IGNORECASE)
 _BARE_DOI_RE = re.compile(r"^\s*(10\.\d{4,9}/\S+)\s*$")
 _DOI_HOST_RE = re.compile(r"^https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
 
@@ -93,28 +101,36 @@ def _cut_index(text: str, start: int, end: int) -> int:
     return end
 
 
-def _dunder_end(url: str) -> bool:
-    """A trailing run of `_` that the last path segment also starts with (`/__init__`): part of
-    the URL, not emphasis or a reST reference closing after it."""
-    segment = url.rsplit("/", 1)[-1]
-    run = len(segment) - len(segment.rstrip("_"))
-    return run > 0 and segment.startswith("_" * run) and len(segment) > 2 * run
+def _dunder_end(url: str, end: int, segment: int) -> bool:
+    """A trailing run of `_` that the last path segment (from `segment`) also starts with
+    (`/__init__`): part of the URL, not emphasis or a reST reference closing after it. Looks
+    at a few characters only: a run of eight or more is no Python name."""
+    run = 0
+    while run < 8 and end - run > segment and url[end - run - 1] == "_":
+        run += 1
+    return 0 < run < 8 and url.startswith("_" * run, segment) and end - segment > 2 * run
 
 
 def trim_url(candidate: str) -> str:
-    """Strip what prose put after a URL: punctuation, unbalanced closing brackets, quotes."""
-    url = candidate
-    while url:
-        last = url[-1]
-        if last == "_" and _dunder_end(url):
+    """Strip what prose put after a URL: punctuation, unbalanced closing brackets, quotes.
+    Linear in the candidate's length, however many characters it strips."""
+    end = len(candidate)
+    segment = candidate.rfind("/") + 1  # never trimmed, so the last segment starts there
+    excess = {close: candidate.count(close) - candidate.count(open_) for close, open_ in _PAIRS.items()}
+    while end:
+        last = candidate[end - 1]
+        if last == "\\":  # what escaped a trailing character just trimmed
+            end -= 1
+        elif last == "_" and _dunder_end(candidate, end, segment):
             break
-        if last in _TRAILING:
-            url = url[:-1]
-        elif last in _PAIRS and url.count(last) > url.count(_PAIRS[last]):
-            url = url[:-1]
+        elif last in _TRAILING:
+            end -= 1
+        elif last in excess and excess[last] > 0:
+            excess[last] -= 1
+            end -= 1
         else:
             break
-    return url
+    return candidate[:end]
 
 
 def doi_url(doi: str) -> str:
@@ -204,6 +220,10 @@ def _is_pattern(raw: str, text: str, end: int) -> bool:
     return raw.count("(") > raw.count(")") and text[end : end + 1] in ("|", "")
 
 
+def _unescape(raw: str) -> str:
+    return _ESCAPE_RE.sub(r"\1", raw) if "\\" in raw else raw
+
+
 def find_urls(text: str, patterns_excluded: bool = False) -> list[UrlMatch]:
     """Return every web URL and DOI written in `text`, in order of appearance. With
     `patterns_excluded` (the visible text of a web page), templates and regular expressions
@@ -218,7 +238,7 @@ def find_urls(text: str, patterns_excluded: bool = False) -> list[UrlMatch]:
             candidate = text[start:cut]
             raw = trim_url(candidate)
             if not (patterns_excluded and _is_pattern(raw, text, start + len(candidate))):
-                url, fragment = normalise_url(raw)
+                url, fragment = normalise_url(_unescape(raw))
                 if _has_host(url):
                     found.append(UrlMatch(url, fragment, start, start + len(raw)))
             # What was cut off is scanned again for URLs, within the same run: searching the
@@ -231,14 +251,14 @@ def find_urls(text: str, patterns_excluded: bool = False) -> list[UrlMatch]:
         for match in _WWW_RE.finditer(text):
             start = match.start()
             raw = trim_url(text[start : _cut_index(text, start, match.end())])
-            url, fragment = normalise_url("http://" + raw)
+            url, fragment = normalise_url("http://" + _unescape(raw))
             if _has_host(url):
                 found.append(UrlMatch(url, fragment, start, start + len(raw)))
         found.sort(key=lambda m: m.start)
     if "doi:" in text or "DOI:" in text or "Doi:" in text:
         for match in _DOI_RE.finditer(text):
             raw = trim_url(match.group(1))
-            found.append(UrlMatch(doi_url(raw), None, match.start(), match.start(1) + len(raw)))
+            found.append(UrlMatch(doi_url(_unescape(raw)), None, match.start(), match.start(1) + len(raw)))
         found.sort(key=lambda m: m.start)
     return found
 

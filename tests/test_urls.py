@@ -45,6 +45,57 @@ def test_boundaries_and_normalisation(text: str, expected: str) -> None:
     assert urls_in(text) == [expected]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Google Docs' and pandoc's Markdown export escape `_`, `(`, `)` even in bare URLs
+        ("https://en.wikipedia.org/wiki/United\\_States\\_Code", ["https://en.wikipedia.org/wiki/United_States_Code"]),
+        (
+            "http://msdn.microsoft.com/library/ie/ms535874\\(v=vs.85\\).aspx",
+            ["http://msdn.microsoft.com/library/ie/ms535874(v=vs.85).aspx"],
+        ),
+        ("see https://x.example/a\\_b\\.", ["https://x.example/a_b"]),
+        ("(https://x.example/a\\_b\\))", ["https://x.example/a_b"]),
+        # TeX escapes in prose: \_ \% \# \&
+        ("https://x.example/100\\%25?a=1\\&b=2\\#top", ["https://x.example/100%25?a=1&b=2"]),
+        ("www.x.example/a\\_b and doi:10.1234/a\\_b", ["http://www.x.example/a_b", "https://doi.org/10.1234/a_b"]),
+        # a backslash before anything else still ends the URL: a TeX command or line break
+        ("https://x.example/a\\footnote{b} https://y.example/c\\\\", ["https://x.example/a", "https://y.example/c"]),
+    ],
+)
+def test_an_escaped_character_is_that_character(text: str, expected: list[str]) -> None:
+    # Ending the URL at the backslash cited `…/wiki/United`: a page that exists, a wrong verdict.
+    assert urls_in(text) == expected
+
+
+def test_escaped_urls_in_a_text_export_and_in_latex_prose() -> None:
+    from linkcheck.extract import extract_bytes
+
+    text = (
+        b"46. Space Surveillance Network \\- Wikipedia, https://en.wikipedia.org/wiki/Space\\_Surveillance\\_Network\n"
+    )
+    latex = b"See https://example.org/a\\_b\\_c.\n"
+    found = [
+        c.url
+        for data, fmt in ((text, "text"), (latex, "latex"))
+        for c in extract_bytes(data, f"d.{fmt}", fmt, lambda message: None).citations
+    ]
+    assert found == ["https://en.wikipedia.org/wiki/Space_Surveillance_Network", "https://example.org/a_b_c"]
+
+
+@pytest.mark.parametrize("tail", [")", "_", "\\)", "\\_", ".", "__x__"])
+def test_trimming_a_long_tail_takes_linear_time(tail: str) -> None:
+    """A URL followed by 256 KB of what is trimmed, or kept: each trim recounted the brackets
+    or re-split the URL, quadratic (~30 s for `)`); now well under a second."""
+    import time
+
+    text = "https://a.example/x" + tail * (256 * 1024 // len(tail))
+    started = time.monotonic()
+    [match] = find_urls(text)
+    assert time.monotonic() - started < 2.0
+    assert match.url.startswith("https://a.example/x")
+
+
 def test_fragment_is_kept_apart() -> None:
     [match] = find_urls("see https://example.com/page#section-2.")
     assert (match.url, match.fragment) == ("https://example.com/page", "section-2")
