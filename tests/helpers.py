@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -171,6 +172,78 @@ def make_docx(paragraphs: list[str], hyperlinks: list[tuple[str, str]] = ()) -> 
     table.cell(0, 0).text = "Table cell citing https://table.example.org/cell"
     buffer = io.BytesIO()
     document.save(buffer)
+    return buffer.getvalue()
+
+
+_WORD_NAMESPACES = (
+    'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+    'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+    'xmlns:v="urn:schemas-microsoft-com:vml"'
+)
+_RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _rels(targets: dict[str, str], internal: dict[str, tuple[str, str]] | None = None) -> str:
+    rows = [
+        f'<Relationship Id="{rid}" Type="{_RELATIONSHIP}/hyperlink" Target="{url}" TargetMode="External"/>'
+        for rid, url in targets.items()
+    ]
+    rows += [
+        f'<Relationship Id="{rid}" Type="{_RELATIONSHIP}/{kind}" Target="{target}"/>'
+        for rid, (kind, target) in (internal or {}).items()
+    ]
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        + "".join(rows)
+        + "</Relationships>"
+    )
+
+
+def make_word_package(
+    body: str,
+    links: dict[str, str] | None = None,
+    footnotes: str | None = None,
+    footnote_links: dict[str, str] | None = None,
+    endnotes: str | None = None,
+) -> bytes:
+    """A .docx written part by part, as Word lays one out (python-docx cannot write notes or
+    fields): `body` is the XML inside `w:body`, `footnotes`/`endnotes` the notes after Word's
+    separator notes, `links` and `footnote_links` the hyperlink relationships (rId → URL)."""
+    word_ml = "application/vnd.openxmlformats-officedocument.wordprocessingml"
+    overrides = [f'<Override PartName="/word/document.xml" ContentType="{word_ml}.document.main+xml"/>']
+    internal: dict[str, tuple[str, str]] = {}
+    parts: dict[str, str] = {}
+    separators = (
+        '<w:{kind} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{kind}>'
+        '<w:{kind} w:type="continuationSeparator" w:id="0"><w:p><w:r><w:t>(continued) https://separator.example/x</w:t></w:r></w:p></w:{kind}>'
+    )
+    for kind, notes in (("footnote", footnotes), ("endnote", endnotes)):
+        if notes is None:
+            continue
+        overrides.append(f'<Override PartName="/word/{kind}s.xml" ContentType="{word_ml}.{kind}s+xml"/>')
+        internal[f"rIdN{kind}"] = (f"{kind}s", f"{kind}s.xml")
+        parts[f"word/{kind}s.xml"] = (
+            f"<w:{kind}s {_WORD_NAMESPACES}>" + separators.format(kind=kind) + notes + f"</w:{kind}s>"
+        )
+    parts["word/_rels/footnotes.xml.rels"] = _rels(footnote_links or {})
+    parts["[Content_Types].xml"] = (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>' + "".join(overrides) + "</Types>"
+    )
+    parts["_rels/.rels"] = (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{_RELATIONSHIP}/officeDocument" Target="word/document.xml"/></Relationships>'
+    )
+    parts["word/_rels/document.xml.rels"] = _rels(links or {}, internal)
+    parts["word/document.xml"] = f"<w:document {_WORD_NAMESPACES}><w:body>{body}</w:body></w:document>"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, xml in parts.items():
+            archive.writestr(name, xml)
     return buffer.getvalue()
 
 

@@ -161,6 +161,77 @@ def test_docx_hyperlinks_text_urls_and_tables() -> None:
     assert doc.date_source == "docx-metadata"
 
 
+# Shapes from real Word files (an FCC order's 2.5 MB footnotes.xml: notes citing through
+# `w:hyperlink` with the notes part's own relationships, a link's text split over runs, REF
+# fields, a continuation notice among the separators) and from what Word writes for fields,
+# content controls, text boxes (with their VML fallback), merged cells and tracked changes.
+_WORD_BODY = (
+    '<w:p><w:r><w:t>Intro with a note.</w:t></w:r><w:r><w:footnoteReference w:id="2"/></w:r></w:p>'
+    '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+    '<w:r><w:instrText xml:space="preserve"> HYPERLINK "https://field.example/report" \\o "tip" </w:instrText></w:r>'
+    '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>the field\'s report</w:t></w:r>'
+    '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    "<w:p><w:fldSimple w:instr=' HYPERLINK \"https://simple.example/a\" '>"
+    "<w:r><w:t>simple field</w:t></w:r></w:fldSimple></w:p>"
+    '<w:tbl><w:tblGrid><w:gridCol/><w:gridCol/></w:tblGrid><w:tr><w:tc><w:tcPr><w:gridSpan w:val="2"/></w:tcPr>'
+    "<w:p><w:r><w:t>Merged https://merged.example/cell</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
+    '<w:sdt><w:sdtPr/><w:sdtContent><w:p><w:hyperlink r:id="rId7">'
+    "<w:r><w:t>in a control</w:t></w:r></w:hyperlink></w:p></w:sdtContent></w:sdt>"
+    '<w:p><w:r><w:t>Box:</w:t></w:r><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wps:txbx>'
+    "<w:txbxContent><w:p><w:r><w:t>boxed https://box.example/x</w:t></w:r></w:p></w:txbxContent></wps:txbx></w:drawing>"
+    "</mc:Choice><mc:Fallback><w:pict><v:textbox><w:txbxContent><w:p><w:r><w:t>boxed https://box.example/x</w:t></w:r>"
+    "</w:p></w:txbxContent></v:textbox></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>"
+    "<w:p><w:del><w:r><w:delText>https://deleted.example/x</w:delText></w:r></w:del>"
+    "<w:ins><w:r><w:t>https://inserted.example/y</w:t></w:r></w:ins></w:p>"
+    '<w:p><w:r><w:t xml:space="preserve">Netflix letter, </w:t></w:r><w:hyperlink r:id="rId8">'
+    "<w:r><w:t>http://files.example/132054ACL.PD</w:t></w:r><w:r><w:t>F</w:t></w:r></w:hyperlink>"
+    '<w:r><w:t xml:space="preserve"> (accessed 3 March 2021)</w:t></w:r><w:r><w:endnoteReference w:id="1"/></w:r></w:p>'
+)
+_WORD_FOOTNOTES = (
+    '<w:footnote w:type="continuationNotice" w:id="1"><w:p><w:r><w:t>(continued https://notice.example/n)</w:t></w:r></w:p></w:footnote>'
+    '<w:footnote w:id="2"><w:p><w:r><w:footnoteRef/></w:r>'
+    '<w:r><w:t xml:space="preserve"> Fierce Wireless, (Sept. 2014), </w:t></w:r>'
+    '<w:hyperlink r:id="rId1" w:history="1"><w:r><w:t>http://www.fiercewireless.example/press</w:t></w:r></w:hyperlink>'
+    '<w:r><w:t xml:space="preserve">; see also https://typed-in-note.example/y, accessed 12 May 2020.</w:t></w:r>'
+    "</w:p></w:footnote>"
+    '<w:footnote w:id="3"><w:p><w:r><w:t>A note no mark refers to: https://orphan-note.example/z</w:t></w:r></w:p></w:footnote>'
+)
+
+
+def test_docx_footnotes_endnotes_fields_controls_text_boxes() -> None:
+    from tests.helpers import make_word_package
+
+    data = make_word_package(
+        _WORD_BODY,
+        links={"rId7": "https://control.example/c", "rId8": "http://files.example/132054ACL.PDF"},
+        footnotes=_WORD_FOOTNOTES,
+        footnote_links={"rId1": "http://www.fiercewireless.example/press"},
+        endnotes='<w:endnote w:id="1"><w:p><w:r><w:t>Endnote source https://endnote.example/e</w:t></w:r></w:p></w:endnote>',
+    )
+    doc = extract(data, "docx")
+    rows = sorted((c.url, c.line) for c in doc.citations)
+    assert rows == sorted(
+        [
+            ("http://www.fiercewireless.example/press", 1),  # a footnote: where its mark stands
+            ("https://typed-in-note.example/y", 1),
+            ("https://field.example/report", 2),
+            ("https://simple.example/a", 3),
+            ("https://merged.example/cell", 4),  # a cell over two columns, once
+            ("https://control.example/c", 5),
+            ("https://box.example/x", 7),  # the text box, not its fallback copy too
+            ("https://inserted.example/y", 8),  # not the deleted revision
+            ("http://files.example/132054ACL.PDF", 9),  # the link, not its text again
+            ("https://endnote.example/e", 9),
+            ("https://orphan-note.example/z", 9),
+        ]
+    )
+    by_url = {c.url: c for c in doc.citations}
+    assert by_url["https://field.example/report"].text == "the field's report"
+    assert by_url["https://control.example/c"].text == "in a control"
+    assert by_url["http://files.example/132054ACL.PDF"].date == "2021-03-03"
+    assert by_url["https://typed-in-note.example/y"].date == "2020-05-12"
+
+
 def test_bad_files_warn_and_the_run_goes_on(tmp_path: Path) -> None:
     (tmp_path / "good.txt").write_text("https://good.example/ok\n")
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4\n garbage without xref")

@@ -144,7 +144,7 @@ def extract_bytes(data: bytes, document: str, fmt: str, warn: Callable[[str], No
     if fmt == "pdf":
         return pdf.extract(data, document, warn)
     if fmt == "docx":
-        return docx.extract(data, document)
+        return docx.extract(data, document, warn)
     content = decode(data, document, warn)
     if fmt == "text":  # the extension says nothing: reST's own link forms first, then Markdown's
         if rest.looks_like_rest(content):
