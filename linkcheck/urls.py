@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from linkcheck.display import printable
 
@@ -142,14 +142,57 @@ def doi_url(doi: str) -> str:
     return "https://doi.org/" + value
 
 
+# Links that only pass the reader on to the cited page, with its address in a parameter:
+# Google Docs' HTML export and Google Sites wrap every link in `google.com/url?q=…`, Outlook
+# in Safe Links, Facebook in `l.php?u=…`. Checked as written, the verdict would be Google's.
+_WRAPPER_RE = re.compile(r"https?://([^/?#]+)(/[^?#]*)\?([^#]*)", re.I)
+_GOOGLE_HOST_RE = re.compile(r"(?:www\.)?google(?:\.com?)?(?:\.[a-z]{2})?")
+
+
+def _wrapped_target(key: str) -> str | None:
+    """The address a redirect wrapper passes the reader on to; None if `key` is none."""
+    match = _WRAPPER_RE.fullmatch(key)
+    if match is None:
+        return None
+    host, path, query = match.groups()
+    names: tuple[str, ...]
+    if _GOOGLE_HOST_RE.fullmatch(host) and path == "/url":
+        names = ("q", "url")
+    elif host.endswith(".safelinks.protection.outlook.com") and path == "/":
+        names = ("url",)
+    elif host in ("l.facebook.com", "lm.facebook.com", "l.messenger.com") and path == "/l.php":
+        names = ("u",)
+    elif host in ("www.youtube.com", "youtube.com", "m.youtube.com") and path == "/redirect":
+        names = ("q",)
+    else:
+        return None
+    values: dict[str, list[str]] = parse_qs(query)
+    for name in names:
+        for value in values.get(name, []):
+            if value[:8].lower().startswith(("http://", "https://")):
+                return value.replace(" ", "%20")  # decoded once, as the browser sends it on
+    return None
+
+
 @functools.lru_cache(maxsize=65536)
 def normalise_url(url: str) -> tuple[str, str | None]:
     """Return the registry key of `url` and its fragment.
 
     Scheme and host are lower-cased, a default port is dropped, an empty path becomes `/`,
     punycode hosts are shown in Unicode; path and query stay as written. A URL that cannot be
-    split is returned unchanged (the checker later calls it `invalid`).
+    split is returned unchanged (the checker later calls it `invalid`). A redirect wrapper
+    (`https://www.google.com/url?q=https://cited.example/page&sa=D`) stands for the page it
+    passes on to (unwrapped three times at most).
     """
+    key, fragment = _normalise(url)
+    for _ in range(3):
+        if (target := _wrapped_target(key)) is None:
+            break
+        key, fragment = _normalise(target)
+    return key, fragment
+
+
+def _normalise(url: str) -> tuple[str, str | None]:
     url = url.strip()
     if _DOI_HOST_RE.match(url):
         url = doi_url(url)

@@ -441,3 +441,21 @@ def test_fix_reads_the_sources_again_as_they_were_extracted(tmp_path: Path) -> N
     assert SNAPSHOT in (docs / "paper.md").read_text()
     links = registry_mod.load(registry).links
     assert links["https://draft.example/"].note == "kept on purpose" and links["https://draft.example/"].citations
+
+
+def test_a_link_wrapped_in_a_google_redirect_is_fixed_whole(tmp_path: Path) -> None:
+    # Google Docs' HTML export wraps every link; the registry cites the page it passes on to,
+    # and `fix` replaces the whole wrapper with that page's snapshot.
+    html = (
+        b'<p>Read <a class="c38" href="https://www.google.com/url?q=https://dead.example/report&amp;sa=D&amp;'
+        b'source=editors&amp;usg=AOv">the report</a>.</p>\n'
+    )
+    markdown = b"See [r](https://www.google.com/url?q=https://dead.example/report&sa=D&usg=AOv).\n"
+    registry = _corpus(tmp_path, {"page.html": html, "notes.md": markdown})
+    assert set(yaml.safe_load(registry.read_text())["links"]) == {"https://dead.example/report"}
+    assert run_cli("fix", "--registry", str(registry)).returncode == 0
+    page = (tmp_path / "docs" / "page.html").read_bytes()
+    # the href as written stays the Robust Links original: it still leads to the live page
+    original = 'data-originalurl="https://www.google.com/url?q=https://dead'
+    assert f'<a class="c38" href="{SNAPSHOT}" {original}'.encode() in page
+    assert (tmp_path / "docs" / "notes.md").read_bytes() == f"See [r]({SNAPSHOT}).\n".encode()

@@ -96,6 +96,62 @@ def test_trimming_a_long_tail_takes_linear_time(tail: str) -> None:
     assert match.url.startswith("https://a.example/x")
 
 
+@pytest.mark.parametrize(
+    ("wrapped", "cited"),
+    [
+        # Google Docs' HTML export, as a real exported page has it
+        (
+            "https://www.google.com/url?q=https://www.aljazeera.com/news/2017/12/4/how-did&sa=D&source=docs&ust=16&usg=AOv",
+            "https://www.aljazeera.com/news/2017/12/4/how-did",
+        ),
+        # Google Sites: the target encoded, its fragment with it
+        (
+            "https://www.google.com/url?q=https%3A%2F%2Fdocs.example%2Fa%2Findex.html%23sec&sa=D&sntz=1",
+            "https://docs.example/a/index.html",
+        ),
+        ("https://www.google.com/url?sa=t&rct=j&q=&esrc=s&url=https://x.example/p?a=1", "https://x.example/p?a=1"),
+        ("https://www.google.co.uk/url?q=http://uk.example/a%20b", "http://uk.example/a%20b"),
+        (
+            "https://nam02.safelinks.protection.outlook.com/?url=https%3A%2F%2Fy.example%2Fr&data=05",
+            "https://y.example/r",
+        ),
+        ("https://l.facebook.com/l.php?u=https%3A%2F%2Fz.example%2F&h=AT0", "https://z.example/"),
+        ("https://www.google.com/url?q=https://www.google.com/url?q=https://deep.example/", "https://deep.example/"),
+        # not wrappers: kept as written
+        ("https://www.google.com/search?q=https://x.example/", "https://www.google.com/search?q=https://x.example/"),
+        ("https://www.google.com/url?q=javascript:alert(1)", "https://www.google.com/url?q=javascript:alert(1)"),
+        (
+            "https://google.evil.example/url?q=https://x.example/",
+            "https://google.evil.example/url?q=https://x.example/",
+        ),
+    ],
+)
+def test_a_redirect_wrapper_cites_the_page_it_passes_on_to(wrapped: str, cited: str) -> None:
+    # Checked as written, the verdict would be Google's (a redirect notice answers 200 whether
+    # the cited page is there or not), and the archive would be asked for Google's URL.
+    assert normalise_url(wrapped)[0] == cited
+    assert urls_in(f"see {wrapped}.") == [cited]
+
+
+def test_google_docs_html_export_and_its_markdown_conversion_cite_the_targets() -> None:
+    from linkcheck.extract import extract_bytes
+
+    html = (
+        b'<p><span class="c18"><a class="c38" href="https://www.google.com/url?q=http://www.hulagi.example/'
+        b'&amp;sa=D&amp;source=editors&amp;ust=1628516220615000&amp;usg=AOvVaw3">www.hulagi.example</a></span></p>'
+    )
+    markdown = b"[11](https://www.google.com/url?q=https://news.example/2017/12/4/story&sa=D&source=docs&ust=1651)\n"
+    found = [
+        (c.url, c.text)
+        for data, fmt in ((html, "html"), (markdown, "markdown"))
+        for c in extract_bytes(data, f"d.{fmt}", fmt, lambda message: None).citations
+    ]
+    assert found == [
+        ("http://www.hulagi.example/", "www.hulagi.example"),
+        ("https://news.example/2017/12/4/story", "11"),
+    ]
+
+
 def test_fragment_is_kept_apart() -> None:
     [match] = find_urls("see https://example.com/page#section-2.")
     assert (match.url, match.fragment) == ("https://example.com/page", "section-2")
