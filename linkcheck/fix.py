@@ -131,8 +131,9 @@ def plan_document(path: Path, fixes: list[tuple[Citation, LinkEntry, Target]], f
         for citation, entry, new in fixes:
             if citation.page:
                 where = f"page {citation.page}"
-            elif fmt == "docx":
-                where = f"paragraph {citation.line}"
+            elif fmt == "docx":  # the text finds it: a note's citation is at its mark's paragraph
+                shown = citation.text if len(citation.text) <= 60 else citation.text[:59] + "…"
+                where = f'paragraph {citation.line} ("{shown}")' if shown else f"paragraph {citation.line}"
             else:
                 where = f"line {citation.line}"
             plan.by_hand.append(f"{where}: {entry.url} → {new.url}")

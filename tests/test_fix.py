@@ -141,6 +141,23 @@ def test_pdf_and_word_are_listed_to_fix_by_hand(tmp_path: Path) -> None:
     assert (tmp_path / "docs" / "report.pdf").read_bytes() == before
 
 
+def test_a_word_footnote_to_fix_by_hand_is_found_by_its_text(tmp_path: Path) -> None:
+    from tests.helpers import make_word_package
+
+    word = make_word_package(
+        '<w:p><w:r><w:t>Claim.</w:t></w:r><w:r><w:footnoteReference w:id="2"/></w:r></w:p>',
+        footnotes='<w:footnote w:id="2"><w:p><w:hyperlink r:id="rId1"><w:r><w:t>the report</w:t></w:r></w:hyperlink>'
+        "</w:p></w:footnote>",
+        footnote_links={"rId1": "https://dead.example/report"},
+    )
+    registry = _corpus(tmp_path, {"paper.docx": word})
+    result = run_cli("fix", "--registry", str(registry))
+    assert result.returncode == 1
+    assert f'paper.docx: to fix by hand, paragraph 1 ("the report"): https://dead.example/report → {SNAPSHOT}' in (
+        result.stdout
+    )
+
+
 _prose = st.text(st.characters(codec="utf-8", exclude_characters="\r\n\x00[]()<>"), max_size=40)
 
 
