@@ -50,7 +50,10 @@ _STOP = r"\s<>\"`{}|\\^\u00a0\u2000-\u200f\u2028\u2029\u3000“”„«»‹›�
 # would cite `…/wiki/United`, a page that exists.
 _PUNCTUATION = r"!#-/:;=?@\[\]_~"  # the escapable characters a URL may hold
 _ESCAPE_RE = re.compile(rf"\\([{_PUNCTUATION}])")
-_URL_RE = re.compile(rf"(?:https?|ftp)://(?:[^{_STOP}]|\\[{_PUNCTUATION}])+", re.IGNORECASE)
+# Characters a URL may hold, escapes among them: a run, then escapes each followed by a run
+# (unrolled: the common case without a backslash is one character class, as fast as before).
+_URL_CHARS = rf"(?:[^{_STOP}]+(?:\\[{_PUNCTUATION}][^{_STOP}]*)*|(?:\\[{_PUNCTUATION}][^{_STOP}]*)+)"
+_URL_RE = re.compile(rf"(?:https?|ftp)://{_URL_CHARS}", re.IGNORECASE)
 _SCHEME_RE = re.compile(r"(?:https?|ftp)://", re.IGNORECASE)
 # A web address written without a scheme (`www.osce.org/files/report.pdf`), as footnotes and
 # PDFs often cite: GitHub, linkify-it and most renderers link it, with http:// in front. Not
@@ -58,10 +61,10 @@ _SCHEME_RE = re.compile(r"(?:https?|ftp)://", re.IGNORECASE)
 # host ends at its top-level domain (`www.example.com's` cites www.example.com).
 _WWW_RE = re.compile(
     rf"(?<![\w.@/:\-])www\d{{0,3}}\.(?:[a-z0-9\-]+\.)+[a-z]{{2,63}}(?![\-\w])"
-    rf"(?:[:/?#](?:[^{_STOP}]|\\[{_PUNCTUATION}])*)?",
+    rf"(?:[:/?#]{_URL_CHARS}?)?",
     re.I,
 )
-_DOI_RE = re.compile(rf"\bdoi:\s*(10\.\d{{4,9}}/(?:[^{_STOP}]|\\[{_PUNCTUATION}])+)", re.IGNORECASE)
+_DOI_RE = re.compile(rf"\bdoi:\s*(10\.\d{{4,9}}/{_URL_CHARS})", re.IGNORECASE)
 _BARE_DOI_RE = re.compile(r"^\s*(10\.\d{4,9}/\S+)\s*$")
 _DOI_HOST_RE = re.compile(r"^https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
 
