@@ -82,6 +82,14 @@ def _own(element: Any) -> Iterator[tuple[Any, bool]]:
         yield child, False
 
 
+def _paragraphs(story: Any) -> Iterator[Any]:
+    """Every paragraph of a story (the body, a note) in reading order, nested ones included,
+    but not the copies inside `mc:Fallback` (a text box's, repeated for older readers)."""
+    for paragraph in story.iter(_P):
+        if not any(ancestor.tag == _FALLBACK for ancestor in paragraph.iterancestors()):
+            yield paragraph
+
+
 def _read(paragraph: Any, rels: dict[str, str], fields: list[_Field]) -> _Paragraph:
     """A paragraph's shown text, its links (hyperlinks and HYPERLINK fields) and note marks.
     `fields` is the story's stack of open complex fields: one may span paragraphs."""
@@ -240,9 +248,7 @@ def extract(data: bytes, document: str, warn: Callable[[str], None] | None = Non
     rels = _hyperlink_targets(word.part)
     fields: list[_Field] = []
     line = 0
-    for element in word.element.body.iter(_P):
-        if any(ancestor.tag == _FALLBACK for ancestor in element.iterancestors()):
-            continue
+    for element in _paragraphs(word.element.body):
         line += 1
         paragraph = _read(element, rels, fields)
         _cite(extraction, paragraph, line, document)
@@ -261,6 +267,5 @@ def extract(data: bytes, document: str, warn: Callable[[str], None] | None = Non
 
 def _cite_note(extraction: Extraction, note: Any, rels: dict[str, str], line: int, document: str) -> None:
     fields: list[_Field] = []
-    for element in note.iter(_P):
-        if not any(ancestor.tag == _FALLBACK for ancestor in element.iterancestors()):
-            _cite(extraction, _read(element, rels, fields), line, document)
+    for element in _paragraphs(note):
+        _cite(extraction, _read(element, rels, fields), line, document)
